@@ -1,0 +1,82 @@
+// Every knob of the server, typed and validated once at start. Each one is an
+// environment variable (listed in the README) with a default that works out of the box.
+import { cpus, networkInterfaces } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalText = z.string().trim().min(1).optional();
+
+const EnvSchema = z.object({
+  REGIE_HOST: z.string().default('0.0.0.0'),
+  REGIE_PORT: port.default(8443),
+  REGIE_PUBLIC_URL: z.url().optional(),
+  REGIE_DATA_DIR: z.string().default('data'),
+  REGIE_SHOW_NAME: z.string().trim().min(1).max(80).default('Régie'),
+  REGIE_DIRECTOR_SECRET: z.string().min(12, 'REGIE_DIRECTOR_SECRET must be at least 12 characters').optional(),
+  REGIE_TLS_CERT: optionalText,
+  REGIE_TLS_KEY: optionalText,
+  REGIE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  REGIE_RTC_LISTEN_IP: z.ipv4().or(z.ipv6()).default('0.0.0.0'),
+  REGIE_RTC_ANNOUNCED_IP: z.string().trim().min(1).optional(),
+  REGIE_RTC_PORT: port.default(40000),
+  REGIE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  REGIE_STALL_MS: z.coerce.number().int().min(300).max(60000).default(2000),
+});
+
+export type Config = {
+  host: string;
+  port: number;
+  /** base URL printed and put in invite links; derived from the LAN address if unset */
+  publicUrl: string;
+  dataDir: string;
+  showName: string;
+  directorSecret?: string;
+  tls?: { certFile: string; keyFile: string };
+  workers: number;
+  rtc: { listenIp: string; announcedIp?: string; port: number };
+  logLevel: z.infer<typeof EnvSchema>['REGIE_LOG_LEVEL'];
+  /** a camera with no incoming media for this long is shown as stalled */
+  stallMs: number;
+};
+
+export class ConfigError extends Error {}
+
+/** The machine's first non-internal IPv4 address: what a phone on the LAN can reach. */
+export function lanAddress(): string | undefined {
+  for (const infos of Object.values(networkInterfaces())) {
+    for (const info of infos ?? []) if (info.family === 'IPv4' && !info.internal) return info.address;
+  }
+  return undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (Boolean(e.REGIE_TLS_CERT) !== Boolean(e.REGIE_TLS_KEY)) {
+    throw new ConfigError('REGIE_TLS_CERT and REGIE_TLS_KEY go together: set both, or neither for a self-signed certificate');
+  }
+  const wildcard = e.REGIE_RTC_LISTEN_IP === '0.0.0.0' || e.REGIE_RTC_LISTEN_IP === '::';
+  const lan = lanAddress();
+  // Browsers must be told an address they can reach: with a wildcard listen that is the
+  // LAN address, unless configured (a public IP behind NAT, say).
+  const announcedIp = e.REGIE_RTC_ANNOUNCED_IP ?? (wildcard ? (lan ?? '127.0.0.1') : undefined);
+  const urlHost = e.REGIE_HOST === '0.0.0.0' || e.REGIE_HOST === '::' ? (lan ?? 'localhost') : e.REGIE_HOST;
+  return {
+    host: e.REGIE_HOST,
+    port: e.REGIE_PORT,
+    publicUrl: (e.REGIE_PUBLIC_URL ?? `https://${urlHost}:${e.REGIE_PORT}`).replace(/\/$/, ''),
+    dataDir: resolve(e.REGIE_DATA_DIR),
+    showName: e.REGIE_SHOW_NAME,
+    directorSecret: e.REGIE_DIRECTOR_SECRET,
+    tls: e.REGIE_TLS_CERT && e.REGIE_TLS_KEY ? { certFile: resolve(e.REGIE_TLS_CERT), keyFile: resolve(e.REGIE_TLS_KEY) } : undefined,
+    workers: e.REGIE_WORKERS ?? Math.max(1, cpus().length),
+    rtc: { listenIp: e.REGIE_RTC_LISTEN_IP, announcedIp, port: e.REGIE_RTC_PORT },
+    logLevel: e.REGIE_LOG_LEVEL,
+    stallMs: e.REGIE_STALL_MS,
+  };
+}

@@ -1,0 +1,86 @@
+// Régie's server: one Node process, one HTTPS port, serving the studio pages,
+// the signaling (socket.io) and the SFU (mediasoup workers).
+import { createServer } from 'node:https';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Server } from 'socket.io';
+import { NAMESPACES } from '../../shared/src/protocol.js';
+import { ConfigError, lanAddress, loadConfig } from './config.js';
+import { createApp } from './http/app.js';
+import { loadCertificate } from './http/certificate.js';
+import { createLogger } from './log.js';
+import { WorkerPool } from './media/WorkerPool.js';
+import { Show } from './show/Show.js';
+import { serveCameras } from './signaling/cameraNamespace.js';
+import { serveDirectors } from './signaling/directorNamespace.js';
+import { loadDirectorSecret } from './store/directorSecret.js';
+import { ShowStore } from './store/ShowStore.js';
+
+const studioDir = fileURLToPath(new URL('../../dist/studio', import.meta.url));
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const { secret, generated, file: secretFile } = loadDirectorSecret(config.dataDir, config.directorSecret);
+  const store = new ShowStore(config.dataDir);
+  const show = new Show(config.showName, store);
+  const pool = await WorkerPool.create(config.workers, config.rtc, log);
+
+  const lan = lanAddress();
+  const certificate = await loadCertificate({
+    dataDir: config.dataDir, configured: config.tls, log,
+    addresses: [lan, config.rtc.announcedIp].filter((a): a is string => Boolean(a)),
+  });
+  const app = createApp({ studioDir, health: () => ({ workers: pool.pids.length, slots: store.slots.length }) });
+  const server = createServer({ cert: certificate.cert, key: certificate.key }, app);
+  const io = new Server(server, {
+    // Short heartbeats: a phone that vanished is noticed in seconds, not in a minute.
+    pingInterval: 2000,
+    pingTimeout: 3000,
+    maxHttpBufferSize: 256 * 1024,
+    serveClient: false,
+  });
+  serveDirectors(io.of(NAMESPACES.director), { show, pool, secret, log });
+  serveCameras(io.of(NAMESPACES.camera), { show, pool, stallMs: config.stallMs, log });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const publicUrl = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+  show.publicUrl = publicUrl;
+  log.info({ port, workers: config.workers, dataDir: config.dataDir, selfSigned: certificate.selfSigned }, 'Régie is running');
+
+  // The banner is for the person at the terminal; the director link carries the secret
+  // in the URL fragment, which browsers never send to a server or put in its logs.
+  process.stderr.write([
+    '',
+    `  Régie is running — show "${config.showName}"`,
+    `  Director:  ${publicUrl}/studio#secret=${secret}`,
+    `  LAN:       ${lan ? `https://${lan}:${port}` : 'no LAN address found (phones cannot reach this machine)'}`,
+    generated ? `  A director secret was generated and saved in ${secretFile}` : '',
+    certificate.selfSigned ? `  TLS: self-signed certificate (${certificate.file}); browsers ask to accept it once.` : '',
+    '',
+  ].filter((l, i, all) => l !== '' || i === 0 || i === all.length - 1).join('\n') + '\n');
+
+  const stop = (signal: string) => {
+    log.info({ signal }, 'stopping');
+    io.close();
+    pool.close();
+    server.close();
+    setTimeout(() => process.exit(0), 500).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`Régie cannot start: ${err.message}\n`);
+  } else {
+    process.stderr.write(`Régie failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  process.exit(1);
+});

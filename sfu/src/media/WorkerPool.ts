@@ -1,0 +1,117 @@
+// mediasoup workers, one per core by default, each with one router and one
+// WebRtcServer (one UDP+TCP port per worker: easy to open in a firewall).
+// A worker that dies is logged and replaced on the same port; whoever had
+// transports on its router hears 'routerclose' from them and starts over.
+import { EventEmitter } from 'node:events';
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { MEDIA_CODECS } from './codecs.js';
+
+type Member = {
+  index: number;
+  worker: types.Worker;
+  router: types.Router;
+  webRtcServer: types.WebRtcServer;
+  transports: number;
+};
+
+type PoolEvents = {
+  workerReplaced: [info: { index: number; deadRouterId: string; routerId: string }];
+};
+
+export class WorkerPool extends EventEmitter<PoolEvents> {
+  readonly #members = new Map<number, Member>();
+  readonly #config: Config['rtc'];
+  readonly #log: Logger;
+  #closed = false;
+
+  private constructor(config: Config['rtc'], log: Logger) {
+    super();
+    this.#config = config;
+    this.#log = log.child({ module: 'workers' });
+  }
+
+  static async create(count: number, config: Config['rtc'], log: Logger): Promise<WorkerPool> {
+    const pool = new WorkerPool(config, log);
+    for (let i = 0; i < count; i++) await pool.#start(i);
+    return pool;
+  }
+
+  async #start(index: number): Promise<Member> {
+    const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+    const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    const { listenIp, announcedIp, port } = this.#config;
+    const listen = (protocol: 'udp' | 'tcp'): types.TransportListenInfo => ({
+      protocol, ip: listenIp, announcedAddress: announcedIp, ...(port > 0 ? { port: port + index } : {}),
+    });
+    const webRtcServer = await worker.createWebRtcServer({ listenInfos: [listen('udp'), listen('tcp')] });
+    const member: Member = { index, worker, router, webRtcServer, transports: 0 };
+    router.observer.on('newtransport', (t) => {
+      member.transports++;
+      t.observer.once('close', () => member.transports--);
+    });
+    worker.once('died', (err) => void this.#replace(member, err));
+    this.#members.set(index, member);
+    this.#log.info({ worker: index, pid: worker.pid, routerId: router.id }, 'mediasoup worker started');
+    return member;
+  }
+
+  async #replace(dead: Member, err: Error): Promise<void> {
+    this.#log.error({ worker: dead.index, pid: dead.worker.pid, err: err.message }, 'mediasoup worker died; replacing it');
+    this.#members.delete(dead.index);
+    for (let attempt = 1; !this.#closed; attempt++) {
+      try {
+        const member = await this.#start(dead.index);
+        this.emit('workerReplaced', { index: dead.index, deadRouterId: dead.router.id, routerId: member.router.id });
+        return;
+      } catch (startErr) {
+        // The dead worker's port may take a moment to be released.
+        const delay = Math.min(5000, 200 * 2 ** attempt);
+        this.#log.error({ worker: dead.index, attempt, err: (startErr as Error).message }, `replacement worker failed to start; retrying in ${delay} ms`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  /** The router with the fewest transports: spreads cameras over the cores. */
+  pick(): { router: types.Router; webRtcServer: types.WebRtcServer } {
+    let best: Member | undefined;
+    for (const m of this.#members.values()) if (!m.router.closed && (!best || m.transports < best.transports)) best = m;
+    if (!best) throw new Error('no mediasoup worker is running (all died and none could be restarted)');
+    return best;
+  }
+
+  find(routerId: string): { router: types.Router; webRtcServer: types.WebRtcServer } | undefined {
+    for (const m of this.#members.values()) if (m.router.id === routerId && !m.router.closed) return m;
+    return undefined;
+  }
+
+  get rtpCapabilities(): types.RtpCapabilities {
+    return this.pick().router.rtpCapabilities;
+  }
+
+  get pids(): number[] {
+    return [...this.#members.values()].map((m) => m.worker.pid);
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const m of this.#members.values()) m.worker.close();
+    this.#members.clear();
+  }
+}
+
+/** Options shared by every WebRTC transport: ICE over the worker's WebRtcServer. */
+export function webRtcTransportOptions(webRtcServer: types.WebRtcServer): types.WebRtcTransportOptions {
+  return {
+    webRtcServer,
+    enableUdp: true,
+    enableTcp: true,
+    preferUdp: true,
+    // Default is 30 s; a phone that vanished should be noticed sooner.
+    iceConsentTimeout: 15,
+    initialAvailableOutgoingBitrate: 1_000_000,
+  };
+}

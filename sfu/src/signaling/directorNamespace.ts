@@ -1,0 +1,76 @@
+// The director's socket: authenticated by the director secret; sees the whole show
+// (invite tokens included) and watches the cameras through a MultiviewSession.
+import type { Namespace } from 'socket.io';
+import {
+  AUTH_ERRORS, directorRequests,
+  type DirectorResponses, type DirectorServerEvents,
+} from '../../../shared/src/protocol.js';
+import type { Logger } from '../log.js';
+import type { WorkerPool } from '../media/WorkerPool.js';
+import { MultiviewSession } from '../multiview/MultiviewSession.js';
+import type { Show } from '../show/Show.js';
+import { secretMatches } from '../store/directorSecret.js';
+import { serveRequests } from './requests.js';
+import type { types } from 'mediasoup';
+
+export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorServerEvents>, deps: {
+  show: Show; pool: WorkerPool; secret: string; log: Logger;
+}): void {
+  const { show, pool, secret } = deps;
+  const log = deps.log.child({ module: 'director' });
+
+  nsp.use((socket, next) => {
+    const given: unknown = socket.handshake.auth?.secret;
+    if (typeof given !== 'string' || given.length === 0) return next(new Error(AUTH_ERRORS.missingSecret));
+    if (!secretMatches(given, secret)) {
+      log.warn({ address: socket.handshake.address }, 'director refused: wrong secret');
+      return next(new Error(AUTH_ERRORS.wrongSecret));
+    }
+    next();
+  });
+
+  // One coalesced push of the show to every director whenever it changes.
+  show.on('changed', () => nsp.emit('show:state', show.view()));
+
+  nsp.on('connection', (socket) => {
+    const clog = log.child({ director: socket.id });
+    clog.info('director connected');
+    const multiview = new MultiviewSession(pool, clog);
+    multiview.on('transportClosed', (transportId) => socket.emit('transport:closed', { transportId }));
+    multiview.on('consumerClosed', (consumerId) => socket.emit('consumer:closed', { consumerId }));
+
+    serveRequests<typeof directorRequests, DirectorResponses>(socket, directorRequests, {
+      'slot:create': ({ name }) => {
+        const slot = show.createSlot(name);
+        clog.info({ slot: slot.id }, 'slot created');
+        return { slotId: slot.id };
+      },
+      'slot:rename': ({ slotId, name }) => (show.renameSlot(slotId, name), {}),
+      'slot:delete': ({ slotId }) => {
+        show.deleteSlot(slotId);
+        clog.info({ slot: slotId }, 'slot deleted');
+        return {};
+      },
+      'slot:renewInvite': ({ slotId }) => {
+        show.renewInvite(slotId);
+        clog.info({ slot: slotId }, 'invite link renewed; the old one no longer works');
+        return {};
+      },
+      'transport:create': ({ routerId }) => multiview.createTransport(routerId),
+      'transport:connect': async ({ transportId, dtlsParameters }) => {
+        await multiview.connect(transportId, dtlsParameters as types.DtlsParameters);
+        return {};
+      },
+      consume: ({ transportId, producerId, rtpCapabilities }) =>
+        multiview.consume(transportId, producerId, rtpCapabilities as types.RtpCapabilities),
+      'consumer:resume': async ({ consumerId }) => (await multiview.resume(consumerId), {}),
+    }, clog);
+
+    socket.emit('router:capabilities', { rtpCapabilities: pool.rtpCapabilities });
+    socket.emit('show:state', show.view());
+    socket.on('disconnect', (reason) => {
+      clog.info({ reason }, 'director disconnected');
+      multiview.close();
+    });
+  });
+}

@@ -1,0 +1,153 @@
+// The protocol between the studio's pages and the SFU, over socket.io.
+// Every request a browser makes is listed here with the schema its payload must
+// pass; the server validates each one before acting and answers an Ack.
+import { z } from 'zod';
+import { DtlsParameters, MediaId, RtpCapabilities, RtpParameters } from './mediaSchemas.js';
+
+export const NAMESPACES = { director: '/director', camera: '/camera' } as const;
+
+// ---- vocabulary ------------------------------------------------------------
+export const SlotId = z.string().regex(/^[a-z0-9]{8,32}$/, 'a slot id is 8 to 32 lowercase letters or digits');
+export const SlotName = z.string().trim().min(1, 'a slot needs a name').max(60, 'a slot name is at most 60 characters');
+export const MediaKind = z.enum(['audio', 'video']);
+
+/** Where a slot's camera is, as the director sees it. */
+export type CameraState =
+  | 'waiting' // nobody has joined this slot since the server started
+  | 'connecting' // an operator is on the page, not sending media yet
+  | 'live' // media is arriving
+  | 'stalled' // joined, but no media for a while (network trouble)
+  | 'offline'; // was here, has left or dropped
+
+// ---- requests: event name → payload schema ---------------------------------
+export const directorRequests = {
+  'slot:create': z.object({ name: SlotName }),
+  'slot:rename': z.object({ slotId: SlotId, name: SlotName }),
+  'slot:delete': z.object({ slotId: SlotId }),
+  'slot:renewInvite': z.object({ slotId: SlotId }),
+  'transport:create': z.object({ routerId: MediaId }),
+  'transport:connect': z.object({ transportId: MediaId, dtlsParameters: DtlsParameters }),
+  consume: z.object({ transportId: MediaId, producerId: MediaId, rtpCapabilities: RtpCapabilities }),
+  'consumer:resume': z.object({ consumerId: MediaId }),
+} as const;
+
+export const cameraRequests = {
+  'transport:create': z.object({}),
+  'transport:connect': z.object({ transportId: MediaId, dtlsParameters: DtlsParameters }),
+  produce: z.object({ transportId: MediaId, kind: MediaKind, rtpParameters: RtpParameters }),
+  report: z.object({
+    width: z.number().int().min(0).max(8192),
+    height: z.number().int().min(0).max(8192),
+    fps: z.number().min(0).max(240),
+  }),
+} as const;
+
+export type DirectorRequest = keyof typeof directorRequests;
+export type CameraRequest = keyof typeof cameraRequests;
+
+// ---- responses ---------------------------------------------------------------
+export type TransportInfo = {
+  transportId: string;
+  iceParameters: unknown;
+  iceCandidates: unknown[];
+  dtlsParameters: unknown;
+};
+
+export type ConsumerInfo = {
+  consumerId: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  rtpParameters: unknown;
+};
+
+export interface DirectorResponses {
+  'slot:create': { slotId: string };
+  'slot:rename': Record<string, never>;
+  'slot:delete': Record<string, never>;
+  'slot:renewInvite': Record<string, never>;
+  'transport:create': TransportInfo;
+  'transport:connect': Record<string, never>;
+  consume: ConsumerInfo;
+  'consumer:resume': Record<string, never>;
+}
+
+export interface CameraResponses {
+  'transport:create': TransportInfo;
+  'transport:connect': Record<string, never>;
+  produce: { producerId: string };
+  report: Record<string, never>;
+}
+
+/** Error codes a request can fail with; `message` says it in words for the user. */
+export type ErrorCode = 'invalid-payload' | 'unknown-event' | 'not-found' | 'conflict' | 'media-error' | 'internal';
+export type ProtocolError = { code: ErrorCode; message: string; event?: string };
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ProtocolError };
+
+// ---- what the server pushes ------------------------------------------------------
+export type ProducerRef = { producerId: string; routerId: string };
+
+export type CameraStats = {
+  width: number;
+  height: number;
+  fps: number;
+  /** bits per second arriving at the SFU, all simulcast layers together */
+  bitrate: number;
+  /** share of packets lost on the way in, 0..1 */
+  loss: number;
+  /** mediasoup's 0..10 quality score of the best incoming stream */
+  score: number;
+};
+
+/** One camera slot as the director sees it, invite token included (director only). */
+export type SlotView = {
+  id: string;
+  name: string;
+  inviteToken: string;
+  state: CameraState;
+  video?: ProducerRef;
+  audio?: ProducerRef;
+  stats?: CameraStats;
+  /** why the camera is in its state, in words ("left the page", "no media for 2 s") */
+  reason?: string;
+};
+
+export type ShowView = {
+  showName: string;
+  /** where phones reach the server (the LAN URL): invite links start with it */
+  publicUrl: string;
+  slots: SlotView[];
+};
+
+/** The camera link for a slot: the token rides in the fragment, never sent in HTTP requests. */
+export const inviteLink = (publicUrl: string, token: string): string => `${publicUrl}/camera#token=${token}`;
+
+export type RouterCapabilities = { rtpCapabilities: unknown };
+
+/** What a camera page learns on joining: its slot and how to talk to the SFU. */
+export type CameraWelcome = { slotId: string; slotName: string; routerRtpCapabilities: unknown };
+
+export interface DirectorServerEvents {
+  'show:state': (show: ShowView) => void;
+  'router:capabilities': (caps: RouterCapabilities) => void;
+  'transport:closed': (info: { transportId: string }) => void;
+  'consumer:closed': (info: { consumerId: string }) => void;
+  'protocol-error': (err: ProtocolError) => void;
+}
+
+export interface CameraServerEvents {
+  'camera:welcome': (welcome: CameraWelcome) => void;
+  /** The SFU lost the media path (its worker died): tear down and publish again. */
+  'session:reset': (info: { reason: string; routerRtpCapabilities: unknown }) => void;
+  /** Another page joined with the same invite: this one stops. */
+  'session:replaced': (info: { reason: string }) => void;
+  'protocol-error': (err: ProtocolError) => void;
+}
+
+/** The reason a connection was refused, sent as the connect_error message. */
+export const AUTH_ERRORS = {
+  missingSecret: 'The director secret is missing. Open the director link printed by the server, or enter the secret.',
+  wrongSecret: 'The director secret is wrong. Use the one printed by the server at start (also in its data folder).',
+  missingToken: 'This camera link has no invite token. Ask the director for the camera link or QR code.',
+  malformedToken: 'This camera link is damaged (the invite token is incomplete). Scan the QR code again or ask for a new link.',
+  unknownToken: 'This camera link is no longer valid: its slot was removed or the link was replaced. Ask the director for a new link.',
+} as const;

@@ -1,0 +1,56 @@
+// Every camera slot as a tile: live video (lowest simulcast layer), name, and the
+// numbers that tell whether the shot is usable: resolution, fps, bitrate, loss.
+import { useEffect, useRef } from 'react';
+import type { SlotView } from '../../../shared/src/protocol';
+import type { MultiviewClient } from './multiviewClient';
+
+const STATE_LABEL: Record<SlotView['state'], string> = {
+  waiting: 'waiting for camera',
+  connecting: 'connecting',
+  live: 'live',
+  stalled: 'no signal',
+  offline: 'offline',
+};
+
+export function Multiview({ slots, multiview }: { slots: SlotView[]; multiview: MultiviewClient | null }) {
+  if (slots.length === 0) {
+    return <section className="multiview empty"><p>No camera slots yet. Add one on the right, then send its link or QR code to a camera operator.</p></section>;
+  }
+  return (
+    <section className="multiview" aria-label="Multiview">
+      {slots.map((slot, i) => (
+        <CameraTile key={slot.id} index={i + 1} slot={slot} track={slot.state === 'offline' ? undefined : multiview?.track(slot)} />
+      ))}
+    </section>
+  );
+}
+
+function CameraTile({ slot, index, track }: { slot: SlotView; index: number; track?: MediaStreamTrack }) {
+  const video = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const el = video.current;
+    if (!el) return;
+    el.srcObject = track ? new MediaStream([track]) : null;
+    if (track) el.play().catch(() => undefined); // muted + playsInline: autoplay is allowed
+  }, [track]);
+  const s = slot.stats;
+  return (
+    <article className={`tile tile-${slot.state}`} data-testid="camera-tile" data-slot-id={slot.id} data-state={slot.state} data-has-video={track ? 'yes' : 'no'}>
+      <video ref={video} muted playsInline autoPlay />
+      <div className="tile-top">
+        <span className="tile-index">{index}</span>
+        <span className="tile-name">{slot.name}</span>
+        <span className={`badge badge-${slot.state}`} data-testid="tile-state">{STATE_LABEL[slot.state]}</span>
+      </div>
+      {slot.state !== 'live' && <div className="tile-cover" title={slot.reason}>{STATE_LABEL[slot.state]}{slot.reason ? <small>{slot.reason}</small> : null}</div>}
+      {s && slot.state !== 'offline' && (
+        <dl className="tile-stats" data-testid="tile-stats">
+          <div><dt>res</dt><dd>{s.width && s.height ? `${s.width}×${s.height}` : '—'}</dd></div>
+          <div><dt>fps</dt><dd>{s.fps ? Math.round(s.fps) : '—'}</dd></div>
+          <div><dt>kbps</dt><dd>{Math.round(s.bitrate / 1000)}</dd></div>
+          <div><dt>loss</dt><dd>{(s.loss * 100).toFixed(1)}%</dd></div>
+        </dl>
+      )}
+    </article>
+  );
+}

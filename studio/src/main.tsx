@@ -1,0 +1,13 @@
+import { createRoot } from 'react-dom/client';
+import { CameraApp } from './camera/CameraApp';
+import { DirectorApp } from './director/DirectorApp';
+import './styles.css';
+
+// One bundle, a page per role: the path says which.
+function App() {
+  const path = window.location.pathname;
+  if (path.startsWith('/camera')) return <CameraApp />;
+  return <DirectorApp />;
+}
+
+createRoot(document.getElementById('root')!).render(<App />);
