@@ -53,15 +53,17 @@ async function main(): Promise<void> {
   show.publicUrl = publicUrl;
   log.info({ port, workers: config.workers, dataDir: config.dataDir, selfSigned: certificate.selfSigned }, 'Régie is running');
 
-  // The banner is for the person at the terminal; the director link carries the secret
-  // in the URL fragment, which browsers never send to a server or put in its logs.
+  // The banner is for the person at the terminal. The secret is shown once, when it is
+  // generated, in the URL fragment (browsers never send a fragment to a server).
+  const directorLine = generated
+    ? `${publicUrl}/studio#secret=${secret}\n             (new director secret, saved in ${secretFile}; shown only this once)`
+    : `${publicUrl}/studio  (director secret: ${secretFile ? `in ${secretFile}` : 'REGIE_DIRECTOR_SECRET'})`;
   process.stderr.write([
     '',
     `  Régie is running — show "${config.showName}"`,
-    `  Director:  ${publicUrl}/studio#secret=${secret}`,
+    `  Director:  ${directorLine}`,
     `  LAN:       ${lan ? `https://${lan}:${port}` : 'no LAN address found (phones cannot reach this machine)'}`,
-    generated ? `  A director secret was generated and saved in ${secretFile}` : '',
-    certificate.selfSigned ? `  TLS: self-signed certificate (${certificate.file}); browsers ask to accept it once.` : '',
+    certificate.selfSigned ? `  TLS:       self-signed certificate (${certificate.file}); browsers ask to accept it once` : '',
     '',
   ].filter((l, i, all) => l !== '' || i === 0 || i === all.length - 1).join('\n') + '\n');
 

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { CameraStats, TransportInfo } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
-import { webRtcTransportOptions } from '../media/WorkerPool.js';
+import { webRtcTransportOptions, type WorkerPool } from '../media/WorkerPool.js';
 import { RequestError } from '../signaling/requests.js';
 
 export type MediaPlace = { router: types.Router; webRtcServer: types.WebRtcServer };
@@ -23,7 +23,8 @@ const STATS_INTERVAL_MS = 1000;
 
 export class CameraSession extends EventEmitter<CameraSessionEvents> {
   readonly slotId: string;
-  #place: MediaPlace;
+  readonly #pool: WorkerPool;
+  #place?: MediaPlace;
   #transport?: types.WebRtcTransport;
   readonly #producers = new Map<'audio' | 'video', types.Producer>();
   readonly #log: Logger;
@@ -36,20 +37,16 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
   #timer?: NodeJS.Timeout;
   #closed = false;
 
-  constructor(slotId: string, place: MediaPlace, opts: { log: Logger; stallMs: number }) {
+  constructor(slotId: string, pool: WorkerPool, opts: { log: Logger; stallMs: number }) {
     super();
     this.slotId = slotId;
-    this.#place = place;
+    this.#pool = pool;
     this.#log = opts.log;
     this.#stallMs = opts.stallMs;
   }
 
-  get routerId(): string {
-    return this.#place.router.id;
-  }
-
-  get rtpCapabilities(): types.RtpCapabilities {
-    return this.#place.router.rtpCapabilities;
+  get routerId(): string | undefined {
+    return this.#place?.router.id;
   }
 
   producer(kind: 'audio' | 'video'): types.Producer | undefined {
@@ -66,15 +63,13 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
     return this.#stats;
   }
 
-  /** Start over on another router (after its worker died). */
-  moveTo(place: MediaPlace): void {
-    this.#teardown();
-    this.#place = place;
-  }
-
   async createTransport(): Promise<TransportInfo> {
     this.#teardown(); // one transport per camera page; a new request replaces the old
-    const transport = await this.#place.router.createWebRtcTransport(webRtcTransportOptions(this.#place.webRtcServer));
+    // A router whose worker died is replaced by the least loaded live one (waiting while
+    // the pool restarts workers).
+    if (!this.#place || this.#place.router.closed) this.#place = await this.#pool.pickWhenReady();
+    const place = this.#place;
+    const transport = await place.router.createWebRtcTransport(webRtcTransportOptions(place.webRtcServer));
     this.#transport = transport;
     transport.on('routerclose', () => this.#lose('the SFU\'s media worker stopped'));
     transport.on('listenserverclose', () => this.#lose('the SFU\'s media worker stopped'));

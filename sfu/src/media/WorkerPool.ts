@@ -26,6 +26,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   readonly #config: Config['rtc'];
   readonly #log: Logger;
   #closed = false;
+  #capabilities?: types.RtpCapabilities;
 
   private constructor(config: Config['rtc'], log: Logger) {
     super();
@@ -48,6 +49,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     });
     const webRtcServer = await worker.createWebRtcServer({ listenInfos: [listen('udp'), listen('tcp')] });
     const member: Member = { index, worker, router, webRtcServer, transports: 0 };
+    this.#capabilities ??= router.rtpCapabilities;
     router.observer.on('newtransport', (t) => {
       member.transports++;
       t.observer.once('close', () => member.transports--);
@@ -78,9 +80,28 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   /** The router with the fewest transports: spreads cameras over the cores. */
   pick(): { router: types.Router; webRtcServer: types.WebRtcServer } {
     let best: Member | undefined;
-    for (const m of this.#members.values()) if (!m.router.closed && (!best || m.transports < best.transports)) best = m;
+    for (const m of this.#members.values()) {
+      if (!m.worker.died && !m.router.closed && (!best || m.transports < best.transports)) best = m;
+    }
     if (!best) throw new Error('no mediasoup worker is running (all died and none could be restarted)');
     return best;
+  }
+
+  /** A router to use, waiting (up to timeoutMs) while every worker is being replaced. */
+  async pickWhenReady(timeoutMs = 15000): Promise<{ router: types.Router; webRtcServer: types.WebRtcServer }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return this.pick();
+      } catch (err) {
+        const left = deadline - Date.now();
+        if (left <= 0 || this.#closed) throw err;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          this.once('workerReplaced', () => { clearTimeout(timer); resolve(); });
+        });
+      }
+    }
   }
 
   find(routerId: string): { router: types.Router; webRtcServer: types.WebRtcServer } | undefined {
@@ -88,8 +109,9 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     return undefined;
   }
 
+  /** Every router has the same codecs, so the first one's capabilities speak for all. */
   get rtpCapabilities(): types.RtpCapabilities {
-    return this.pick().router.rtpCapabilities;
+    return this.#capabilities!;
   }
 
   get pids(): number[] {

@@ -88,7 +88,7 @@ export class Show extends EventEmitter<ShowEvents> {
     if (!session) return { ...base, state: 'offline', reason: presence.left };
     const ref = (kind: 'audio' | 'video') => {
       const p = session.producer(kind);
-      return p ? { producerId: p.id, routerId: session.routerId } : undefined;
+      return p && session.routerId ? { producerId: p.id, routerId: session.routerId } : undefined;
     };
     const states: Record<typeof session.media, CameraState> = { none: 'connecting', flowing: 'live', stalled: 'stalled' };
     const state = states[session.media];

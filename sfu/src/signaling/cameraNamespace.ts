@@ -53,19 +53,14 @@ export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerE
     }
     sockets.set(slotId, socket);
 
-    const session = new CameraSession(slotId, pool.pick(), { log: clog, stallMs: deps.stallMs });
+    const session = new CameraSession(slotId, pool, { log: clog, stallMs: deps.stallMs });
     session.on('lost', (reason) => {
+      // The page publishes again; its next transport lands on a live worker.
       clog.warn({ reason }, 'camera lost its media path; asking the page to publish again');
-      try {
-        session.moveTo(pool.pick());
-        socket.emit('session:reset', { reason, routerRtpCapabilities: session.rtpCapabilities });
-      } catch (err) {
-        clog.error({ err: (err as Error).message }, 'no router to move the camera to');
-        socket.disconnect(true);
-      }
+      socket.emit('session:reset', { reason, routerRtpCapabilities: pool.rtpCapabilities });
     });
     show.attach(session);
-    clog.info({ routerId: session.routerId }, 'camera joined');
+    clog.info('camera joined');
 
     serveRequests<typeof cameraRequests, CameraResponses>(socket, cameraRequests, {
       'transport:create': () => session.createTransport(),
@@ -81,7 +76,7 @@ export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerE
     }, clog);
 
     const slot = show.view().slots.find((s) => s.id === slotId);
-    socket.emit('camera:welcome', { slotId, slotName: slot?.name ?? '', routerRtpCapabilities: session.rtpCapabilities });
+    socket.emit('camera:welcome', { slotId, slotName: slot?.name ?? '', routerRtpCapabilities: pool.rtpCapabilities });
 
     socket.on('disconnect', (reason) => {
       clog.info({ reason }, 'camera left');

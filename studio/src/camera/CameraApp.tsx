@@ -91,10 +91,19 @@ export function CameraApp() {
   // Publish whenever the operator wants to be live and we have a picture; again after
   // a reset (new router) or a new stream (front/back switched).
   const connectedAt = useConnectedCount(socket);
+  // A failed attempt is retried with backoff for as long as the operator wants to be live.
+  const [retry, setRetry] = useState(0);
+  const attempts = useRef(0);
   useEffect(() => {
     if (!wantLive || !stream || !caps.current || phase.kind !== 'ready') return;
-    publisher.publish(stream, caps.current).catch((err: Error) => console.warn('publish failed', err));
-  }, [wantLive, stream, resets, connectedAt, phase.kind, publisher]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    publisher.publish(stream, caps.current).then(() => { attempts.current = 0; }, (err: Error) => {
+      const delay = Math.min(8000, 500 * 2 ** attempts.current++);
+      console.warn(`publish failed (${err.message}); retrying in ${delay} ms`);
+      timer = setTimeout(() => setRetry((n) => n + 1), delay);
+    });
+    return () => clearTimeout(timer);
+  }, [wantLive, stream, resets, connectedAt, retry, phase.kind, publisher]);
 
   const stop = useCallback(() => { setWantLive(false); publisher.stop(); }, [publisher]);
 

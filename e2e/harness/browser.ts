@@ -1,0 +1,93 @@
+// Real Chromium (Debian's), driven by playwright-core. Camera pages get a fake
+// camera with distinct content: a solid colour with a small moving square (so the
+// encoder always has motion) and a tone, drawn on a canvas in the page.
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.REGIE_CHROMIUM ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+      '--disable-quic', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
+      // In a loopback-only namespace host candidates must be real addresses, not mDNS names.
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+      '--disable-renderer-backgrounding', '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows',
+    ],
+  });
+}
+
+export type FakeCamera = { color: string; toneHz: number };
+
+/** Replaces getUserMedia in the page with a canvas camera of the given colour. */
+function fakeCameraScript({ color, toneHz }: FakeCamera): string {
+  return `(() => {
+    const gum = async (constraints) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 1280; canvas.height = 720;
+      const ctx = canvas.getContext('2d');
+      let n = 0;
+      const draw = () => {
+        ctx.fillStyle = ${JSON.stringify(color)};
+        ctx.fillRect(0, 0, 1280, 720);
+        ctx.fillStyle = '#808080';
+        ctx.fillRect((n++ * 8) % 1200, 20, 60, 60);
+      };
+      draw();
+      setInterval(draw, 33);
+      const stream = canvas.captureStream(30);
+      if (constraints && constraints.audio) {
+        const ac = new AudioContext();
+        const osc = ac.createOscillator();
+        osc.frequency.value = ${toneHz};
+        const dest = ac.createMediaStreamDestination();
+        osc.connect(dest);
+        osc.start();
+        stream.addTrack(dest.stream.getAudioTracks()[0]);
+      }
+      return stream;
+    };
+    Object.defineProperty(navigator.mediaDevices, 'getUserMedia', { value: gum });
+  })();`;
+}
+
+export async function newContext(browser: Browser, camera?: FakeCamera): Promise<BrowserContext> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+  if (camera) await context.addInitScript(fakeCameraScript(camera));
+  return context;
+}
+
+export async function openCamera(browser: Browser, url: string, camera: FakeCamera): Promise<Page> {
+  const context = await newContext(browser, camera);
+  const page = await context.newPage();
+  await page.goto(url);
+  return page;
+}
+
+/** The centre pixel of a tile's video in the director page, or null before a frame arrived. */
+export async function tileColor(director: Page, slotId: string): Promise<[number, number, number] | null> {
+  return director.evaluate((id) => {
+    const video = document.querySelector<HTMLVideoElement>(`[data-slot-id="${id}"] video`);
+    if (!video || video.videoWidth === 0 || video.readyState < 2) return null;
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(video, 0, 0);
+    const d = ctx.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data;
+    return [d[0], d[1], d[2]] as [number, number, number];
+  }, slotId);
+}
+
+export type Colour = 'red' | 'blue' | 'green' | 'other';
+export function classify(rgb: [number, number, number] | null): Colour | null {
+  if (!rgb) return null;
+  const [r, g, b] = rgb;
+  if (r > 150 && g < 90 && b < 90) return 'red';
+  if (b > 150 && r < 90 && g < 90) return 'blue';
+  if (g > 150 && r < 90 && b < 90) return 'green';
+  return 'other';
+}

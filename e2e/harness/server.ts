@@ -1,0 +1,96 @@
+// Starts the real Régie server (the same entry point as `npm start`) for a test,
+// on loopback, with its own data dir, and keeps every line it logs so tests can
+// check what reached the logs.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export type RegieServer = {
+  url: string;
+  secret: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** everything the server wrote, stdout and stderr */
+  output: () => string;
+  /** the structured log lines (JSON) */
+  logLines: () => Record<string, unknown>[];
+  workerPids: () => Promise<number[]>;
+  stop: () => Promise<void>;
+};
+
+export async function startServer(env: Record<string, string> = {}): Promise<RegieServer> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'regie-e2e-'));
+  const secret = `e2e-director-${Math.random().toString(36).slice(2, 14)}`;
+  const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'sfu/src/main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      REGIE_HOST: '127.0.0.1',
+      REGIE_PORT: String(port),
+      REGIE_DATA_DIR: dataDir,
+      REGIE_DIRECTOR_SECRET: secret,
+      REGIE_RTC_LISTEN_IP: '127.0.0.1',
+      REGIE_RTC_PORT: '0',
+      REGIE_PUBLIC_URL: `https://127.0.0.1:${port}`,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let stdout = '';
+  child.stdout!.on('data', (d: Buffer) => { out += d; stdout += d; });
+  child.stderr!.on('data', (d: Buffer) => { out += d; });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${out}`)), 30000);
+    const check = () => {
+      if (out.includes('Régie is running')) { clearTimeout(timer); resolve(); }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}) during start:\n${out}`)); });
+  });
+  return {
+    url: `https://127.0.0.1:${port}`,
+    secret,
+    dataDir,
+    process: child,
+    output: () => out,
+    logLines: () => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
+    workerPids: async () => {
+      // tsx runs the server in a child process; the workers are further down the tree.
+      const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' })
+        .trim().split('\n').map((l) => l.trim().split(/\s+/));
+      const below = new Set([child.pid!]);
+      for (let grew = true; grew;) {
+        grew = false;
+        for (const [pid, ppid] of rows) if (below.has(Number(ppid)) && !below.has(Number(pid))) { below.add(Number(pid)); grew = true; }
+      }
+      return rows.filter(([pid, , comm]) => below.has(Number(pid)) && comm.startsWith('mediasoup-work')).map(([pid]) => Number(pid));
+    },
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// What a director does in the studio page, as steps a test can read like a show.
+import type { Browser, Page } from 'playwright-core';
+import { classify, newContext, tileColor, type Colour } from './browser.js';
+
+export async function openStudio(browser: Browser, url: string, secret: string): Promise<Page> {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto(`${url}/studio#secret=${encodeURIComponent(secret)}`);
+  await page.locator('[data-testid="director-connection"]', { hasText: 'Connected' }).waitFor({ timeout: 15000 });
+  return page;
+}
+
+/** Adds a camera slot through the UI; returns its id and invite link. */
+export async function addCameraSlot(director: Page, name: string): Promise<{ slotId: string; link: string }> {
+  const before = await director.locator('[data-testid="slot-item"]').count();
+  await director.getByLabel('New camera name').fill(name);
+  await director.getByRole('button', { name: 'Add camera' }).click();
+  const item = director.locator('[data-testid="slot-item"]').nth(before);
+  await item.waitFor({ timeout: 5000 });
+  const slotId = (await item.getAttribute('data-slot-id'))!;
+  const link = await item.locator('[data-testid="invite-link"]').inputValue();
+  return { slotId, link };
+}
+
+export const tile = (director: Page, slotId: string) => director.locator(`[data-testid="camera-tile"][data-slot-id="${slotId}"]`);
+
+export async function tileState(director: Page, slotId: string): Promise<string | null> {
+  return tile(director, slotId).getAttribute('data-state');
+}
+
+/** Waits until the tile has the state; returns how long it took. */
+export async function waitForTileState(director: Page, slotId: string, state: string, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  await director.waitForSelector(`[data-testid="camera-tile"][data-slot-id="${slotId}"][data-state="${state}"]`, { timeout: timeoutMs });
+  return Date.now() - start;
+}
+
+/** Waits until the tile's video shows the colour (decoded pixels, not a label). */
+export async function waitForTileColour(director: Page, slotId: string, colour: Colour, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Colour | null = null;
+  while (Date.now() < deadline) {
+    last = classify(await tileColor(director, slotId));
+    if (last === colour) return;
+    await director.waitForTimeout(200);
+  }
+  throw new Error(`tile ${slotId} did not show ${colour} within ${timeoutMs} ms (last seen: ${last ?? 'no video'})`);
+}
+
+export async function startStreaming(camera: Page): Promise<void> {
+  const button = camera.getByTestId('start-streaming');
+  await button.waitFor({ timeout: 15000 });
+  await camera.waitForSelector('[data-testid="start-streaming"]:not([disabled])', { timeout: 15000 });
+  await button.click();
+  await camera.waitForSelector('[data-testid="camera-status"][data-state="live"]', { timeout: 20000 });
+}
+
+/**
+ * Records every state a tile goes through (data-state and whether it has video),
+ * so a test sees a short drop that polling would miss.
+ */
+export async function recordTileHistory(director: Page, slotId: string): Promise<() => Promise<string[]>> {
+  await director.evaluate((id) => {
+    const w = window as unknown as { __tileHistory?: Record<string, string[]> };
+    w.__tileHistory ??= {};
+    const history: string[] = (w.__tileHistory[id] = []);
+    const el = document.querySelector(`[data-testid="camera-tile"][data-slot-id="${id}"]`)!;
+    const note = () => history.push(`${el.getAttribute('data-state')}/${el.getAttribute('data-has-video')}`);
+    note();
+    new MutationObserver(note).observe(el, { attributes: true, attributeFilter: ['data-state', 'data-has-video'] });
+  }, slotId);
+  return () => director.evaluate((id) => (window as unknown as { __tileHistory: Record<string, string[]> }).__tileHistory[id], slotId);
+}

@@ -1,0 +1,156 @@
+// A show, end to end: real Chromium cameras, the real server and mediasoup workers.
+// Two operators join ("Tower — north" in red, "Trocadéro" in blue), the director
+// sees both angles live, cameras come and go, and bad links are turned away.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openCamera } from './harness/browser.js';
+import { startServer, type RegieServer } from './harness/server.js';
+import { addCameraSlot, openStudio, recordTileHistory, startStreaming, tile, waitForTileColour, waitForTileState } from './harness/studio.js';
+
+let server: RegieServer;
+let browser: Browser;
+let director: Page;
+const cams: Record<'north' | 'troca', { slotId: string; link: string; page?: Page }> = {} as never;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('a show with two cameras', () => {
+  it('the director creates two camera slots, each with its own invite link and QR code', async () => {
+    director = await openStudio(browser, server.url, server.secret);
+    cams.north = await addCameraSlot(director, 'Tower — north');
+    cams.troca = await addCameraSlot(director, 'Trocadéro');
+    expect(cams.north.link).toMatch(/\/camera#token=[A-Za-z0-9_-]{22}$/);
+    expect(cams.troca.link).not.toBe(cams.north.link);
+    await director.locator(`[data-slot-id="${cams.north.slotId}"]`).getByRole('button', { name: 'QR code' }).click();
+    const qr = director.locator(`[data-slot-id="${cams.north.slotId}"] [data-testid="invite-qr"] svg`);
+    await qr.waitFor({ timeout: 5000 });
+    expect(await qr.locator('path').count()).toBeGreaterThan(0);
+    expect(await tile(director, cams.north.slotId).getAttribute('data-state')).toBe('waiting');
+  });
+
+  it('two cameras join and the multiview shows red in one tile and blue in the other', async () => {
+    cams.north.page = await openCamera(browser, cams.north.link, { color: '#ff0000', toneHz: 1000 });
+    cams.troca.page = await openCamera(browser, cams.troca.link, { color: '#0000ff', toneHz: 440 });
+    expect(await cams.north.page.getByTestId('camera-slot').textContent()).toBe('Tower — north');
+    await startStreaming(cams.north.page);
+    await startStreaming(cams.troca.page);
+    await waitForTileState(director, cams.north.slotId, 'live', 15000);
+    await waitForTileState(director, cams.troca.slotId, 'live', 15000);
+    await waitForTileColour(director, cams.north.slotId, 'red', 20000);
+    await waitForTileColour(director, cams.troca.slotId, 'blue', 20000);
+  });
+
+  it('each tile shows the camera\'s resolution, frame rate, bitrate and loss', async () => {
+    const stats = tile(director, cams.north.slotId).getByTestId('tile-stats');
+    await director.waitForFunction((id) => {
+      const text = document.querySelector(`[data-slot-id="${id}"] [data-testid="tile-stats"]`)?.textContent ?? '';
+      return /res\d+×\d+/.test(text) && /fps\d+/.test(text) && !/kbps0(?!\d)/.test(text);
+    }, cams.north.slotId, { timeout: 15000 });
+    const text = (await stats.textContent())!;
+    const [, w, h] = /res(\d+)×(\d+)/.exec(text)!;
+    expect(Number(w)).toBeGreaterThanOrEqual(320);
+    expect(Number(h)).toBeGreaterThanOrEqual(180);
+    expect(text).toMatch(/loss\d+\.\d%/);
+  });
+
+  it('a camera that closes its page shows offline within 3 s; the other stays live', async () => {
+    const closed = Date.now();
+    await cams.north.page!.context().close();
+    await waitForTileState(director, cams.north.slotId, 'offline', 3000);
+    console.log(`camera closed → tile offline in ${Date.now() - closed} ms`);
+    expect(await tile(director, cams.troca.slotId).getAttribute('data-state')).toBe('live');
+    await waitForTileColour(director, cams.troca.slotId, 'blue', 5000);
+  });
+
+  it('the camera rejoins with the same link and takes its tile back', async () => {
+    cams.north.page = await openCamera(browser, cams.north.link, { color: '#ff0000', toneHz: 1000 });
+    await startStreaming(cams.north.page);
+    await waitForTileState(director, cams.north.slotId, 'live', 15000);
+    await waitForTileColour(director, cams.north.slotId, 'red', 20000);
+    expect(await director.locator('[data-testid="camera-tile"]').count()).toBe(2);
+  });
+
+  it('when a mediasoup worker dies it is replaced and the cameras come back by themselves', async () => {
+    const before = await server.workerPids();
+    expect(before.length).toBeGreaterThanOrEqual(1);
+    const north = await recordTileHistory(director, cams.north.slotId);
+    const troca = await recordTileHistory(director, cams.troca.slotId);
+    for (const pid of before) process.kill(pid, 'SIGKILL');
+    // Every camera was on one of the killed workers: each tile must lose its video,
+    // then get it back from a new worker, with nobody touching the camera pages.
+    const lostAndBack = async (history: () => Promise<string[]>) => {
+      const deadline = Date.now() + 30000;
+      while (Date.now() < deadline) {
+        const h = await history();
+        const lost = h.findIndex((s) => s.endsWith('/no'));
+        if (lost >= 0 && h.slice(lost).includes('live/yes') && h.at(-1) === 'live/yes') return h;
+        await director.waitForTimeout(200);
+      }
+      throw new Error(`tile did not drop and come back: ${(await history()).join(' → ')}`);
+    };
+    await lostAndBack(north);
+    await lostAndBack(troca);
+    await waitForTileColour(director, cams.north.slotId, 'red', 10000);
+    await waitForTileColour(director, cams.troca.slotId, 'blue', 10000);
+    const after = await server.workerPids();
+    expect(after.length).toBe(before.length);
+    expect(after.some((pid) => before.includes(pid))).toBe(false);
+    const died = server.logLines().filter((l) => l.msg === 'mediasoup worker died; replacing it');
+    expect(died.length).toBe(before.length);
+  });
+});
+
+describe('bad camera links are refused with a reason', () => {
+  const cases = [
+    { what: 'no token', hash: '', message: /no invite token/ },
+    { what: 'a damaged token', hash: '#token=abc', message: /damaged/ },
+    { what: 'an unknown token', hash: '#token=AAAAAAAAAAAAAAAAAAAAAA', message: /no longer valid/ },
+  ];
+  for (const c of cases) {
+    it(`a camera page with ${c.what} says why it cannot join`, async () => {
+      const page = await openCamera(browser, `${server.url}/camera${c.hash}`, { color: '#00ff00', toneHz: 500 });
+      const error = page.getByTestId('camera-error');
+      await error.waitFor({ timeout: 10000 });
+      expect(await error.textContent()).toMatch(c.message);
+      await page.context().close();
+    });
+  }
+
+  it('a renewed invite stops the old link; the new one works in the same slot', async () => {
+    const item = director.locator(`[data-testid="slot-item"][data-slot-id="${cams.troca.slotId}"]`);
+    await item.getByRole('button', { name: 'New link' }).click();
+    await director.waitForFunction(([id, old]) =>
+      (document.querySelector(`[data-slot-id="${id}"] [data-testid="invite-link"]`) as HTMLInputElement)?.value !== old,
+    [cams.troca.slotId, cams.troca.link] as const, { timeout: 5000 });
+    // The page that was sending with the old link is told, and stops.
+    await cams.troca.page!.getByTestId('camera-error').waitFor({ timeout: 5000 });
+    const stale = await openCamera(browser, cams.troca.link, { color: '#0000ff', toneHz: 440 });
+    await stale.getByTestId('camera-error').waitFor({ timeout: 10000 });
+    expect(await stale.getByTestId('camera-error').textContent()).toMatch(/no longer valid/);
+    await stale.context().close();
+    const fresh = await item.getByTestId('invite-link').inputValue();
+    await cams.troca.page!.context().close();
+    cams.troca.page = await openCamera(browser, fresh, { color: '#0000ff', toneHz: 440 });
+    await startStreaming(cams.troca.page);
+    await waitForTileColour(director, cams.troca.slotId, 'blue', 20000);
+  });
+});
+
+describe('secrets stay secret', () => {
+  it('neither the director secret nor any invite token appears in the server output', async () => {
+    const out = server.output();
+    expect(out.length).toBeGreaterThan(1000); // it did log the show above
+    const tokens = await director.$$eval('[data-testid="invite-link"]', (els) =>
+      els.map((e) => new URL((e as HTMLInputElement).value).hash.replace('#token=', '')));
+    const oldToken = new URL(cams.troca.link).hash.replace('#token=', '');
+    for (const secret of [server.secret, ...tokens, oldToken]) expect(out).not.toContain(secret);
+  });
+});
