@@ -1,0 +1,74 @@
+import { EventEmitter } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CameraSession } from '../ingest/CameraSession.js';
+import { ShowStore } from '../store/ShowStore.js';
+import { Show } from './Show.js';
+
+/** A camera session as the show sees it: which producers it has and whether media flows. */
+class FakeSession extends EventEmitter {
+  media: 'none' | 'flowing' | 'stalled' = 'none';
+  routerId = 'router-1';
+  stats = undefined;
+  video?: { id: string };
+  constructor(readonly slotId: string) { super(); }
+  producer(kind: string) { return kind === 'video' ? this.video : undefined; }
+}
+
+const newShow = () => new Show('Test', new ShowStore(mkdtempSync(join(tmpdir(), 'regie-show-'))));
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('Show', () => {
+  it('follows a camera from waiting to live to stalled to offline, keeping its slot', () => {
+    const show = newShow();
+    const slot = show.createSlot('north');
+    const state = () => show.view().slots[0]!;
+    expect(state().state).toBe('waiting');
+    const session = new FakeSession(slot.id);
+    show.attach(session as unknown as CameraSession);
+    expect(state().state).toBe('connecting');
+    session.video = { id: 'p1' };
+    session.media = 'flowing';
+    expect(state()).toMatchObject({ state: 'live', video: { producerId: 'p1', routerId: 'router-1' } });
+    session.media = 'stalled';
+    expect(state().state).toBe('stalled');
+    expect(state().reason).toMatch(/no video/);
+    show.detach(session as unknown as CameraSession, 'the camera page was closed');
+    expect(state()).toMatchObject({ state: 'offline', reason: 'the camera page was closed', id: slot.id });
+    expect(state().video).toBeUndefined();
+  });
+
+  it('ignores the departure of a page that a newer one already replaced', () => {
+    const show = newShow();
+    const slot = show.createSlot('north');
+    const old = new FakeSession(slot.id);
+    const fresh = new FakeSession(slot.id);
+    show.attach(old as unknown as CameraSession);
+    show.attach(fresh as unknown as CameraSession);
+    show.detach(old as unknown as CameraSession, 'replaced');
+    expect(show.view().slots[0]!.state).toBe('connecting');
+  });
+
+  it('coalesces many changes into one update for the directors', async () => {
+    const show = newShow();
+    let updates = 0;
+    show.on('changed', () => updates++);
+    for (let i = 0; i < 5; i++) show.createSlot(`cam ${i}`);
+    await tick();
+    expect(updates).toBe(1);
+  });
+
+  it('revokes the invite when a slot is deleted or its link renewed', () => {
+    const show = newShow();
+    const a = show.createSlot('a');
+    const revoked: string[] = [];
+    show.on('inviteRevoked', (id) => revoked.push(id));
+    show.renewInvite(a.id);
+    expect(show.slotForInvite(a.inviteToken)).toBeUndefined();
+    show.deleteSlot(a.id);
+    expect(revoked).toEqual([a.id, a.id]);
+    expect(() => show.deleteSlot(a.id)).toThrow(/no camera slot/);
+  });
+});
