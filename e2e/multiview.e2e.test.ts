@@ -1,11 +1,16 @@
 // A show, end to end: real Chromium cameras, the real server and mediasoup workers.
 // Two operators join ("Tower — north" in red, "Trocadéro" in blue), the director
 // sees both angles live, cameras come and go, and bad links are turned away.
+import jsQRModule from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openCamera } from './harness/browser.js';
+import { launchBrowser, launchFreezableBrowser, openCamera } from './harness/browser.js';
 import { startServer, type RegieServer } from './harness/server.js';
 import { addCameraSlot, openStudio, recordTileHistory, startStreaming, tile, waitForTileColour, waitForTileState } from './harness/studio.js';
+
+// jsqr is CommonJS with an `exports.default`; take the function whichever way it comes.
+const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as typeof jsQRModule.default;
 
 let server: RegieServer;
 let browser: Browser;
@@ -32,7 +37,10 @@ describe('a show with two cameras', () => {
     await director.locator(`[data-slot-id="${cams.north.slotId}"]`).getByRole('button', { name: 'QR code' }).click();
     const qr = director.locator(`[data-slot-id="${cams.north.slotId}"] [data-testid="invite-qr"] svg`);
     await qr.waitFor({ timeout: 5000 });
-    expect(await qr.locator('path').count()).toBeGreaterThan(0);
+    // Scan it as a phone would: decode the rendered pixels.
+    const png = PNG.sync.read(await qr.screenshot());
+    const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+    expect(decoded?.data).toBe(cams.north.link);
     expect(await tile(director, cams.north.slotId).getAttribute('data-state')).toBe('waiting');
   });
 
@@ -46,6 +54,10 @@ describe('a show with two cameras', () => {
     await waitForTileState(director, cams.troca.slotId, 'live', 15000);
     await waitForTileColour(director, cams.north.slotId, 'red', 20000);
     await waitForTileColour(director, cams.troca.slotId, 'blue', 20000);
+    // Chromium has H.264: the cameras send it, in three simulcast layers, with Opus audio.
+    const producing = server.logLines().filter((l) => l.msg === 'camera producing');
+    expect(producing.filter((l) => l.kind === 'video').map((l) => [l.codec, l.layers])).toEqual([['video/H264', 3], ['video/H264', 3]]);
+    expect(producing.filter((l) => l.kind === 'audio').map((l) => l.codec)).toEqual(['audio/opus', 'audio/opus']);
   });
 
   it('each tile shows the camera\'s resolution, frame rate, bitrate and loss', async () => {
@@ -76,6 +88,33 @@ describe('a show with two cameras', () => {
     await waitForTileState(director, cams.north.slotId, 'live', 15000);
     await waitForTileColour(director, cams.north.slotId, 'red', 20000);
     expect(await director.locator('[data-testid="camera-tile"]').count()).toBe(2);
+  });
+
+  it('a camera that drops off the network without closing shows "no signal" within 3 s, then comes back by itself', async () => {
+    const phone = await launchFreezableBrowser();
+    try {
+      const slot = await addCameraSlot(director, 'Champ de Mars');
+      const page = await openCamera(phone.browser, slot.link, { color: '#00ff00', toneHz: 700 });
+      await startStreaming(page);
+      await waitForTileColour(director, slot.slotId, 'green', 20000);
+      const dropped = Date.now();
+      phone.freeze(); // no media, no heartbeat, no goodbye: like a phone losing its network
+      await director.waitForSelector(
+        `[data-testid="camera-tile"][data-slot-id="${slot.slotId}"]:is([data-state="stalled"], [data-state="offline"])`, { timeout: 3000 });
+      console.log(`camera dropped → tile not live in ${Date.now() - dropped} ms`);
+      await waitForTileState(director, slot.slotId, 'offline', 10000);
+      console.log(`camera dropped → tile offline (heartbeat timeout) in ${Date.now() - dropped} ms`);
+      phone.thaw();
+      const back = Date.now();
+      await waitForTileState(director, slot.slotId, 'live', 20000);
+      await waitForTileColour(director, slot.slotId, 'green', 10000);
+      console.log(`camera back → tile live again in ${Date.now() - back} ms`);
+      director.once('dialog', (dialog) => void dialog.accept());
+      await director.locator(`[data-testid="slot-item"][data-slot-id="${slot.slotId}"]`).getByRole('button', { name: 'Remove' }).click();
+      await tile(director, slot.slotId).waitFor({ state: 'detached', timeout: 5000 });
+    } finally {
+      await phone.close();
+    }
   });
 
   it('when a mediasoup worker dies it is replaced and the cameras come back by themselves', async () => {

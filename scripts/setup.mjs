@@ -120,7 +120,7 @@ function buildDebian({ cacheOnly = false } = {}) {
     return res.status === 0;
   }
   ensureDebianPackages(debianBuildPackages, 'building mediasoup\'s worker offline');
-  say('mediasoup worker: building it against Debian\'s libraries (2-7 minutes; cached afterwards)...');
+  say('mediasoup worker: building it against Debian\'s libraries (about 7 minutes on 2 cores; cached afterwards)...');
   const res = run('bash', [join(root, 'scripts/mediasoup-worker/build-debian.sh'), mediasoupDir], { env });
   if (!res.ok) fail(`the offline build of mediasoup's worker failed (${res.why}); its output is above.`);
   return true;

@@ -1,23 +1,47 @@
 // Real Chromium (Debian's), driven by playwright-core. Camera pages get a fake
 // camera with distinct content: a solid colour with a small moving square (so the
 // encoder always has motion) and a tone, drawn on a canvas in the page.
+import { execFileSync } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.REGIE_CHROMIUM ?? '/usr/bin/chromium';
 
+const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--disable-quic', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
+  // In a loopback-only namespace host candidates must be real addresses, not mDNS names.
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--disable-renderer-backgrounding', '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows',
+];
+
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      '--disable-quic', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
-      // In a loopback-only namespace host candidates must be real addresses, not mDNS names.
-      '--disable-features=WebRtcHideLocalIpsWithMdns',
-      '--disable-renderer-backgrounding', '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+}
+
+/**
+ * A browser in its own process tree that a test can freeze (SIGSTOP) and thaw, as a
+ * phone that drops off the network without closing anything.
+ */
+export async function launchFreezableBrowser(): Promise<{ browser: Browser; freeze: () => void; thaw: () => void; close: () => Promise<void> }> {
+  const server = await chromium.launchServer({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await chromium.connect(server.wsEndpoint());
+  const tree = () => {
+    const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    const pids = new Set([server.process().pid!]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [pid, ppid] of rows) if (pids.has(ppid!) && !pids.has(pid!)) { pids.add(pid!); grew = true; }
+    }
+    return [...pids];
+  };
+  const signal = (sig: NodeJS.Signals) => { for (const pid of tree()) try { process.kill(pid, sig); } catch { /* gone */ } };
+  return {
+    browser,
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
+    close: async () => { signal('SIGCONT'); await browser.close().catch(() => undefined); await server.close(); },
+  };
 }
 
 export type FakeCamera = { color: string; toneHz: number };

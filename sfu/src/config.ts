@@ -21,7 +21,7 @@ const EnvSchema = z.object({
   REGIE_RTC_ANNOUNCED_IP: z.string().trim().min(1).optional(),
   REGIE_RTC_PORT: port.default(40000),
   REGIE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  REGIE_STALL_MS: z.coerce.number().int().min(300).max(60000).default(2000),
+  REGIE_STALL_MS: z.coerce.number().int().min(300).max(60000).default(1500),
 });
 
 export type Config = {

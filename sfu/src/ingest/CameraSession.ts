@@ -5,7 +5,8 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { CameraStats, TransportInfo } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
-import { webRtcTransportOptions, type WorkerPool } from '../media/WorkerPool.js';
+import { transportInfo, webRtcTransportOptions } from '../media/webRtcTransport.js';
+import type { WorkerPool } from '../media/WorkerPool.js';
 import { RequestError } from '../signaling/requests.js';
 
 export type MediaPlace = { router: types.Router; webRtcServer: types.WebRtcServer };
@@ -19,7 +20,8 @@ type CameraSessionEvents = {
 
 export type CameraReport = { width: number; height: number; fps: number };
 
-const STATS_INTERVAL_MS = 1000;
+// Half a second: a dropped camera is noticed within stallMs + 0.5 s.
+const STATS_INTERVAL_MS = 500;
 
 export class CameraSession extends EventEmitter<CameraSessionEvents> {
   readonly slotId: string;
@@ -77,12 +79,7 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') this.#log.warn({ dtls: state }, 'camera DTLS ended');
     });
-    return {
-      transportId: transport.id,
-      iceParameters: transport.iceParameters,
-      iceCandidates: transport.iceCandidates,
-      dtlsParameters: transport.dtlsParameters,
-    };
+    return transportInfo(transport);
   }
 
   async connect(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {

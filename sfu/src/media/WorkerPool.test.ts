@@ -2,7 +2,8 @@
 // that dies.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../log.js';
-import { webRtcTransportOptions, WorkerPool } from './WorkerPool.js';
+import { webRtcTransportOptions } from './webRtcTransport.js';
+import { WorkerPool } from './WorkerPool.js';
 
 const log = createLogger('silent');
 const rtc = { listenIp: '127.0.0.1', port: 0 };

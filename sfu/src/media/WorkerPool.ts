@@ -124,16 +124,3 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     this.#members.clear();
   }
 }
-
-/** Options shared by every WebRTC transport: ICE over the worker's WebRtcServer. */
-export function webRtcTransportOptions(webRtcServer: types.WebRtcServer): types.WebRtcTransportOptions {
-  return {
-    webRtcServer,
-    enableUdp: true,
-    enableTcp: true,
-    preferUdp: true,
-    // Default is 30 s; a phone that vanished should be noticed sooner.
-    iceConsentTimeout: 15,
-    initialAvailableOutgoingBitrate: 1_000_000,
-  };
-}

@@ -5,7 +5,8 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { ConsumerInfo, TransportInfo } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
-import { webRtcTransportOptions, type WorkerPool } from '../media/WorkerPool.js';
+import { transportInfo, webRtcTransportOptions } from '../media/webRtcTransport.js';
+import type { WorkerPool } from '../media/WorkerPool.js';
 import { RequestError } from '../signaling/requests.js';
 
 type MultiviewEvents = {
@@ -35,12 +36,7 @@ export class MultiviewSession extends EventEmitter<MultiviewEvents> {
       this.emit('transportClosed', transport.id);
     });
     transport.on('routerclose', () => this.#log.warn({ routerId }, 'multiview transport lost its router'));
-    return {
-      transportId: transport.id,
-      iceParameters: transport.iceParameters,
-      iceCandidates: transport.iceCandidates,
-      dtlsParameters: transport.dtlsParameters,
-    };
+    return transportInfo(transport);
   }
 
   async connect(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
