@@ -67,6 +67,10 @@ describe('a show with two cameras', () => {
       return /res\d+×\d+/.test(text) && /fps\d+/.test(text) && !/kbps0(?!\d)/.test(text);
     }, cams.north.slotId, { timeout: 15000 });
     const text = (await stats.textContent())!;
+    // The tile plays the lowest simulcast layer (a quarter of the camera's size), to stay light.
+    const tileWidth = await tile(director, cams.north.slotId).locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth);
+    expect(tileWidth).toBeGreaterThan(0);
+    expect(tileWidth).toBeLessThanOrEqual(320);
     const [, w, h] = /res(\d+)×(\d+)/.exec(text)!;
     expect(Number(w)).toBeGreaterThanOrEqual(320);
     expect(Number(h)).toBeGreaterThanOrEqual(180);

@@ -41,6 +41,10 @@ describe('loadConfig', () => {
     }
   });
 
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ REGIE_DIRECTOR_SECRET: '', REGIE_PORT: '' })).toMatchObject({ directorSecret: undefined, port: 8443 });
+  });
+
   it('wants both TLS files or neither', () => {
     expect(() => loadConfig({ REGIE_TLS_CERT: '/a.crt' })).toThrow(/go together/);
     expect(loadConfig({ REGIE_TLS_CERT: 'a.crt', REGIE_TLS_KEY: 'a.key' }).tls?.certFile).toMatch(/a\.crt$/);
