@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { isH264KeyframeStart, parseRtp } from './rtp.js';
+import { RtpSplicer } from './RtpSplicer.js';
+
+type Nal = 'sps' | 'idr' | 'p' | 'stap-sps' | 'fu-idr-start' | 'fu-idr-mid';
+const NAL_BYTES: Record<Nal, number[]> = {
+  sps: [0x67, 0x42, 0x00],
+  idr: [0x65, 0x88, 0x84],
+  p: [0x41, 0x9a, 0x00],
+  'stap-sps': [0x78, 0x00, 0x03, 0x67, 0x42, 0x00, 0x00, 0x02, 0x68, 0xce],
+  'fu-idr-start': [0x7c, 0x85, 0x00],
+  'fu-idr-mid': [0x7c, 0x05, 0x00],
+};
+
+/** An RTP packet as a camera sends it, with a one-word header extension like Chromium's. */
+function packet(seq: number, ts: number, nal: Nal = 'p', ssrc = 1111, pt = 102): Buffer {
+  const header = Buffer.alloc(12);
+  header[0] = 0x90; // V=2, X=1
+  header[1] = pt;
+  header.writeUInt16BE(seq & 0xffff, 2);
+  header.writeUInt32BE(ts >>> 0, 4);
+  header.writeUInt32BE(ssrc, 8);
+  const ext = Buffer.from([0xbe, 0xde, 0x00, 0x01, 0x10, 0xaa, 0x00, 0x00]);
+  return Buffer.concat([header, ext, Buffer.from(NAL_BYTES[nal])]);
+}
+
+const video = () => new RtpSplicer({ ssrc: 4242, payloadType: 125, clockRate: 90000, waitForKeyframe: true });
+const out = (p: Buffer | null) => (p ? parseRtp(p) : null);
+
+describe('H.264 keyframe detection', () => {
+  it('finds the SPS alone, in a STAP-A, and an IDR start; not a P frame or an IDR middle', () => {
+    const payload = (n: Nal) => packet(1, 1, n).subarray(20);
+    expect(isH264KeyframeStart(payload('sps'))).toBe(true);
+    expect(isH264KeyframeStart(payload('stap-sps'))).toBe(true);
+    expect(isH264KeyframeStart(payload('idr'))).toBe(true);
+    expect(isH264KeyframeStart(payload('fu-idr-start'))).toBe(true);
+    expect(isH264KeyframeStart(payload('fu-idr-mid'))).toBe(false);
+    expect(isH264KeyframeStart(payload('p'))).toBe(false);
+  });
+});
+
+describe('RtpSplicer', () => {
+  it('sends nothing until a source is on air, then rewrites SSRC and payload type', () => {
+    const s = video();
+    expect(s.push('a', packet(10, 1000, 'sps'), 0)).toBeNull();
+    s.select('a');
+    expect(s.push('a', packet(11, 1000, 'p'), 0)).toBeNull(); // waits for a keyframe
+    const first = out(s.push('a', packet(12, 3000, 'stap-sps'), 0))!;
+    expect(first).toMatchObject({ ssrc: 4242, payloadType: 125 });
+    expect(s.active).toBe('a');
+  });
+
+  it('keeps the old source on air until the new one sends a keyframe, then switches there', () => {
+    const s = video();
+    s.select('a');
+    s.push('a', packet(100, 9000, 'sps'), 0);
+    s.select('b');
+    expect(s.pending).toBe('b');
+    expect(s.push('b', packet(5000, 700000, 'p'), 10)).toBeNull();
+    expect(s.push('a', packet(101, 12000, 'p'), 33)).not.toBeNull(); // a still on air
+    const switched = s.push('b', packet(5001, 703000, 'sps'), 40);
+    expect(switched).not.toBeNull();
+    expect(s.active).toBe('b');
+    expect(s.push('a', packet(102, 15000, 'p'), 66)).toBeNull(); // a is off air now
+  });
+
+  it('numbers packets without a hole or a repeat across any number of switches', () => {
+    const s = video();
+    const seqs: number[] = [];
+    const sources = { a: { seq: 65530, ts: 4294960000 }, b: { seq: 10, ts: 5 } } as Record<string, { seq: number; ts: number }>;
+    let now = 0;
+    let on = 'a';
+    s.select('a');
+    for (let i = 0; i < 300; i++) {
+      now += 33;
+      if (i % 50 === 25) { on = on === 'a' ? 'b' : 'a'; s.select(on); }
+      for (const [name, src] of Object.entries(sources)) {
+        const nal: Nal = i % 10 === 0 ? 'stap-sps' : 'p';
+        const p = s.push(name, packet(src.seq, src.ts, nal), now);
+        src.seq = (src.seq + 1) & 0xffff;
+        src.ts = (src.ts + 3000) >>> 0;
+        if (p) seqs.push(out(p)!.sequenceNumber);
+      }
+    }
+    expect(seqs.length).toBeGreaterThan(250);
+    for (let i = 1; i < seqs.length; i++) expect((seqs[i]! - seqs[i - 1]!) & 0xffff).toBe(1);
+  });
+
+  it('carries timestamps on by the wall-clock time between the last old packet and the first new one', () => {
+    const s = video();
+    s.select('a');
+    const last = out(s.push('a', packet(1, 1_000_000, 'sps'), 1000))!;
+    s.select('b');
+    const first = out(s.push('b', packet(777, 42, 'sps'), 1040))!; // 40 ms later
+    expect((first.timestamp - last.timestamp) >>> 0).toBe(40 * 90);
+    const next = out(s.push('b', packet(778, 42 + 3000, 'p'), 1073))!;
+    expect((next.timestamp - first.timestamp) >>> 0).toBe(3000); // then follows the source
+  });
+
+  it('never lets time stand still or run back, even for a switch in the same millisecond', () => {
+    const s = video();
+    s.select('a');
+    const last = out(s.push('a', packet(1, 500, 'sps'), 1000))!;
+    s.select('b');
+    const first = out(s.push('b', packet(9, 400, 'sps'), 1000))!;
+    expect(((first.timestamp - last.timestamp) >>> 0)).toBeGreaterThan(0);
+  });
+
+  it('drops late packets of the new source from before the switch point', () => {
+    const s = video();
+    s.select('a');
+    s.push('a', packet(1, 0, 'sps'), 0);
+    s.select('b');
+    s.push('b', packet(500, 0, 'sps'), 10);
+    expect(s.push('b', packet(499, 0, 'p'), 11)).toBeNull();
+    expect(s.push('b', packet(501, 3000, 'p'), 12)).not.toBeNull();
+  });
+
+  it('switches audio at once, without waiting for anything', () => {
+    const audio = new RtpSplicer({ ssrc: 1, payloadType: 100, clockRate: 48000, waitForKeyframe: false });
+    audio.select('a');
+    expect(audio.push('a', packet(1, 960, 'p', 1, 111), 0)).not.toBeNull();
+    audio.select('b');
+    const p = out(audio.push('b', packet(50, 99, 'p', 2, 111), 20))!;
+    expect(audio.active).toBe('b');
+    expect(p.payloadType).toBe(100);
+  });
+
+  it('tells who switched, so audio can follow video', () => {
+    const s = video();
+    const switched: string[] = [];
+    s.select('a');
+    s.push('a', packet(1, 0, 'sps'), 0, (src) => switched.push(src));
+    s.select('b');
+    s.push('b', packet(1, 0, 'p'), 5, (src) => switched.push(src));
+    s.push('b', packet(2, 0, 'sps'), 9, (src) => switched.push(src));
+    expect(switched).toEqual(['a', 'b']);
+  });
+});
