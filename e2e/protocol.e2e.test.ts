@@ -82,6 +82,18 @@ describe('malformed messages', () => {
     expect(after.slots.map((s) => [s.id, s.name])).toEqual(before.slots.map((s) => [s.id, s.name]));
   });
 
+  it('the switcher refuses a source that does not exist, or a cut with nothing in preview', async () => {
+    const socket = connect('/director', { secret: server.secret });
+    expect(await outcome(socket)).toBe('connected');
+    const cut = await send(socket, 'switcher:cut', {});
+    expect(cut.ok ? null : cut.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/nothing is in preview/) });
+    const unknown = await send(socket, 'switcher:preview', { sourceId: 'ffffffffffff' });
+    expect(unknown.ok ? null : unknown.error.code).toBe('not-found');
+    const malformed = await send(socket, 'switcher:preview', { sourceId: '<script>' });
+    expect(malformed.ok ? null : malformed.error.code).toBe('invalid-payload');
+    expect((await send(socket, 'switcher:preview', { sourceId: 'slate' })).ok).toBe(true);
+  });
+
   it('an unknown event, or one without an acknowledgement, gets a protocol-error event', async () => {
     const socket = connect('/director', { secret: server.secret });
     expect(await outcome(socket)).toBe('connected');

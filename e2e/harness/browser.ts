@@ -91,10 +91,10 @@ export async function openCamera(browser: Browser, url: string, camera: FakeCame
   return page;
 }
 
-/** The centre pixel of a tile's video in the director page, or null before a frame arrived. */
-export async function tileColor(director: Page, slotId: string): Promise<[number, number, number] | null> {
-  return director.evaluate((id) => {
-    const video = document.querySelector<HTMLVideoElement>(`[data-slot-id="${id}"] video`);
+/** The centre pixel of a video element in the page, or null before a frame arrived. */
+export async function videoColor(page: Page, videoSelector: string): Promise<[number, number, number] | null> {
+  return page.evaluate((selector) => {
+    const video = document.querySelector<HTMLVideoElement>(selector);
     if (!video || video.videoWidth === 0 || video.readyState < 2) return null;
     const canvas = document.createElement('canvas');
     canvas.width = video.videoWidth;
@@ -103,15 +103,20 @@ export async function tileColor(director: Page, slotId: string): Promise<[number
     ctx.drawImage(video, 0, 0);
     const d = ctx.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data;
     return [d[0], d[1], d[2]] as [number, number, number];
-  }, slotId);
+  }, videoSelector);
 }
 
-export type Colour = 'red' | 'blue' | 'green' | 'other';
+/** The centre pixel of a tile's video in the director page. */
+export const tileColor = (director: Page, slotId: string) => videoColor(director, `[data-slot-id="${slotId}"] video`);
+
+export type Colour = 'red' | 'blue' | 'green' | 'slate' | 'other';
 export function classify(rgb: [number, number, number] | null): Colour | null {
   if (!rgb) return null;
   const [r, g, b] = rgb;
   if (r > 150 && g < 90 && b < 90) return 'red';
   if (b > 150 && r < 90 && g < 90) return 'blue';
   if (g > 150 && r < 90 && b < 90) return 'green';
+  // The built-in slate is dark blue-grey where the tests sample it (the centre band).
+  if (r < 80 && g < 80 && b < 90 && Math.abs(r - g) < 20 && b >= r) return 'slate';
   return 'other';
 }

@@ -1,6 +1,6 @@
 // What a director does in the studio page, as steps a test can read like a show.
 import type { Browser, Page } from 'playwright-core';
-import { classify, newContext, tileColor, type Colour } from './browser.js';
+import { classify, newContext, tileColor, videoColor, type Colour } from './browser.js';
 
 export async function openStudio(browser: Browser, url: string, secret: string): Promise<Page> {
   const context = await newContext(browser);
@@ -70,4 +70,17 @@ export async function recordTileHistory(director: Page, slotId: string): Promise
     new MutationObserver(note).observe(el, { attributes: true, attributeFilter: ['data-state', 'data-has-video'] });
   }, slotId);
   return () => director.evaluate((id) => (window as unknown as { __tileHistory: Record<string, string[]> }).__tileHistory[id], slotId);
+}
+
+/** Waits until the program monitor shows the colour; returns how long it took. */
+export async function waitForProgramColour(director: Page, colour: Colour, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  const deadline = start + timeoutMs;
+  let last: Colour | null = null;
+  while (Date.now() < deadline) {
+    last = classify(await videoColor(director, '[data-testid="program-monitor"] video'));
+    if (last === colour) return Date.now() - start;
+    await director.waitForTimeout(50);
+  }
+  throw new Error(`the program monitor did not show ${colour} within ${timeoutMs} ms (last seen: ${last ?? 'no video'})`);
 }

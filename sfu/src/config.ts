@@ -2,6 +2,7 @@
 // environment variable (listed in the README) with a default that works out of the box.
 import { cpus, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -21,6 +22,7 @@ const EnvSchema = z.object({
   REGIE_RTC_ANNOUNCED_IP: z.string().trim().min(1).optional(),
   REGIE_RTC_PORT: port.default(40000),
   REGIE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  REGIE_SLATE_IMAGE: z.string().optional(),
   REGIE_STALL_MS: z.coerce.number().int().min(300).max(60000).default(1500),
 });
 
@@ -38,6 +40,8 @@ export type Config = {
   logLevel: z.infer<typeof EnvSchema>['REGIE_LOG_LEVEL'];
   /** a camera with no incoming media for this long is shown as stalled */
   stallMs: number;
+  /** the image on air when no camera can be (any format ffmpeg reads) */
+  slateImage: string;
 };
 
 export class ConfigError extends Error {}
@@ -79,5 +83,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rtc: { listenIp: e.REGIE_RTC_LISTEN_IP, announcedIp, port: e.REGIE_RTC_PORT },
     logLevel: e.REGIE_LOG_LEVEL,
     stallMs: e.REGIE_STALL_MS,
+    slateImage: e.REGIE_SLATE_IMAGE ? resolve(e.REGIE_SLATE_IMAGE) : fileURLToPath(new URL('../assets/slate.png', import.meta.url)),
   };
 }

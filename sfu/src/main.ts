@@ -11,6 +11,8 @@ import { loadCertificate } from './http/certificate.js';
 import { createLogger } from './log.js';
 import { WorkerPool } from './media/WorkerPool.js';
 import { Show } from './show/Show.js';
+import { Slate } from './switcher/Slate.js';
+import { Switcher } from './switcher/Switcher.js';
 import { serveCameras } from './signaling/cameraNamespace.js';
 import { serveDirectors } from './signaling/directorNamespace.js';
 import { loadDirectorSecret } from './store/directorSecret.js';
@@ -25,6 +27,11 @@ async function main(): Promise<void> {
   const store = new ShowStore(config.dataDir);
   const show = new Show(config.showName, store);
   const pool = await WorkerPool.create(config.workers, config.rtc, log);
+  const switcher = await Switcher.create(pool, log);
+  const slate = new Slate({ image: config.slateImage, pool, switcher, log });
+  await slate.start();
+  show.program = () => switcher.view();
+  switcher.on('changed', () => show.touch());
 
   const lan = lanAddress();
   const certificate = await loadCertificate({
@@ -40,8 +47,8 @@ async function main(): Promise<void> {
     maxHttpBufferSize: 256 * 1024,
     serveClient: false,
   });
-  serveDirectors(io.of(NAMESPACES.director), { show, pool, secret, log });
-  serveCameras(io.of(NAMESPACES.camera), { show, pool, stallMs: config.stallMs, log });
+  serveDirectors(io.of(NAMESPACES.director), { show, pool, switcher, secret, log });
+  serveCameras(io.of(NAMESPACES.camera), { show, pool, switcher, stallMs: config.stallMs, log });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -70,6 +77,8 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
     io.close();
+    slate.close();
+    switcher.close();
     pool.close();
     server.close();
     setTimeout(() => process.exit(0), 500).unref();

@@ -10,6 +10,8 @@ export const NAMESPACES = { director: '/director', camera: '/camera' } as const;
 export const SlotId = z.string().regex(/^[a-z0-9]{8,32}$/, 'a slot id is 8 to 32 lowercase letters or digits');
 export const SlotName = z.string().trim().min(1, 'a slot needs a name').max(60, 'a slot name is at most 60 characters');
 export const MediaKind = z.enum(['audio', 'video']);
+/** A source the switcher can put on air: a camera slot, or the slate. */
+export const SourceId = z.union([SlotId, z.literal('slate')]);
 
 /** Where a slot's camera is, as the director sees it. */
 export type CameraState =
@@ -29,6 +31,8 @@ export const directorRequests = {
   'transport:connect': z.object({ transportId: MediaId, dtlsParameters: DtlsParameters }),
   consume: z.object({ transportId: MediaId, producerId: MediaId, rtpCapabilities: RtpCapabilities }),
   'consumer:resume': z.object({ consumerId: MediaId }),
+  'switcher:preview': z.object({ sourceId: SourceId }),
+  'switcher:cut': z.object({}),
 } as const;
 
 export const cameraRequests = {
@@ -69,6 +73,8 @@ export interface DirectorResponses {
   'transport:connect': Record<string, never>;
   consume: ConsumerInfo;
   'consumer:resume': Record<string, never>;
+  'switcher:preview': Record<string, never>;
+  'switcher:cut': Record<string, never>;
 }
 
 export interface CameraResponses {
@@ -111,8 +117,23 @@ export type SlotView = {
   reason?: string;
 };
 
+/** The switcher as the director sees it; sources are slot ids or 'slate'. */
+export type ProgramView = {
+  preview?: string;
+  /** what is on air now */
+  program?: string;
+  /** cut asked, waiting for that source's keyframe */
+  pending?: string;
+  /** the slate went on air by itself: from which source, and why */
+  fallback?: { from: string; reason: string };
+  /** the program itself, for the program monitor */
+  video: ProducerRef;
+  audio: ProducerRef;
+};
+
 export type ShowView = {
   showName: string;
+  program?: ProgramView;
   /** where phones reach the server (the LAN URL): invite links start with it */
   publicUrl: string;
   slots: SlotView[];
@@ -140,6 +161,8 @@ export interface CameraServerEvents {
   'session:reset': (info: { reason: string; routerRtpCapabilities: unknown }) => void;
   /** Another page joined with the same invite: this one stops. */
   'session:replaced': (info: { reason: string }) => void;
+  /** The tally light: on air, in preview, or neither. */
+  tally: (info: { state: 'program' | 'preview' | 'idle' }) => void;
   'protocol-error': (err: ProtocolError) => void;
 }
 

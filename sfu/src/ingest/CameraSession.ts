@@ -16,6 +16,8 @@ type CameraSessionEvents = {
   lost: [reason: string];
   /** Producers, media flow or stats changed. */
   changed: [];
+  /** A new producer is up (the switcher taps it into the program router). */
+  produced: [producer: types.Producer, router: types.Router];
 };
 
 export type CameraReport = { width: number; height: number; fps: number };
@@ -102,6 +104,7 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
     });
     this.#log.info({ kind, codec: rtpParameters.codecs[0]?.mimeType, layers: rtpParameters.encodings?.length ?? 1 }, 'camera producing');
     if (kind === 'video') this.#startWatching();
+    this.emit('produced', producer, this.#place!.router);
     this.emit('changed');
     return producer;
   }

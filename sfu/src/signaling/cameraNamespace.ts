@@ -10,15 +10,16 @@ import { CameraSession } from '../ingest/CameraSession.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import type { Show } from '../show/Show.js';
+import type { Switcher } from '../switcher/Switcher.js';
 import { INVITE_TOKEN_PATTERN } from '../store/ShowStore.js';
 import { serveRequests } from './requests.js';
 
 type CameraSocket = Socket<Record<string, never>, CameraServerEvents, Record<string, never>, { slotId: string }>;
 
 export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerEvents>, deps: {
-  show: Show; pool: WorkerPool; stallMs: number; log: Logger;
+  show: Show; pool: WorkerPool; switcher: Switcher; stallMs: number; log: Logger;
 }): void {
-  const { show, pool } = deps;
+  const { show, pool, switcher } = deps;
   const log = deps.log.child({ module: 'camera' });
   const sockets = new Map<string, CameraSocket>(); // slot id → the page publishing in it
 
@@ -33,6 +34,17 @@ export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerE
     }
     socket.data.slotId = slot.id;
     next();
+  });
+
+  // Tally: every camera page hears whether it is on air or in preview.
+  const tallies = new Map<string, string>();
+  switcher.on('changed', () => {
+    for (const [slotId, socket] of sockets) {
+      const state = switcher.tally(slotId);
+      if (tallies.get(slotId) === state) continue;
+      tallies.set(slotId, state);
+      socket.emit('tally', { state });
+    }
   });
 
   show.on('inviteRevoked', (slotId) => {
@@ -59,6 +71,11 @@ export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerE
       clog.warn({ reason }, 'camera lost its media path; asking the page to publish again');
       socket.emit('session:reset', { reason, routerRtpCapabilities: pool.rtpCapabilities });
     });
+    session.on('produced', (producer, router) => {
+      const name = show.view().slots.find((s) => s.id === slotId)?.name ?? slotId;
+      switcher.addProducer(slotId, name, producer, router).catch((err: Error) =>
+        clog.error({ err: err.message }, 'could not bring the camera into the program router'));
+    });
     show.attach(session);
     clog.info('camera joined');
 
@@ -77,6 +94,8 @@ export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerE
 
     const slot = show.view().slots.find((s) => s.id === slotId);
     socket.emit('camera:welcome', { slotId, slotName: slot?.name ?? '', routerRtpCapabilities: pool.rtpCapabilities });
+    tallies.set(slotId, switcher.tally(slotId));
+    socket.emit('tally', { state: switcher.tally(slotId) });
 
     socket.on('disconnect', (reason) => {
       clog.info({ reason }, 'camera left');

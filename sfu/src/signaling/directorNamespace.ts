@@ -9,14 +9,15 @@ import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { MultiviewSession } from '../multiview/MultiviewSession.js';
 import type { Show } from '../show/Show.js';
+import type { Switcher } from '../switcher/Switcher.js';
 import { secretMatches } from '../store/directorSecret.js';
 import { serveRequests } from './requests.js';
 import type { types } from 'mediasoup';
 
 export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorServerEvents>, deps: {
-  show: Show; pool: WorkerPool; secret: string; log: Logger;
+  show: Show; pool: WorkerPool; switcher: Switcher; secret: string; log: Logger;
 }): void {
-  const { show, pool, secret } = deps;
+  const { show, pool, switcher, secret } = deps;
   const log = deps.log.child({ module: 'director' });
 
   nsp.use((socket, next) => {
@@ -64,6 +65,8 @@ export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorSer
       consume: ({ transportId, producerId, rtpCapabilities }) =>
         multiview.consume(transportId, producerId, rtpCapabilities as types.RtpCapabilities),
       'consumer:resume': async ({ consumerId }) => (await multiview.resume(consumerId), {}),
+      'switcher:preview': ({ sourceId }) => (switcher.setPreview(sourceId), {}),
+      'switcher:cut': () => (switcher.cut(), {}),
     }, clog);
 
     socket.emit('router:capabilities', { rtpCapabilities: pool.rtpCapabilities });

@@ -33,6 +33,7 @@ export function CameraApp() {
   const [cameraError, setCameraError] = useState<string>();
   const [sending, setSending] = useState<{ state: PublisherState; detail?: string }>({ state: 'idle' });
   const [wantLive, setWantLive] = useState(false);
+  const [tally, setTally] = useState<'program' | 'preview' | 'idle'>('idle');
   const [resets, setResets] = useState(0);
   const publisher = useMemo(() => new Publisher(socket, (state, detail) => setSending({ state, detail })), [socket]);
   const caps = useRef<types.RtpCapabilities>(undefined);
@@ -53,6 +54,10 @@ export function CameraApp() {
       caps.current = routerRtpCapabilities as types.RtpCapabilities;
       setSending({ state: 'connecting', detail: 'the studio restarted its media engine; reconnecting' });
       setResets((n) => n + 1);
+    });
+    socket.on('tally', ({ state }) => {
+      setTally(state);
+      if (state === 'program') navigator.vibrate?.(200); // felt in a pocket or a glove
     });
     socket.on('session:replaced', ({ reason }) => {
       publisher.stop();
@@ -117,9 +122,10 @@ export function CameraApp() {
   }
   const status = statusText(phase.kind, sending, wantLive);
   return (
-    <main className={`camera camera-${sending.state}`}>
+    <main className={`camera camera-${sending.state} tally-${tally}`} data-testid="camera-page" data-tally={tally}>
       <header className="camera-header">
         <span className="camera-slot" data-testid="camera-slot">{welcome?.slotName ?? 'Joining…'}</span>
+        {tally !== 'idle' && <span className={`tally tally-label-${tally}`} data-testid="tally">{tally === 'program' ? 'ON AIR' : 'PREVIEW'}</span>}
         <span className={`camera-status status-${status.tone}`} data-testid="camera-status" data-state={sending.state}>{status.text}</span>
       </header>
       <video className="camera-preview" ref={preview} muted playsInline autoPlay />

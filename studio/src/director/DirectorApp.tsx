@@ -8,6 +8,7 @@ import { NAMESPACES, type ShowView } from '../../../shared/src/protocol';
 import { MultiviewClient } from './multiviewClient';
 import { Multiview } from './Multiview';
 import { SlotPanel } from './SlotPanel';
+import { Switcher } from './Switcher';
 
 const SECRET_KEY = 'regie.directorSecret';
 
@@ -84,7 +85,9 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
   }, [socket, onRefused]);
 
   useEffect(() => {
-    if (show && multiview) multiview.sync(show.slots);
+    if (!show || !multiview) return;
+    const cameras = show.slots.flatMap((s) => (s.video && s.state !== 'offline' ? [s.video] : []));
+    multiview.sync(show.program ? [...cameras, show.program.video] : cameras);
   }, [show, multiview]);
 
   return (
@@ -96,7 +99,10 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
         </span>
       </header>
       <div className="studio-body">
-        <Multiview slots={show?.slots ?? []} multiview={multiview} />
+        <div className="studio-main">
+          {show?.program && <Switcher show={show} program={show.program} socket={socket} multiview={multiview} />}
+          <Multiview slots={show?.slots ?? []} multiview={multiview} program={show?.program} socket={socket} />
+        </div>
         {show && <SlotPanel show={show} socket={socket} />}
       </div>
     </main>

@@ -1,8 +1,10 @@
 // Every camera slot as a tile: live video (lowest simulcast layer), name, and the
 // numbers that tell whether the shot is usable: resolution, fps, bitrate, loss.
 import { useEffect, useRef } from 'react';
-import type { SlotView } from '../../../shared/src/protocol';
+import type { Socket } from 'socket.io-client';
+import type { ProgramView, SlotView } from '../../../shared/src/protocol';
 import type { MultiviewClient } from './multiviewClient';
+import { useSwitcherActions } from './Switcher';
 
 const STATE_LABEL: Record<SlotView['state'], string> = {
   waiting: 'waiting for camera',
@@ -12,20 +14,27 @@ const STATE_LABEL: Record<SlotView['state'], string> = {
   offline: 'offline',
 };
 
-export function Multiview({ slots, multiview }: { slots: SlotView[]; multiview: MultiviewClient | null }) {
+export function Multiview({ slots, multiview, program, socket }: {
+  slots: SlotView[]; multiview: MultiviewClient | null; program?: ProgramView; socket: Socket;
+}) {
+  const { preview } = useSwitcherActions(socket);
   if (slots.length === 0) {
     return <section className="multiview empty"><p>No camera slots yet. Add one on the right, then send its link or QR code to a camera operator.</p></section>;
   }
   return (
     <section className="multiview" aria-label="Multiview">
       {slots.map((slot, i) => (
-        <CameraTile key={slot.id} index={i + 1} slot={slot} track={slot.state === 'offline' ? undefined : multiview?.track(slot)} />
+        <CameraTile key={slot.id} index={i + 1} slot={slot} track={slot.state === 'offline' ? undefined : multiview?.track(slot.video)}
+          bus={program?.program === slot.id ? 'program' : program?.preview === slot.id ? 'preview' : undefined}
+          onSelect={() => preview(slot.id)} />
       ))}
     </section>
   );
 }
 
-function CameraTile({ slot, index, track }: { slot: SlotView; index: number; track?: MediaStreamTrack }) {
+function CameraTile({ slot, index, track, bus, onSelect }: {
+  slot: SlotView; index: number; track?: MediaStreamTrack; bus?: 'program' | 'preview'; onSelect: () => void;
+}) {
   const video = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     const el = video.current;
@@ -35,7 +44,9 @@ function CameraTile({ slot, index, track }: { slot: SlotView; index: number; tra
   }, [track]);
   const s = slot.stats;
   return (
-    <article className={`tile tile-${slot.state}`} data-testid="camera-tile" data-slot-id={slot.id} data-state={slot.state} data-has-video={track ? 'yes' : 'no'}>
+    <article className={`tile tile-${slot.state}${bus ? ` tile-${bus}` : ''}`} data-testid="camera-tile" data-slot-id={slot.id}
+      data-state={slot.state} data-has-video={track ? 'yes' : 'no'} data-bus={bus ?? 'none'}
+      onClick={onSelect} title={`Press ${index} to put ${slot.name} in preview`}>
       <video ref={video} muted playsInline autoPlay />
       <div className="tile-top">
         <span className="tile-index">{index}</span>

@@ -4,7 +4,7 @@
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import type { Socket } from 'socket.io-client';
-import type { DirectorResponses, SlotView } from '../../../shared/src/protocol';
+import type { DirectorResponses, ProducerRef } from '../../../shared/src/protocol';
 import { makeRequester } from '../lib/request';
 
 type Watched = { consumer: types.Consumer; routerId: string };
@@ -15,7 +15,7 @@ export class MultiviewClient {
   readonly #transports = new Map<string, Promise<types.Transport>>(); // routerId →
   readonly #watched = new Map<string, Watched>(); // producerId →
   #queue: Promise<void> = Promise.resolve();
-  #wanted: SlotView[] = [];
+  #wanted: ProducerRef[] = [];
   readonly #onTracks: () => void;
 
   constructor(socket: Socket, routerRtpCapabilities: types.RtpCapabilities, onTracks: () => void) {
@@ -31,21 +31,21 @@ export class MultiviewClient {
     });
   }
 
-  /** The video track of a slot's camera, once it is being consumed. */
-  track(slot: SlotView): MediaStreamTrack | undefined {
-    return slot.video ? this.#watched.get(slot.video.producerId)?.consumer.track : undefined;
+  /** The track of a producer (a camera's video, the program), once it is being consumed. */
+  track(ref: ProducerRef | undefined): MediaStreamTrack | undefined {
+    return ref ? this.#watched.get(ref.producerId)?.consumer.track : undefined;
   }
 
-  /** Follow the show: consume new cameras, drop the ones that are gone. */
-  sync(slots: SlotView[]): void {
-    this.#wanted = slots;
+  /** Follow the show: consume what is wanted (cameras, program), drop what is gone. */
+  sync(wanted: ProducerRef[]): void {
+    this.#wanted = wanted;
     this.#queue = this.#queue.then(() => this.#reconcile()).catch((err) => {
       console.warn('multiview sync failed; retrying on the next update', err);
     });
   }
 
   async #reconcile(): Promise<void> {
-    const wanted = new Map(this.#wanted.filter((s) => s.video).map((s) => [s.video!.producerId, s.video!.routerId]));
+    const wanted = new Map(this.#wanted.map((r) => [r.producerId, r.routerId]));
     for (const producerId of this.#watched.keys()) if (!wanted.has(producerId)) this.#unwatch(producerId);
     for (const [producerId, routerId] of wanted) {
       if (this.#watched.has(producerId)) continue;

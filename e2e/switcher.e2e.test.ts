@@ -1,0 +1,94 @@
+// The director cuts between two cameras; the program is one continuous stream that
+// follows the cuts, the cameras' tally lights follow too, and when the camera on air
+// disappears the slate covers it by itself.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openCamera } from './harness/browser.js';
+import { startServer, type RegieServer } from './harness/server.js';
+import { addCameraSlot, openStudio, startStreaming, tile, waitForProgramColour, waitForTileColour } from './harness/studio.js';
+
+let server: RegieServer;
+let browser: Browser;
+let director: Page;
+const cams: Record<'red' | 'blue', { slotId: string; link: string; page: Page }> = {} as never;
+
+const tallyOf = (page: Page) => page.getByTestId('camera-page').getAttribute('data-tally');
+const waitForTally = (page: Page, state: string) =>
+  page.waitForSelector(`[data-testid="camera-page"][data-tally="${state}"]`, { timeout: 5000 });
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  director = await openStudio(browser, server.url, server.secret);
+  for (const [colour, hex, hz] of [['red', '#ff0000', 1000], ['blue', '#0000ff', 440]] as const) {
+    const slot = await addCameraSlot(director, colour === 'red' ? 'Tower — north' : 'Trocadéro');
+    const page = await openCamera(browser, slot.link, { color: hex, toneHz: hz });
+    await startStreaming(page);
+    cams[colour] = { ...slot, page };
+  }
+  await waitForTileColour(director, cams.red.slotId, 'red', 20000);
+  await waitForTileColour(director, cams.blue.slotId, 'blue', 20000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('switcher', () => {
+  it('key 1 puts the first camera in preview: green tally on its phone', async () => {
+    await director.keyboard.press('1');
+    await director.waitForSelector(`[data-slot-id="${cams.red.slotId}"][data-bus="preview"]`, { timeout: 5000 });
+    await waitForTally(cams.red.page, 'preview');
+    expect(await tallyOf(cams.blue.page)).toBe('idle');
+    expect(await cams.red.page.getByTestId('tally').textContent()).toBe('PREVIEW');
+  });
+
+  it('Space cuts it to program: the program monitor shows red, its phone says ON AIR', async () => {
+    const ms = await Promise.all([director.keyboard.press('Space'), waitForProgramColour(director, 'red', 5000)]).then(([, t]) => t);
+    console.log(`cut to red: program monitor red after ${ms} ms`);
+    await waitForTally(cams.red.page, 'program');
+    expect(await cams.red.page.getByTestId('tally').textContent()).toBe('ON AIR');
+    expect(await tile(director, cams.red.slotId).getAttribute('data-bus')).toBe('program');
+  });
+
+  it('key 2 and the CUT button put blue on air; red goes back to preview', async () => {
+    await director.keyboard.press('2');
+    await waitForTally(cams.blue.page, 'preview');
+    const ms = await Promise.all([director.getByTestId('cut').click(), waitForProgramColour(director, 'blue', 5000)]).then(([, t]) => t);
+    console.log(`cut to blue: program monitor blue after ${ms} ms`);
+    await waitForTally(cams.blue.page, 'program');
+    await waitForTally(cams.red.page, 'preview');
+  });
+
+  it('cuts back and forth keep one continuous program stream', async () => {
+    for (let i = 0; i < 4; i++) {
+      const [colour, key] = i % 2 === 0 ? (['red', '1'] as const) : (['blue', '2'] as const);
+      await director.keyboard.press(key);
+      await director.keyboard.press('Enter');
+      await waitForProgramColour(director, colour, 5000);
+    }
+    // The monitor never re-subscribed: one program producer for the whole show.
+    const producing = server.logLines().filter((l) => l.msg === 'program ready');
+    expect(producing).toHaveLength(1);
+  });
+
+  it('when the camera on air disappears, the slate is on air within 2 s and the director is told why', async () => {
+    // blue is on air after the loop above
+    const gone = Date.now();
+    await cams.blue.page.context().close();
+    await waitForProgramColour(director, 'slate', 2000);
+    console.log(`on-air camera closed → slate on the program monitor after ${Date.now() - gone} ms`);
+    const banner = director.getByTestId('fallback');
+    await banner.waitFor({ timeout: 3000 });
+    expect(await banner.textContent()).toMatch(/Trocadéro/);
+  });
+
+  it('the director cuts back to a live camera when ready', async () => {
+    await director.keyboard.press('1');
+    await director.keyboard.press('Space');
+    await waitForProgramColour(director, 'red', 5000);
+    await waitForTally(cams.red.page, 'program');
+  });
+
+});

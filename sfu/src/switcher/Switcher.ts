@@ -1,0 +1,271 @@
+// Preview and program. The program is one pair of producers (H.264 + Opus) on a
+// "program router"; every source (camera or slate) is piped there and tapped with a
+// DirectTransport consumer, and the splicers forward the on-air source's packets
+// into the program producers. A cut changes which source feeds them, on a keyframe,
+// without decoding and without downstream ever seeing a new stream.
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import type { ProgramView } from '../../../shared/src/protocol.js';
+import type { Logger } from '../log.js';
+import type { WorkerPool } from '../media/WorkerPool.js';
+import { RequestError } from '../signaling/requests.js';
+import { RtpSplicer } from './RtpSplicer.js';
+
+export const SLATE_ID = 'slate';
+const VIDEO_SSRC = 0x5e61e001;
+const AUDIO_SSRC = 0x5e61e002;
+const VIDEO_PT = 125;
+const AUDIO_PT = 100;
+/** The on-air source sent no video for this long: the slate takes over. */
+const STALL_MS = 500;
+const KEYFRAME_REQUEST_INTERVAL_MS = 300;
+
+type Origin = { producer: types.Producer; router: types.Router };
+type Source = {
+  id: string;
+  label: string;
+  origins: Partial<Record<'audio' | 'video', Origin>>;
+  taps: Partial<Record<'audio' | 'video', types.Consumer>>;
+  lastVideoAt: number;
+};
+type Program = {
+  router: types.Router;
+  tap: types.DirectTransport;
+  feed: types.DirectTransport;
+  video: types.Producer;
+  audio: types.Producer;
+};
+
+type SwitcherEvents = { changed: [] };
+
+export class Switcher extends EventEmitter<SwitcherEvents> {
+  readonly #pool: WorkerPool;
+  readonly #log: Logger;
+  readonly #sources = new Map<string, Source>();
+  readonly #video = new RtpSplicer({ ssrc: VIDEO_SSRC, payloadType: VIDEO_PT, clockRate: 90000, waitForKeyframe: true });
+  readonly #audio = new RtpSplicer({ ssrc: AUDIO_SSRC, payloadType: AUDIO_PT, clockRate: 48000, waitForKeyframe: false });
+  #program!: Program;
+  #preview?: string;
+  #fallback?: { from: string; reason: string };
+  #lastKeyframeRequest = 0;
+  #watchdog?: NodeJS.Timeout;
+
+  private constructor(pool: WorkerPool, log: Logger) {
+    super();
+    this.#pool = pool;
+    this.#log = log.child({ module: 'switcher' });
+  }
+
+  static async create(pool: WorkerPool, log: Logger): Promise<Switcher> {
+    const s = new Switcher(pool, log);
+    await s.#build();
+    pool.on('workerReplaced', ({ deadRouterId }) => {
+      if (deadRouterId === s.#program.router.id) void s.#rebuild();
+    });
+    s.#watchdog = setInterval(() => s.#checkStall(), 100);
+    return s;
+  }
+
+  get programRouterId(): string {
+    return this.#program.router.id;
+  }
+
+  /** The program producers, for whoever consumes the program (monitor, encoder). */
+  get programProducers(): { video: types.Producer; audio: types.Producer; router: types.Router } {
+    return { video: this.#program.video, audio: this.#program.audio, router: this.#program.router };
+  }
+
+  async #build(): Promise<void> {
+    const { router } = await this.#pool.pickWhenReady();
+    const tap = await router.createDirectTransport();
+    const feed = await router.createDirectTransport();
+    const video = await feed.produce({
+      kind: 'video',
+      rtpParameters: {
+        codecs: [{
+          mimeType: 'video/H264', payloadType: VIDEO_PT, clockRate: 90000,
+          parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+          // With PLI feedback declared, downstream keyframe requests reach us as 'rtcp'.
+          rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
+        }],
+        encodings: [{ ssrc: VIDEO_SSRC }],
+      },
+      appData: { program: true },
+    });
+    const audio = await feed.produce({
+      kind: 'audio',
+      rtpParameters: {
+        codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO_PT, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }],
+        encodings: [{ ssrc: AUDIO_SSRC }],
+      },
+      appData: { program: true },
+    });
+    feed.on('rtcp', () => this.#requestKeyFrame());
+    this.#program = { router, tap, feed, video, audio };
+    this.#log.info({ routerId: router.id }, 'program ready');
+  }
+
+  /** The program router's worker died: build the program again and re-tap every source. */
+  async #rebuild(): Promise<void> {
+    this.#log.warn('program router lost; rebuilding the program on a live worker');
+    for (const s of this.#sources.values()) s.taps = {};
+    await this.#build();
+    for (const s of this.#sources.values()) {
+      for (const [kind, origin] of Object.entries(s.origins)) {
+        if (!origin.producer.closed && !origin.router.closed) await this.#tap(s, kind as 'audio' | 'video', origin);
+      }
+    }
+    this.#resumeWanted();
+    this.emit('changed');
+  }
+
+  /** A source's producer (camera or slate) becomes available to the switcher. */
+  async addProducer(sourceId: string, label: string, producer: types.Producer, router: types.Router): Promise<void> {
+    let source = this.#sources.get(sourceId);
+    if (!source) {
+      source = { id: sourceId, label, origins: {}, taps: {}, lastVideoAt: 0 };
+      this.#sources.set(sourceId, source);
+    }
+    source.label = label;
+    const kind = producer.kind;
+    source.taps[kind]?.close();
+    source.origins[kind] = { producer, router };
+    await this.#tap(source, kind, { producer, router });
+    this.#resumeWanted();
+    this.emit('changed');
+  }
+
+  async #tap(source: Source, kind: 'audio' | 'video', origin: Origin): Promise<void> {
+    const program = this.#program;
+    if (origin.router.id !== program.router.id) {
+      await origin.router.pipeToRouter({ producerId: origin.producer.id, router: program.router });
+    }
+    const consumer = await program.tap.consume({
+      producerId: origin.producer.id,
+      rtpCapabilities: program.router.rtpCapabilities,
+      paused: true,
+      // The program takes the best layer the camera sends.
+      ...(kind === 'video' ? { preferredLayers: { spatialLayer: 2, temporalLayer: 2 } } : {}),
+    });
+    source.taps[kind] = consumer;
+    const splicer = kind === 'video' ? this.#video : this.#audio;
+    const producer = kind === 'video' ? program.video : program.audio;
+    consumer.on('rtp', (packet) => {
+      const now = Date.now();
+      if (kind === 'video') source.lastVideoAt = now;
+      const out = splicer.push(source.id, packet, now, kind === 'video' ? (id) => this.#onVideoSwitched(id) : undefined);
+      if (out && !producer.closed) producer.send(out);
+    });
+    consumer.observer.once('close', () => {
+      if (source.taps[kind] === consumer) delete source.taps[kind];
+    });
+  }
+
+  #onVideoSwitched(sourceId: string): void {
+    this.#audio.select(sourceId); // audio follows video, at the same instant
+    this.#log.info({ source: sourceId }, 'on air');
+    this.#resumeWanted();
+    this.emit('changed');
+  }
+
+  setPreview(sourceId: string): void {
+    if (!this.#sources.has(sourceId)) throw new RequestError('not-found', `there is no source "${sourceId}" to preview`);
+    this.#preview = sourceId;
+    this.emit('changed');
+  }
+
+  /** Preview goes on air; what was on air goes to preview (as on a hardware switcher). */
+  cut(): void {
+    const next = this.#preview;
+    if (!next) throw new RequestError('conflict', 'nothing is in preview: pick a source first');
+    const source = this.#sources.get(next);
+    if (!source?.taps.video) throw new RequestError('conflict', `"${source?.label ?? next}" is not sending video yet`);
+    const current = this.#video.pending ?? this.#video.active;
+    this.#preview = current && current !== next ? current : this.#preview;
+    this.#fallback = undefined;
+    this.#take(next);
+    this.#log.info({ source: next }, 'cut');
+  }
+
+  #take(sourceId: string): void {
+    this.#video.select(sourceId);
+    if (this.#video.active === undefined) this.#audio.select(undefined);
+    this.#resumeWanted();
+    this.#requestKeyFrame(true);
+    this.emit('changed');
+  }
+
+  /** Only the on-air and pending sources flow into the program router's taps. */
+  #resumeWanted(): void {
+    const wanted = new Set([this.#video.active, this.#video.pending].filter(Boolean));
+    for (const s of this.#sources.values()) {
+      for (const tap of Object.values(s.taps)) {
+        if (tap.closed) continue;
+        if (wanted.has(s.id) && tap.paused) void tap.resume().catch(() => undefined);
+        else if (!wanted.has(s.id) && !tap.paused) void tap.pause().catch(() => undefined);
+      }
+    }
+  }
+
+  #requestKeyFrame(now = false): void {
+    const t = Date.now();
+    if (!now && t - this.#lastKeyframeRequest < KEYFRAME_REQUEST_INTERVAL_MS) return;
+    this.#lastKeyframeRequest = t;
+    const id = this.#video.pending ?? this.#video.active;
+    const tap = id ? this.#sources.get(id)?.taps.video : undefined;
+    if (tap && !tap.closed) void tap.requestKeyFrame().catch(() => undefined);
+  }
+
+  /** The program never stalls: a silent on-air source is replaced by the slate. */
+  #checkStall(): void {
+    const onAir = this.#video.active;
+    if (!onAir || onAir === SLATE_ID || this.#video.pending === SLATE_ID) return;
+    const source = this.#sources.get(onAir);
+    const silentFor = Date.now() - (source?.lastVideoAt ?? 0);
+    if (source?.taps.video && silentFor < STALL_MS) return;
+    const reason = source?.taps.video ? `no video from "${source.label}" for ${silentFor} ms` : `"${source?.label ?? onAir}" left`;
+    this.#fallback = { from: onAir, reason };
+    this.#log.warn({ source: onAir, reason }, 'on-air source stalled; slate on air');
+    if (this.#sources.get(SLATE_ID)?.taps.video) {
+      this.#take(SLATE_ID);
+    } else {
+      this.#video.select(undefined);
+      this.#audio.select(undefined);
+      this.emit('changed');
+    }
+  }
+
+  removeSource(sourceId: string): void {
+    const s = this.#sources.get(sourceId);
+    if (!s) return;
+    for (const tap of Object.values(s.taps)) tap.close();
+    this.#sources.delete(sourceId);
+    if (this.#preview === sourceId) this.#preview = undefined;
+    this.emit('changed');
+  }
+
+  view(): ProgramView {
+    const ref = (p: types.Producer) => ({ producerId: p.id, routerId: this.#program.router.id });
+    return {
+      preview: this.#preview,
+      program: this.#video.active,
+      pending: this.#video.pending,
+      fallback: this.#fallback,
+      video: ref(this.#program.video),
+      audio: ref(this.#program.audio),
+    };
+  }
+
+  /** What a camera's tally light shows. */
+  tally(sourceId: string): 'program' | 'preview' | 'idle' {
+    if (this.#video.active === sourceId) return 'program';
+    if (this.#preview === sourceId || this.#video.pending === sourceId) return 'preview';
+    return 'idle';
+  }
+
+  close(): void {
+    clearInterval(this.#watchdog);
+    this.#program.tap.close();
+    this.#program.feed.close();
+  }
+}

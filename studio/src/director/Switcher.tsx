@@ -1,0 +1,87 @@
+// Preview and program monitors, the CUT button and the keys a director expects:
+// 1–9 put a camera in preview, Space or Enter cuts. The program monitor plays the
+// program stream itself (what the outputs get), not a copy of a tile.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Socket } from 'socket.io-client';
+import type { DirectorResponses, ProgramView, ShowView } from '../../../shared/src/protocol';
+import { makeRequester, RequestFailed } from '../lib/request';
+import type { MultiviewClient } from './multiviewClient';
+
+export function useSwitcherActions(socket: Socket) {
+  const request = useMemo(() => makeRequester<DirectorResponses>(socket), [socket]);
+  const [error, setError] = useState<string>();
+  const act = useCallback((work: Promise<unknown>) => {
+    work.then(() => setError(undefined), (err: unknown) => setError(err instanceof RequestFailed ? err.message : String(err)));
+  }, []);
+  return {
+    error,
+    preview: useCallback((sourceId: string) => act(request('switcher:preview', { sourceId })), [act, request]),
+    cut: useCallback(() => act(request('switcher:cut')), [act, request]),
+  };
+}
+
+function labelOf(show: ShowView, sourceId?: string): string {
+  if (!sourceId) return '—';
+  if (sourceId === 'slate') return 'Slate';
+  return show.slots.find((s) => s.id === sourceId)?.name ?? sourceId;
+}
+
+export function Switcher({ show, program, socket, multiview }: {
+  show: ShowView; program: ProgramView; socket: Socket; multiview: MultiviewClient | null;
+}) {
+  const { error, preview, cut } = useSwitcherActions(socket);
+  const previewSlot = show.slots.find((s) => s.id === program.preview);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement;
+      if (target.closest('input, textarea, select, [contenteditable="true"]')) return; // typing a name
+      if (e.key === ' ' || e.key === 'Enter') {
+        e.preventDefault();
+        cut();
+      } else if (/^[1-9]$/.test(e.key)) {
+        const slot = show.slots[Number(e.key) - 1];
+        if (slot) preview(slot.id);
+      } else if (e.key === '0') {
+        preview('slate');
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [show.slots, cut, preview]);
+
+  return (
+    <section className="switcher" aria-label="Switcher">
+      <Monitor kind="preview" label={labelOf(show, program.preview)}
+        track={program.preview === 'slate' ? undefined : multiview?.track(previewSlot?.video)} />
+      <div className="switcher-controls">
+        <button type="button" className="cut" data-testid="cut" onClick={cut} disabled={!program.preview} title="Space or Enter">CUT</button>
+        <button type="button" onClick={() => preview('slate')} title="Key 0">Slate</button>
+        {program.pending && <p className="pending">Cutting to {labelOf(show, program.pending)}…</p>}
+        {error && <p className="error" role="alert">{error}</p>}
+      </div>
+      <Monitor kind="program" label={labelOf(show, program.program)} track={multiview?.track(program.video)} />
+      {program.fallback && program.program === 'slate' && (
+        <p className="fallback" role="status" data-testid="fallback">
+          Slate on air by itself: {program.fallback.reason}. Cut back when the camera is ready.
+        </p>
+      )}
+    </section>
+  );
+}
+
+function Monitor({ kind, label, track }: { kind: 'preview' | 'program'; label: string; track?: MediaStreamTrack }) {
+  const video = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const el = video.current;
+    if (!el) return;
+    el.srcObject = track ? new MediaStream([track]) : null;
+    if (track) el.play().catch(() => undefined);
+  }, [track]);
+  return (
+    <figure className={`monitor monitor-${kind}`} data-testid={`${kind}-monitor`} data-source-label={label}>
+      <video ref={video} muted playsInline autoPlay />
+      <figcaption><span className="monitor-kind">{kind === 'program' ? 'PROGRAM' : 'PREVIEW'}</span> {label}</figcaption>
+    </figure>
+  );
+}
