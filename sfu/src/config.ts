@@ -4,6 +4,7 @@ import { cpus, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { OutputFormat } from './encoder/outputFormat.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalText = z.string().trim().min(1).optional();
@@ -23,6 +24,11 @@ const EnvSchema = z.object({
   REGIE_RTC_PORT: port.default(40000),
   REGIE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   REGIE_SLATE_IMAGE: z.string().optional(),
+  REGIE_OUTPUT_SIZE: z.string().regex(/^\d{3,4}x\d{3,4}$/, 'REGIE_OUTPUT_SIZE is WIDTHxHEIGHT, e.g. 1280x720').default('1280x720'),
+  REGIE_OUTPUT_FPS: z.coerce.number().int().min(10).max(60).default(30),
+  REGIE_VIDEO_KBPS: z.coerce.number().int().min(300).max(20000).default(3000),
+  REGIE_KEYFRAME_SECONDS: z.coerce.number().int().min(1).max(4).default(2),
+  REGIE_AUDIO_KBPS: z.coerce.number().int().min(64).max(320).default(128),
   REGIE_STALL_MS: z.coerce.number().int().min(300).max(60000).default(1500),
 });
 
@@ -42,6 +48,8 @@ export type Config = {
   stallMs: number;
   /** the image on air when no camera can be (any format ffmpeg reads) */
   slateImage: string;
+  /** what every destination receives */
+  output: OutputFormat;
 };
 
 export class ConfigError extends Error {}
@@ -83,6 +91,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rtc: { listenIp: e.REGIE_RTC_LISTEN_IP, announcedIp, port: e.REGIE_RTC_PORT },
     logLevel: e.REGIE_LOG_LEVEL,
     stallMs: e.REGIE_STALL_MS,
+    output: {
+      width: Number(e.REGIE_OUTPUT_SIZE.split('x')[0]),
+      height: Number(e.REGIE_OUTPUT_SIZE.split('x')[1]),
+      fps: e.REGIE_OUTPUT_FPS,
+      videoBitrateKbps: e.REGIE_VIDEO_KBPS,
+      keyframeSeconds: e.REGIE_KEYFRAME_SECONDS,
+      audioBitrateKbps: e.REGIE_AUDIO_KBPS,
+    },
     slateImage: e.REGIE_SLATE_IMAGE ? resolve(e.REGIE_SLATE_IMAGE) : fileURLToPath(new URL('../assets/slate.png', import.meta.url)),
   };
 }

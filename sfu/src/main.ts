@@ -11,6 +11,9 @@ import { loadCertificate } from './http/certificate.js';
 import { createLogger } from './log.js';
 import { WorkerPool } from './media/WorkerPool.js';
 import { Show } from './show/Show.js';
+import { ProgramEncoder } from './encoder/ProgramEncoder.js';
+import { Broadcast } from './outputs/Broadcast.js';
+import { DestinationStore } from './store/DestinationStore.js';
 import { Slate } from './switcher/Slate.js';
 import { Switcher } from './switcher/Switcher.js';
 import { serveCameras } from './signaling/cameraNamespace.js';
@@ -30,8 +33,14 @@ async function main(): Promise<void> {
   const switcher = await Switcher.create(pool, log);
   const slate = new Slate({ image: config.slateImage, pool, switcher, log });
   await slate.start();
-  show.program = () => switcher.view();
   switcher.on('changed', () => show.touch());
+  const encoder = new ProgramEncoder({
+    format: config.output, log,
+    program: () => switcher.programProducers,
+    requestKeyFrame: () => switcher.requestKeyFrame(),
+  });
+  const broadcast = new Broadcast({ encoder, store: new DestinationStore(config.dataDir), dataDir: config.dataDir, log });
+  broadcast.on('changed', () => show.touch());
 
   const lan = lanAddress();
   const certificate = await loadCertificate({
@@ -47,7 +56,7 @@ async function main(): Promise<void> {
     maxHttpBufferSize: 256 * 1024,
     serveClient: false,
   });
-  serveDirectors(io.of(NAMESPACES.director), { show, pool, switcher, secret, log });
+  serveDirectors(io.of(NAMESPACES.director), { show, pool, switcher, broadcast, secret, log });
   serveCameras(io.of(NAMESPACES.camera), { show, pool, switcher, stallMs: config.stallMs, log });
 
   await new Promise<void>((resolve, reject) => {
@@ -77,6 +86,7 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
     io.close();
+    broadcast.close();
     slate.close();
     switcher.close();
     pool.close();

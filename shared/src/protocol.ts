@@ -21,6 +21,40 @@ export type CameraState =
   | 'stalled' // joined, but no media for a while (network trouble)
   | 'offline'; // was here, has left or dropped
 
+// ---- destinations ------------------------------------------------------------
+export const DestinationId = z.string().regex(/^[a-z0-9]{8,32}$/, 'a destination id is 8 to 32 lowercase letters or digits');
+export const DestinationProtocol = z.enum(['rtmp', 'rtmps', 'srt']);
+const SCHEMES: Record<z.infer<typeof DestinationProtocol>, string> = { rtmp: 'rtmp:', rtmps: 'rtmps:', srt: 'srt:' };
+
+/** What the director types in to add or change a destination. The key is write-only. */
+export const DestinationInput = z.object({
+  name: z.string().trim().min(1, 'a destination needs a name').max(60),
+  protocol: DestinationProtocol,
+  url: z.string().trim().max(500).refine((u) => URL.canParse(u), 'not a URL (e.g. rtmp://a.rtmp.youtube.com/live2)'),
+  /** omitted on an update: keep the stored key */
+  streamKey: z.string().trim().max(500).regex(/^[^\s]*$/, 'a stream key has no spaces').optional(),
+  enabled: z.boolean().default(true),
+}).refine((d) => new URL(d.url).protocol === SCHEMES[d.protocol], { message: 'the URL must start with the protocol chosen (rtmp://, rtmps:// or srt://)', path: ['url'] });
+
+export type OutputState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'failed' | 'stopped';
+export type OutputErrorKind = 'refused' | 'rejected' | 'unknown-host' | 'timeout' | 'network' | 'stalled' | 'bad-url';
+
+/** A destination as the director sees it: the key never leaves the server, only whether one is set. */
+export type DestinationView = {
+  id: string;
+  name: string;
+  protocol: z.infer<typeof DestinationProtocol>;
+  url: string;
+  hasStreamKey: boolean;
+  enabled: boolean;
+  state: OutputState;
+  bitrateKbps: number;
+  liveSince?: number;
+  reconnects: number;
+  lastError?: string;
+  errorKind?: OutputErrorKind;
+};
+
 // ---- requests: event name → payload schema ---------------------------------
 export const directorRequests = {
   'slot:create': z.object({ name: SlotName }),
@@ -33,6 +67,13 @@ export const directorRequests = {
   'consumer:resume': z.object({ consumerId: MediaId }),
   'switcher:preview': z.object({ sourceId: SourceId }),
   'switcher:cut': z.object({}),
+  'destination:add': DestinationInput,
+  'destination:update': z.object({ destinationId: DestinationId, destination: DestinationInput }),
+  'destination:remove': z.object({ destinationId: DestinationId }),
+  'destination:start': z.object({ destinationId: DestinationId }),
+  'destination:stop': z.object({ destinationId: DestinationId }),
+  'show:goLive': z.object({}),
+  'show:endLive': z.object({}),
 } as const;
 
 export const cameraRequests = {
@@ -75,6 +116,13 @@ export interface DirectorResponses {
   'consumer:resume': Record<string, never>;
   'switcher:preview': Record<string, never>;
   'switcher:cut': Record<string, never>;
+  'destination:add': { destinationId: string };
+  'destination:update': Record<string, never>;
+  'destination:remove': Record<string, never>;
+  'destination:start': Record<string, never>;
+  'destination:stop': Record<string, never>;
+  'show:goLive': Record<string, never>;
+  'show:endLive': Record<string, never>;
 }
 
 export interface CameraResponses {
@@ -134,6 +182,11 @@ export type ProgramView = {
 export type ShowView = {
   showName: string;
   program?: ProgramView;
+  destinations?: DestinationView[];
+  /** the program encoder is running and feeding the destinations */
+  encoding?: boolean;
+  /** the recording of the show in progress, if live */
+  recording?: { file: string; bytes: number };
   /** where phones reach the server (the LAN URL): invite links start with it */
   publicUrl: string;
   slots: SlotView[];

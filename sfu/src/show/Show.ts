@@ -2,7 +2,7 @@
 // A slot outlives its camera: an operator who drops and comes back with the same
 // invite lands in the same slot, so the director's tile stays where it was.
 import { EventEmitter } from 'node:events';
-import type { CameraState, ProgramView, ShowView, SlotView } from '../../../shared/src/protocol.js';
+import type { CameraState, ShowView, SlotView } from '../../../shared/src/protocol.js';
 import type { CameraSession } from '../ingest/CameraSession.js';
 import { newInviteToken, type ShowStore, type StoredSlot } from '../store/ShowStore.js';
 import { RequestError } from '../signaling/requests.js';
@@ -19,8 +19,6 @@ type Presence = { session?: CameraSession; left?: string };
 export class Show extends EventEmitter<ShowEvents> {
   readonly name: string;
   publicUrl = '';
-  /** the switcher's state, included in the view (set once the program is built) */
-  program?: () => ProgramView;
   readonly #store: ShowStore;
   readonly #presence = new Map<string, Presence>();
   #pending = false;
@@ -79,7 +77,7 @@ export class Show extends EventEmitter<ShowEvents> {
   }
 
   view(): ShowView {
-    return { showName: this.name, publicUrl: this.publicUrl, program: this.program?.(), slots: this.#store.slots.map((slot) => this.#slotView(slot)) };
+    return { showName: this.name, publicUrl: this.publicUrl, slots: this.#store.slots.map((slot) => this.#slotView(slot)) };
   }
 
   #slotView(slot: StoredSlot): SlotView {

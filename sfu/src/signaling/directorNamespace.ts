@@ -3,21 +3,24 @@
 import type { Namespace } from 'socket.io';
 import {
   AUTH_ERRORS, directorRequests,
-  type DirectorResponses, type DirectorServerEvents,
+  type DirectorResponses, type DirectorServerEvents, type ShowView,
 } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { MultiviewSession } from '../multiview/MultiviewSession.js';
 import type { Show } from '../show/Show.js';
 import type { Switcher } from '../switcher/Switcher.js';
+import type { Broadcast } from '../outputs/Broadcast.js';
 import { secretMatches } from '../store/directorSecret.js';
 import { serveRequests } from './requests.js';
 import type { types } from 'mediasoup';
 
 export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorServerEvents>, deps: {
-  show: Show; pool: WorkerPool; switcher: Switcher; secret: string; log: Logger;
+  show: Show; pool: WorkerPool; switcher: Switcher; broadcast: Broadcast; secret: string; log: Logger;
 }): void {
-  const { show, pool, switcher, secret } = deps;
+  const { show, pool, switcher, broadcast, secret } = deps;
+  // Everything the director sees, in one push: slots, switcher, destinations.
+  const studioView = (): ShowView => ({ ...show.view(), program: switcher.view(), ...broadcast.view() });
   const log = deps.log.child({ module: 'director' });
 
   nsp.use((socket, next) => {
@@ -31,7 +34,7 @@ export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorSer
   });
 
   // One coalesced push of the show to every director whenever it changes.
-  show.on('changed', () => nsp.emit('show:state', show.view()));
+  show.on('changed', () => nsp.emit('show:state', studioView()));
 
   nsp.on('connection', (socket) => {
     const clog = log.child({ director: socket.id });
@@ -67,10 +70,21 @@ export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorSer
       'consumer:resume': async ({ consumerId }) => (await multiview.resume(consumerId), {}),
       'switcher:preview': ({ sourceId }) => (switcher.setPreview(sourceId), {}),
       'switcher:cut': () => (switcher.cut(), {}),
+      'destination:add': (d) => {
+        const destinationId = broadcast.add(d);
+        clog.info({ destination: destinationId, protocol: d.protocol, hasKey: Boolean(d.streamKey) }, 'destination added');
+        return { destinationId };
+      },
+      'destination:update': ({ destinationId, destination }) => (broadcast.update(destinationId, destination), {}),
+      'destination:remove': ({ destinationId }) => (broadcast.remove(destinationId), {}),
+      'destination:start': async ({ destinationId }) => (await broadcast.start(destinationId), {}),
+      'destination:stop': ({ destinationId }) => (broadcast.stop(destinationId), {}),
+      'show:goLive': async () => (await broadcast.goLive(), {}),
+      'show:endLive': () => (broadcast.endLive(), {}),
     }, clog);
 
     socket.emit('router:capabilities', { rtpCapabilities: pool.rtpCapabilities });
-    socket.emit('show:state', show.view());
+    socket.emit('show:state', studioView());
     socket.on('disconnect', (reason) => {
       clog.info({ reason }, 'director disconnected');
       multiview.close();

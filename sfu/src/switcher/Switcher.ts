@@ -132,6 +132,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     source.origins[kind] = { producer, router };
     await this.#tap(source, kind, { producer, router });
     this.#resumeWanted();
+    this.ensureOnAir();
     this.emit('changed');
   }
 
@@ -204,6 +205,18 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
         if (wanted.has(s.id) && tap.paused) void tap.resume().catch(() => undefined);
         else if (!wanted.has(s.id) && !tap.paused) void tap.pause().catch(() => undefined);
       }
+    }
+  }
+
+  /** A downstream consumer (the encoder starting) needs a keyframe now. */
+  requestKeyFrame(): void {
+    this.#requestKeyFrame(true);
+  }
+
+  /** With nothing on air (at start), the slate is: the program always has a picture. */
+  ensureOnAir(): void {
+    if (this.#video.active === undefined && this.#video.pending === undefined && this.#sources.get(SLATE_ID)?.taps.video) {
+      this.#take(SLATE_ID);
     }
   }
 

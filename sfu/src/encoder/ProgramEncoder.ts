@@ -1,0 +1,144 @@
+// The one encode of the show: ffmpeg takes the program (RTP from the switcher's
+// producers) and makes the output format every destination wants — fixed size and
+// frame rate, CBR H.264 with a fixed keyframe interval, AAC 48 kHz stereo — as an
+// MPEG-TS stream on its stdout. Destinations remux that; nobody encodes twice.
+// Supervised: if ffmpeg dies it starts again, with timestamps that carry on, so the
+// destinations' sessions never notice more than a short gap.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import type { Logger } from '../log.js';
+import type { OutputFormat } from './outputFormat.js';
+import { encoderArgs, programSdp } from './ffmpegArgs.js';
+
+type EncoderEvents = {
+  /** A chunk of the encoded program (MPEG-TS). */
+  data: [chunk: Buffer];
+  /** The encoder (re)started or stopped. */
+  state: [running: boolean];
+};
+
+/** Two free consecutive UDP ports (RTP, RTCP) on loopback, the first even. */
+async function freeRtpPorts(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20000 + 2 * Math.floor(Math.random() * 10000);
+    const ok = await Promise.all([port, port + 1].map((p) => new Promise<boolean>((resolve) => {
+      const s = createSocket('udp4');
+      s.once('error', () => resolve(false));
+      s.bind(p, '127.0.0.1', () => s.close(() => resolve(true)));
+    })));
+    if (ok.every(Boolean)) return port;
+  }
+  throw new Error('no free UDP port pair on 127.0.0.1 for the program encoder');
+}
+
+export class ProgramEncoder extends EventEmitter<EncoderEvents> {
+  readonly #format: OutputFormat;
+  readonly #log: Logger;
+  readonly #program: () => { video: types.Producer; audio: types.Producer; router: types.Router };
+  readonly #requestKeyFrame: () => void;
+  #ffmpeg?: ChildProcess;
+  #transports: types.PlainTransport[] = [];
+  #epoch = 0; // when the first encode started: later ones continue its timeline
+  #restarts = 0;
+  #running = false;
+  #stopped = true;
+  #restartTimer?: NodeJS.Timeout;
+
+  constructor(opts: {
+    format: OutputFormat;
+    program: () => { video: types.Producer; audio: types.Producer; router: types.Router };
+    requestKeyFrame: () => void;
+    log: Logger;
+  }) {
+    super();
+    this.#format = opts.format;
+    this.#program = opts.program;
+    this.#requestKeyFrame = opts.requestKeyFrame;
+    this.#log = opts.log.child({ module: 'encoder' });
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  get pid(): number | undefined {
+    return this.#ffmpeg?.pid;
+  }
+
+  async start(): Promise<void> {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    await this.#spawn();
+  }
+
+  async #spawn(): Promise<void> {
+    const { video, audio, router } = this.#program();
+    const ports = { video: await freeRtpPorts(), audio: await freeRtpPorts() };
+    const consumers: Record<'video' | 'audio', types.Consumer> = {} as never;
+    for (const [kind, producer] of [['video', video], ['audio', audio]] as const) {
+      const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
+      this.#transports.push(t);
+      await t.connect({ ip: '127.0.0.1', port: ports[kind], rtcpPort: ports[kind] + 1 });
+      consumers[kind] = await t.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true });
+      t.on('routerclose', () => this.#restart('the program router closed'));
+    }
+    if (this.#epoch === 0) this.#epoch = Date.now();
+    const offset = (Date.now() - this.#epoch) / 1000;
+    const sdp = programSdp({ video: { port: ports.video, rtp: consumers.video.rtpParameters }, audio: { port: ports.audio, rtp: consumers.audio.rtpParameters } });
+    const ffmpeg = spawn('ffmpeg', encoderArgs(this.#format, offset), { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#ffmpeg = ffmpeg;
+    ffmpeg.stdin!.end(sdp);
+    let stderr = '';
+    ffmpeg.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d).slice(-4000); });
+    ffmpeg.stdout!.on('data', (chunk: Buffer) => {
+      if (!this.#running) {
+        this.#running = true;
+        this.#restarts = 0;
+        this.#log.info({ pid: ffmpeg.pid, offset }, 'program encoder running');
+        this.emit('state', true);
+      }
+      this.emit('data', chunk);
+    });
+    ffmpeg.once('error', (err) => this.#log.error({ err: err.message }, 'cannot run ffmpeg for the program encoder (is ffmpeg installed?)'));
+    ffmpeg.once('exit', (code, signal) => {
+      if (this.#ffmpeg !== ffmpeg) return;
+      const last = stderr.trim().split('\n').filter((l) => !l.startsWith('frame=')).slice(-2).join(' | ');
+      this.#restart(`ffmpeg exited (${signal ?? `code ${code}`}): ${last}`);
+    });
+    // ffmpeg listens now; let the program flow and start it on a keyframe.
+    await new Promise((r) => setTimeout(r, 300));
+    for (const c of Object.values(consumers)) await c.resume();
+    this.#requestKeyFrame();
+  }
+
+  #restart(reason: string): void {
+    this.#teardown();
+    if (this.#stopped) return;
+    const delay = Math.min(5000, 200 * 2 ** this.#restarts++);
+    this.#log.error({ reason, delay }, 'program encoder stopped; restarting it');
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => {
+      this.#spawn().catch((err: Error) => this.#restart(`restart failed: ${err.message}`));
+    }, delay);
+  }
+
+  #teardown(): void {
+    const ffmpeg = this.#ffmpeg;
+    this.#ffmpeg = undefined;
+    ffmpeg?.kill('SIGKILL');
+    for (const t of this.#transports) t.close();
+    this.#transports = [];
+    if (this.#running) {
+      this.#running = false;
+      this.emit('state', false);
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#restartTimer);
+    this.#teardown();
+  }
+}

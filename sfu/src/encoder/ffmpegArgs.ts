@@ -1,0 +1,48 @@
+// ffmpeg command lines for the program encode, kept apart so they can be read (and
+// tested) as the recipe they are.
+import type { types } from 'mediasoup';
+import type { OutputFormat } from './outputFormat.js';
+
+type Media = { port: number; rtp: types.RtpParameters };
+
+/** An SDP that tells ffmpeg where the program's RTP arrives and what it carries. */
+export function programSdp({ video, audio }: { video: Media; audio: Media }): string {
+  const block = (kind: 'video' | 'audio', m: Media) => {
+    const codec = m.rtp.codecs[0]!;
+    const [, name] = codec.mimeType.split('/');
+    const fmtp = Object.entries(codec.parameters ?? {}).map(([k, v]) => `${k}=${v}`).join(';');
+    return [
+      `m=${kind} ${m.port} RTP/AVP ${codec.payloadType}`,
+      `a=rtpmap:${codec.payloadType} ${name}/${codec.clockRate}${codec.channels ? `/${codec.channels}` : ''}`,
+      ...(fmtp ? [`a=fmtp:${codec.payloadType} ${fmtp}`] : []),
+      `a=rtcp:${m.port + 1}`,
+      'a=recvonly',
+    ];
+  };
+  return [
+    'v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=Regie program', 'c=IN IP4 127.0.0.1', 't=0 0',
+    ...block('video', video), ...block('audio', audio), '',
+  ].join('\r\n');
+}
+
+/** The one encode: RTP in (SDP on stdin), MPEG-TS out on stdout. */
+export function encoderArgs(f: OutputFormat, tsOffsetSeconds: number): string[] {
+  const gop = f.fps * f.keyframeSeconds;
+  const kbps = f.videoBitrateKbps;
+  return [
+    '-hide_banner', '-loglevel', 'warning', '-nostats',
+    '-protocol_whitelist', 'pipe,udp,rtp', '-f', 'sdp', '-reorder_queue_size', '100', '-i', 'pipe:0',
+    '-map', '0:v:0', '-map', '0:a:0',
+    // Any source size in, the show's size out; a steady frame rate whatever arrives.
+    '-vf', `scale=${f.width}:${f.height}:force_original_aspect_ratio=decrease,pad=${f.width}:${f.height}:(ow-iw)/2:(oh-ih)/2,fps=${f.fps},format=yuv420p`,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'high', '-level', '4.1',
+    '-b:v', `${kbps}k`, '-minrate', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps * 2}k`,
+    '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-x264-params', 'nal-hrd=cbr:force-cfr=1',
+    // Fill audio gaps (a camera with its mic muted, DTX) so audio never drifts from video.
+    '-af', 'aresample=async=1000:first_pts=0',
+    '-c:a', 'aac', '-b:a', `${f.audioBitrateKbps}k`, '-ar', '48000', '-ac', '2',
+    // A restarted encoder carries on the same timeline: destinations see no jump back.
+    '-output_ts_offset', tsOffsetSeconds.toFixed(3),
+    '-f', 'mpegts', '-muxdelay', '0', '-flush_packets', '1', 'pipe:1',
+  ];
+}

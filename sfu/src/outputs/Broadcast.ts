@@ -1,0 +1,138 @@
+// Going live: the one program encode fanned out to every destination, and to the
+// show's recording. Each destination is its own Output (process, reconnects,
+// health); the recording is the encoded program written to disk as it comes.
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { EventEmitter } from 'node:events';
+import type { DestinationView } from '../../../shared/src/protocol.js';
+import type { ProgramEncoder } from '../encoder/ProgramEncoder.js';
+import type { Logger } from '../log.js';
+import { RequestError } from '../signaling/requests.js';
+import type { DestinationStore } from '../store/DestinationStore.js';
+import type { Destination } from './Destination.js';
+import { Output } from './Output.js';
+
+type BroadcastEvents = { changed: [] };
+
+export class Broadcast extends EventEmitter<BroadcastEvents> {
+  readonly #encoder: ProgramEncoder;
+  readonly #store: DestinationStore;
+  readonly #log: Logger;
+  readonly #outputs = new Map<string, Output>();
+  readonly #recordingsDir: string;
+  #recording?: { file: string; stream: WriteStream; bytes: number };
+
+  constructor(opts: { encoder: ProgramEncoder; store: DestinationStore; dataDir: string; log: Logger }) {
+    super();
+    this.#encoder = opts.encoder;
+    this.#store = opts.store;
+    this.#log = opts.log.child({ module: 'broadcast' });
+    this.#recordingsDir = join(opts.dataDir, 'recordings');
+    for (const d of this.#store.all) this.#track(d);
+    this.#encoder.on('data', (chunk) => {
+      for (const o of this.#outputs.values()) if (o.running) o.write(chunk);
+      if (this.#recording) {
+        this.#recording.stream.write(chunk);
+        this.#recording.bytes += chunk.length;
+      }
+    });
+    this.#encoder.on('state', () => this.emit('changed'));
+  }
+
+  #track(d: Destination): Output {
+    const o = new Output(d, this.#log);
+    o.on('changed', () => this.emit('changed'));
+    this.#outputs.set(d.id, o);
+    return o;
+  }
+
+  #output(id: string): Output {
+    const o = this.#outputs.get(id);
+    if (!o) throw new RequestError('not-found', `there is no destination ${id} (it may have been removed)`);
+    return o;
+  }
+
+  get live(): boolean {
+    return this.#recording !== undefined;
+  }
+
+  /** Go live: the encoder, every enabled destination, and the recording. */
+  async goLive(): Promise<void> {
+    await this.#encoder.start();
+    this.#startRecording();
+    for (const d of this.#store.all) if (d.enabled) this.#output(d.id).start();
+    this.#log.info({ destinations: this.#store.all.filter((d) => d.enabled).length }, 'on air');
+    this.emit('changed');
+  }
+
+  endLive(): void {
+    for (const o of this.#outputs.values()) if (o.running) o.stop();
+    this.#stopRecording();
+    this.#encoder.stop();
+    this.#log.info('off air');
+    this.emit('changed');
+  }
+
+  /** Start one destination on its own (or retry it now, if it is waiting to reconnect). */
+  async start(id: string): Promise<void> {
+    const o = this.#output(id);
+    if (o.running) return o.retryNow();
+    await this.#encoder.start();
+    o.start();
+  }
+
+  stop(id: string): void {
+    this.#output(id).stop();
+  }
+
+  add(d: Omit<Destination, 'id'>): string {
+    const stored = this.#store.add(d);
+    const o = this.#track(stored);
+    if (this.live && stored.enabled) o.start();
+    this.emit('changed');
+    return stored.id;
+  }
+
+  update(id: string, d: Omit<Destination, 'id'>): void {
+    const stored = this.#store.update(id, d);
+    if (!stored) throw new RequestError('not-found', `there is no destination ${id}`);
+    this.#output(id).update(stored);
+    this.emit('changed');
+  }
+
+  remove(id: string): void {
+    const o = this.#output(id);
+    o.stop();
+    this.#outputs.delete(id);
+    this.#store.remove(id);
+    this.emit('changed');
+  }
+
+  #startRecording(): void {
+    if (this.#recording) return;
+    mkdirSync(this.#recordingsDir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const file = join(this.#recordingsDir, `program-${stamp}.ts`);
+    const stream = createWriteStream(file);
+    stream.on('error', (err) => this.#log.error({ file, err: err.message }, 'recording failed (disk full?)'));
+    this.#recording = { file, stream, bytes: 0 };
+    this.#log.info({ file }, 'recording');
+  }
+
+  #stopRecording(): void {
+    this.#recording?.stream.end();
+    this.#recording = undefined;
+  }
+
+  view(): { destinations: DestinationView[]; encoding: boolean; recording?: { file: string; bytes: number } } {
+    return {
+      destinations: [...this.#outputs.values()].map((o) => o.view()),
+      encoding: this.#encoder.running,
+      recording: this.#recording ? { file: this.#recording.file, bytes: this.#recording.bytes } : undefined,
+    };
+  }
+
+  close(): void {
+    this.endLive();
+  }
+}

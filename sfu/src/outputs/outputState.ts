@@ -1,0 +1,76 @@
+// The life of one destination, as a pure state machine: what the director sees
+// (connecting → live → reconnecting → failed/stopped) follows from real events
+// (bytes accepted, process exits, errors), never from "the process is running".
+import type { OutputErrorKind, OutputState } from '../../../shared/src/protocol.js';
+
+export type OutputEvent =
+  | { type: 'start' }
+  | { type: 'stop' }
+  | { type: 'progress'; acceptedBytes: number; at: number }
+  | { type: 'stalled'; why: string }
+  | { type: 'exited'; error: string; kind: OutputErrorKind };
+
+export type OutputStatus = {
+  state: OutputState;
+  attempt: number; // connection attempts since the last time it was live
+  reconnects: number; // times it went from live to reconnecting
+  liveSince?: number;
+  lastError?: string;
+  errorKind?: OutputErrorKind;
+};
+
+export const initialStatus = (): OutputStatus => ({ state: 'idle', attempt: 0, reconnects: 0 });
+
+/** Errors that retrying cannot fix: shown as failed at once (retries go on, slowly). */
+export const PERMANENT: ReadonlySet<OutputErrorKind> = new Set(['rejected', 'unknown-host', 'bad-url']);
+
+export function nextStatus(s: OutputStatus, e: OutputEvent): OutputStatus {
+  switch (e.type) {
+    case 'start':
+      return { ...s, state: s.state === 'live' || s.state === 'reconnecting' || s.attempt > 0 ? 'reconnecting' : 'connecting', attempt: s.attempt + 1 };
+    case 'stop':
+      return { ...s, state: 'stopped', attempt: 0, liveSince: undefined };
+    case 'progress':
+      if (s.state === 'live') return s;
+      if (s.state === 'stopped' || s.state === 'idle') return s;
+      return { ...s, state: 'live', attempt: 0, liveSince: e.at, lastError: s.lastError, errorKind: undefined };
+    case 'stalled':
+    case 'exited': {
+      if (s.state === 'stopped' || s.state === 'idle') return s;
+      const error = e.type === 'stalled' ? e.why : e.error;
+      const kind: OutputErrorKind = e.type === 'stalled' ? 'stalled' : e.kind;
+      const wasLive = s.state === 'live';
+      return {
+        ...s,
+        state: PERMANENT.has(kind) ? 'failed' : 'reconnecting',
+        reconnects: s.reconnects + (wasLive ? 1 : 0),
+        liveSince: undefined,
+        lastError: error,
+        errorKind: kind,
+      };
+    }
+  }
+}
+
+/** Jittered exponential backoff: 0.5 s, 1 s, 2 s … up to 30 s (60 s for permanent errors). */
+export function backoffMs(attempt: number, permanent: boolean, random = Math.random): number {
+  const cap = permanent ? 60_000 : 30_000;
+  const base = Math.min(cap, 500 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+/** Names what went wrong from ffmpeg's last words, so the director reads a cause, not a log. */
+export function classifyError(stderr: string): { kind: OutputErrorKind; message: string } {
+  const text = stderr.toLowerCase();
+  const rules: [RegExp, OutputErrorKind, string][] = [
+    [/name or service not known|failed to resolve|no address associated|temporary failure in name resolution/, 'unknown-host', 'unknown host: check the server address'],
+    [/403|forbidden|unauthorized|401|badname|publish\.rejected|access denied|authentication/, 'rejected', 'the server refused the stream: check the stream key'],
+    [/connection refused/, 'refused', 'connection refused: the server is not accepting connections (down or wrong port)'],
+    [/timed out|timeout|operation not permitted/, 'timeout', 'the server did not answer in time'],
+    [/broken pipe|connection reset|end of file|error writing|i\/o error|input\/output error/, 'network', 'the connection dropped'],
+    [/invalid argument|protocol not found|no such file|invalid data/, 'bad-url', 'the destination URL is not valid for this protocol'],
+  ];
+  for (const [re, kind, message] of rules) if (re.test(text)) return { kind, message };
+  const last = stderr.trim().split('\n').at(-1)?.slice(0, 200) ?? '';
+  return { kind: 'network', message: last ? `the connection ended: ${last}` : 'the connection ended' };
+}
