@@ -44,21 +44,21 @@ export async function launchFreezableBrowser(): Promise<{ browser: Browser; free
   };
 }
 
-export type FakeCamera = { color: string; toneHz: number };
+export type FakeCamera = { color: string; toneHz: number; width?: number; height?: number };
 
 /** Replaces getUserMedia in the page with a canvas camera of the given colour. */
-function fakeCameraScript({ color, toneHz }: FakeCamera): string {
+function fakeCameraScript({ color, toneHz, width = 1280, height = 720 }: FakeCamera): string {
   return `(() => {
     const gum = async (constraints) => {
       const canvas = document.createElement('canvas');
-      canvas.width = 1280; canvas.height = 720;
+      canvas.width = ${width}; canvas.height = ${height};
       const ctx = canvas.getContext('2d');
       let n = 0;
       const draw = () => {
         ctx.fillStyle = ${JSON.stringify(color)};
-        ctx.fillRect(0, 0, 1280, 720);
+        ctx.fillRect(0, 0, ${width}, ${height});
         ctx.fillStyle = '#808080';
-        ctx.fillRect((n++ * 8) % 1200, 20, 60, 60);
+        ctx.fillRect((n++ * 8) % (${width} - 80), 20, 60, 60);
       };
       draw();
       setInterval(draw, 33);

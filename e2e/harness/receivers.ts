@@ -53,6 +53,7 @@ rtmp {
       record_path ${this.dir}/rec;
       record_unique on;
       # A stream key the "platform" refuses, as a wrong key would be.
+      notify_method get;
       on_publish http://127.0.0.1:${this.httpPort}/publish;
     }
   }
@@ -155,7 +156,9 @@ export class ColourViewer {
   }
 
   #run(): void {
-    const proc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-rw_timeout', '15000000', ...this.input,
+    // One thread and no deblocking: the colour survives, and the test machine keeps its
+    // cores for the show under test.
+    const proc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', '1', '-skip_loop_filter', 'all', '-rw_timeout', '15000000', '-analyzeduration', '2000000', ...this.input,
       '-map', '0:v:0', '-vf', 'fps=5,scale=1:1:flags=area,format=rgb24', '-f', 'rawvideo', 'pipe:1', ...this.extraOutput], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.#proc = proc;
     let buf = Buffer.alloc(0);
@@ -166,7 +169,16 @@ export class ColourViewer {
         buf = buf.subarray(3);
       }
     });
+    // A player that hangs on (a server that froze and came back, a publisher that
+    // changed) is started again, as a viewer reloading the page would.
+    // (Not for a listener: it is the receiver itself, and waits for its sender.)
+    const watchdog = setInterval(() => {
+      const last = Math.max(this.seen.at(-1)?.at ?? 0, started);
+      if (!this.onEnd && Date.now() - last > 8000) proc.kill('SIGKILL');
+    }, 1000);
+    const started = Date.now();
     proc.once('exit', () => {
+      clearInterval(watchdog);
       if (this.#stopped) return;
       if (this.onEnd) { this.onEnd(); return; }
       setTimeout(() => { if (!this.#stopped) this.#run(); }, 300); // the stream ended: look again

@@ -31,6 +31,8 @@ export type RegieServer = {
   /** the structured log lines (JSON) */
   logLines: () => Record<string, unknown>[];
   workerPids: () => Promise<number[]>;
+  /** pids of the server's descendants whose command line has all these parts */
+  childPids: (...parts: string[]) => Promise<number[]>;
   stop: () => Promise<void>;
 };
 
@@ -72,17 +74,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Reg
     process: child,
     output: () => out,
     logLines: () => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
-    workerPids: async () => {
-      // tsx runs the server in a child process; the workers are further down the tree.
-      const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' })
-        .trim().split('\n').map((l) => l.trim().split(/\s+/));
-      const below = new Set([child.pid!]);
-      for (let grew = true; grew;) {
-        grew = false;
-        for (const [pid, ppid] of rows) if (below.has(Number(ppid)) && !below.has(Number(pid))) { below.add(Number(pid)); grew = true; }
-      }
-      return rows.filter(([pid, , comm]) => below.has(Number(pid)) && comm.startsWith('mediasoup-work')).map(([pid]) => Number(pid));
-    },
+    workerPids: async () => descendants(child.pid!, 'mediasoup-worker'),
+    childPids: async (...parts: string[]) => descendants(child.pid!, ...parts),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -93,4 +86,17 @@ export async function startServer(env: Record<string, string> = {}): Promise<Reg
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Processes below `root` whose command line contains every part. */
+function descendants(root: number, ...parts: string[]): number[] {
+  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .trim().split('\n').map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)!).filter(Boolean)
+    .map(([, pid, ppid, args]) => ({ pid: Number(pid), ppid: Number(ppid), args: args! }));
+  const below = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const r of rows) if (below.has(r.ppid) && !below.has(r.pid)) { below.add(r.pid); grew = true; }
+  }
+  return rows.filter((r) => r.pid !== root && below.has(r.pid) && parts.every((p) => r.args.includes(p))).map((r) => r.pid);
 }

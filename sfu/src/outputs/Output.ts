@@ -7,7 +7,7 @@ import type { DestinationView } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
 import type { Destination } from './Destination.js';
 import { backoffMs, classifyError, initialStatus, nextStatus, PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
-import { TcpWatch } from './TcpWatch.js';
+import { probeRtmp } from './PeerProbe.js';
 
 /** No accepted bytes for this long while live: the peer is frozen or gone. */
 const STALL_MS = 6000;
@@ -37,7 +37,7 @@ export class Output extends EventEmitter<OutputEvents> {
   #status: OutputStatus = initialStatus();
   #ffmpeg?: ChildProcess;
   #timer?: NodeJS.Timeout;
-  #watch?: TcpWatch;
+  #probeFailures = 0;
   #accepted = 0; // bytes the muxer handed on, last reading
   #lastAcceptedAt = 0;
   #bitrateKbps = 0;
@@ -121,6 +121,7 @@ export class Output extends EventEmitter<OutputEvents> {
     this.#apply({ type: 'start' });
     const ffmpeg = spawn('ffmpeg', outputArgs(this.#dest), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#ffmpeg = ffmpeg;
+    const spawnedAt = Date.now();
     this.#accepted = 0;
     this.#queued = 0;
     this.#lastAcceptedAt = Date.now();
@@ -142,21 +143,34 @@ export class Output extends EventEmitter<OutputEvents> {
     ffmpeg.once('exit', (code, signal) => {
       if (this.#ffmpeg !== ffmpeg) return;
       this.#ffmpeg = undefined;
-      this.#watch?.stop();
-      const { kind, message } = classifyError(stderr);
+      let { kind, message } = classifyError(stderr);
+      // Connected, then dropped at once without taking any media: platforms do that to
+      // a wrong stream key (RTMP has no standard error for it). A drop after media
+      // flowed is a network problem, retried.
+      if (kind === 'network' && this.#accepted <= 8192 && Date.now() - spawnedAt < 5000) {
+        kind = 'rejected';
+        message = 'the server closed the connection as the stream started: the stream key (or URL path) was most likely refused';
+      }
       this.#log.warn({ code, signal, kind, detail: stderr.trim().split('\n').slice(-3).join(' | ') }, 'destination process ended');
       this.#apply({ type: 'exited', error: message, kind });
       this.#scheduleRetry();
     });
-    // The peer's TCP receive window tells a frozen server from a slow network long
-    // before the socket buffers are full (RTMP/RTMPS; SRT detects a dead peer itself).
-    if (this.#dest.protocol !== 'srt' && ffmpeg.pid) {
-      this.#watch = new TcpWatch(ffmpeg.pid, (why) => this.#stalled(ffmpeg, why));
-    }
-    const spawnedAt = Date.now();
+    this.#probeFailures = 0;
+    let probing = false;
     const stallCheck = setInterval(() => {
       if (this.#ffmpeg !== ffmpeg) return clearInterval(stallCheck);
       const now = Date.now();
+      // While live, ask the server for a handshake every second (RTMP/RTMPS; SRT's own
+      // keepalives end a dead session by themselves): a frozen server never answers.
+      if (this.#status.state === 'live' && this.#dest.protocol !== 'srt' && !probing) {
+        probing = true;
+        void probeRtmp(this.#dest.url).then(({ ok, why }) => {
+          probing = false;
+          if (this.#ffmpeg !== ffmpeg) return;
+          this.#probeFailures = ok ? 0 : this.#probeFailures + 1;
+          if (this.#probeFailures >= 2) this.#stalled(ffmpeg, `the server stopped answering: ${why}`);
+        });
+      }
       if (this.#accepted === 0) {
         if (now - spawnedAt > CONNECT_TIMEOUT_MS) {
           clearInterval(stallCheck);
@@ -180,14 +194,13 @@ export class Output extends EventEmitter<OutputEvents> {
       this.#accepted = total;
       this.#lastAcceptedAt = now;
       // Live means the destination took media beyond the stream header.
-      if (total > 8192 && !this.#watch?.frozen) this.#apply({ type: 'progress', acceptedBytes: total, at: now });
+      if (total > 8192 && this.#probeFailures === 0) this.#apply({ type: 'progress', acceptedBytes: total, at: now });
     }
   }
 
   #stalled(ffmpeg: ChildProcess, why: string): void {
     if (this.#ffmpeg !== ffmpeg) return;
     this.#ffmpeg = undefined;
-    this.#watch?.stop();
     ffmpeg.kill('SIGKILL');
     this.#apply({ type: 'stalled', why: `the destination stopped taking data (${why})` });
     this.#scheduleRetry();
@@ -203,7 +216,6 @@ export class Output extends EventEmitter<OutputEvents> {
   #kill(): void {
     const ffmpeg = this.#ffmpeg;
     this.#ffmpeg = undefined;
-    this.#watch?.stop();
     ffmpeg?.kill('SIGKILL');
   }
 
