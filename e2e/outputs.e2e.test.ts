@@ -193,7 +193,7 @@ describe('no single failure takes the show off the air', () => {
     expect(encoderPid).toHaveLength(1);
     process.kill(encoderPid[0]!, 'SIGKILL');
     await cutTo('red');
-    for (const v of Object.values(viewers)) await v.waitFor('red', 15000);
+    for (const v of Object.values(viewers)) await v.waitFor('red', 25000);
     expect(sessionsNow()).toEqual(before.sessions);
     expect(reconnectsNow()).toEqual(before.reconnects);
     for (const id of Object.values(ids)) expect(destination(id)?.state).toBe('live');

@@ -45,6 +45,8 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
   #running = false;
   #stopped = true;
   #restartTimer?: NodeJS.Timeout;
+  #lastOutputAt = 0;
+  #watchdog?: NodeJS.Timeout;
 
   constructor(opts: {
     format: OutputFormat;
@@ -92,7 +94,20 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
     ffmpeg.stdin!.end(sdp);
     let stderr = '';
     ffmpeg.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d).slice(-4000); });
+    const spawnedAt = Date.now();
+    this.#lastOutputAt = 0;
+    // Supervised by what it produces, not by its pid: an encoder that hangs (no RTP
+    // parameters found, a stuck input) is restarted like one that died.
+    clearInterval(this.#watchdog);
+    this.#watchdog = setInterval(() => {
+      if (this.#ffmpeg !== ffmpeg) return;
+      const silentFor = Date.now() - (this.#lastOutputAt || spawnedAt);
+      if (silentFor > (this.#lastOutputAt ? 5000 : 10000)) {
+        this.#restart(`no encoded output for ${Math.round(silentFor / 1000)} s: ${stderr.trim().split('\n').slice(-2).join(' | ')}`);
+      }
+    }, 1000);
     ffmpeg.stdout!.on('data', (chunk: Buffer) => {
+      this.#lastOutputAt = Date.now();
       if (!this.#running) {
         this.#running = true;
         this.#restarts = 0;
@@ -125,6 +140,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
   }
 
   #teardown(): void {
+    clearInterval(this.#watchdog);
     const ffmpeg = this.#ffmpeg;
     this.#ffmpeg = undefined;
     ffmpeg?.kill('SIGKILL');

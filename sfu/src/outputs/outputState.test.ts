@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { backoffMs, classifyError, initialStatus, nextStatus, type OutputEvent, type OutputStatus } from './outputState.js';
+
+const run = (events: OutputEvent[], from: OutputStatus = initialStatus()) => events.reduce(nextStatus, from);
+const progress: OutputEvent = { type: 'progress', acceptedBytes: 100000, at: 1000 };
+
+describe('output state machine', () => {
+  it('idle → connecting → live on accepted bytes', () => {
+    expect(run([{ type: 'start' }]).state).toBe('connecting');
+    expect(run([{ type: 'start' }, progress])).toMatchObject({ state: 'live', liveSince: 1000, attempt: 0 });
+  });
+
+  it('live → reconnecting on a drop, counted once; live again on bytes', () => {
+    const s = run([{ type: 'start' }, progress, { type: 'exited', error: 'the connection dropped', kind: 'network' }]);
+    expect(s).toMatchObject({ state: 'reconnecting', reconnects: 1, lastError: 'the connection dropped', errorKind: 'network' });
+    const again = run([{ type: 'start' }, { type: 'exited', error: 'refused', kind: 'refused' }, { type: 'start' }, progress], s);
+    expect(again).toMatchObject({ state: 'live', reconnects: 1, attempt: 0 });
+  });
+
+  it('a frozen peer takes it out of live', () => {
+    expect(run([{ type: 'start' }, progress, { type: 'stalled', why: 'no answer' }])).toMatchObject({ state: 'reconnecting', errorKind: 'stalled' });
+  });
+
+  it('errors that retrying cannot fix are failed at once', () => {
+    for (const kind of ['rejected', 'unknown-host', 'bad-url'] as const) {
+      expect(run([{ type: 'start' }, { type: 'exited', error: 'x', kind }]).state).toBe('failed');
+    }
+  });
+
+  it('stop wins over everything, and late events do not revive it', () => {
+    const s = run([{ type: 'start' }, progress, { type: 'stop' }, progress, { type: 'exited', error: 'x', kind: 'network' }]);
+    expect(s.state).toBe('stopped');
+  });
+});
+
+describe('backoff', () => {
+  it('grows exponentially with jitter and is capped', () => {
+    expect(backoffMs(1, false, () => 0.5)).toBe(500);
+    expect(backoffMs(3, false, () => 0.5)).toBe(2000);
+    expect(backoffMs(20, false, () => 0.5)).toBe(30000);
+    expect(backoffMs(20, true, () => 0.5)).toBe(60000);
+    const spread = new Set(Array.from({ length: 20 }, () => backoffMs(4, false)));
+    expect(spread.size).toBeGreaterThan(5); // jittered: destinations do not retry in lockstep
+    for (const v of spread) expect(v).toBeGreaterThanOrEqual(3000);
+  });
+});
+
+describe('classifyError', () => {
+  it('names what ffmpeg says in words a director understands', () => {
+    expect(classifyError('[tcp @ 0x1] Failed to resolve hostname x.invalid: Temporary failure in name resolution').kind).toBe('unknown-host');
+    expect(classifyError('Connection to tcp://127.0.0.1:1 failed: Connection refused').kind).toBe('refused');
+    expect(classifyError('Server error: Forbidden').kind).toBe('rejected');
+    expect(classifyError('av_interleaved_write_frame(): Broken pipe').kind).toBe('network');
+    expect(classifyError('').message).toBe('the connection ended');
+  });
+});

@@ -1,0 +1,34 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DestinationStore } from './DestinationStore.js';
+
+const d = { name: 'YouTube', protocol: 'rtmp' as const, url: 'rtmp://a.rtmp.youtube.com/live2', streamKey: 'secret-key-1', enabled: true };
+
+describe('DestinationStore', () => {
+  it('keeps destinations, keys included, across a restart, in an owner-only file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regie-dest-'));
+    const a = new DestinationStore(dir);
+    const yt = a.add(d);
+    expect(new DestinationStore(dir).get(yt.id)).toEqual(yt);
+    expect(statSync(join(dir, 'destinations.json')).mode & 0o077).toBe(0);
+  });
+
+  it('an update without a key keeps the stored key; an empty key clears it', () => {
+    const s = new DestinationStore(mkdtempSync(join(tmpdir(), 'regie-dest-')));
+    const yt = s.add(d);
+    s.update(yt.id, { ...d, name: 'YouTube main', streamKey: undefined });
+    expect(s.get(yt.id)).toMatchObject({ name: 'YouTube main', streamKey: 'secret-key-1' });
+    s.update(yt.id, { ...d, streamKey: '' });
+    expect(s.get(yt.id)?.streamKey).toBeUndefined();
+  });
+
+  it('removes for good', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regie-dest-'));
+    const s = new DestinationStore(dir);
+    const yt = s.add(d);
+    expect(s.remove(yt.id)).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'destinations.json'), 'utf8')).destinations).toEqual([]);
+  });
+});
