@@ -84,18 +84,34 @@ afterAll(async () => {
 });
 
 describe('on air to three destinations', () => {
-  it('the director adds RTMP, RTMPS and SRT destinations; keys are never sent back', async () => {
-    ids.rtmp = (await request<{ destinationId: string }>('destination:add', { name: 'YouTube (test)', protocol: 'rtmp', url: nginx.url(false), streamKey: KEYS.rtmp })).destinationId;
+  it('the director adds RTMP, RTMPS and SRT destinations; keys are write-only', async () => {
+    // One through the studio's form, as a director would…
+    await director.getByRole('button', { name: 'Add destination' }).click();
+    const form = director.locator('.destination-form');
+    await form.getByLabel('Name').fill('YouTube (test)');
+    await form.getByLabel('Server URL').fill(nginx.url(false));
+    await form.getByLabel('Stream key').fill(KEYS.rtmp);
+    await form.getByRole('button', { name: 'Save' }).click();
+    const item = director.locator('[data-testid="destination"]', { hasText: 'YouTube (test)' });
+    await item.waitFor({ timeout: 5000 });
+    ids.rtmp = (await item.getAttribute('data-destination-id'))!;
+    expect(await item.textContent()).toContain('key saved');
+    expect(await director.content()).not.toContain(KEYS.rtmp); // gone from the page once saved
+    // …and two through the same requests the studio makes.
     ids.rtmps = (await request<{ destinationId: string }>('destination:add', { name: 'Facebook (test)', protocol: 'rtmps', url: nginxTls.url(true), streamKey: KEYS.rtmps })).destinationId;
     ids.srt = (await request<{ destinationId: string }>('destination:add', { name: 'SRT (test)', protocol: 'srt', url: srt.url() })).destinationId;
     await waitForDestination(ids.srt, () => true, 3000);
     expect(destination(ids.rtmp)).toMatchObject({ hasStreamKey: true, state: 'idle' });
     expect(JSON.stringify(state)).not.toContain(KEYS.rtmp);
+    expect(JSON.stringify(state)).not.toContain(KEYS.rtmps);
   });
 
   it('go live: all three destinations go live and their receivers show the program (the slate first)', async () => {
-    await request('show:goLive');
+    await director.getByTestId('go-live').click();
     for (const id of Object.values(ids)) await waitForDestination(id, (d) => d.state === 'live', 20000);
+    // The studio says so at a glance: every destination's badge reads live.
+    await director.waitForFunction(() => [...document.querySelectorAll('[data-testid="destination"]')].every((e) => e.getAttribute('data-state') === 'live'), null, { timeout: 5000 });
+    await director.getByTestId('recording').waitFor({ timeout: 5000 });
     viewers = { rtmp: nginx.viewer(KEYS.rtmp), rtmps: nginxTls.viewer(KEYS.rtmps), srt: srt.viewer! };
     for (const v of Object.values(viewers)) await v.waitFor('slate', 20000);
     expect(state.encoding).toBe(true);

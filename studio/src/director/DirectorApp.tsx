@@ -7,6 +7,7 @@ import type { types } from 'mediasoup-client';
 import { NAMESPACES, type ShowView } from '../../../shared/src/protocol';
 import { MultiviewClient } from './multiviewClient';
 import { Multiview } from './Multiview';
+import { Destinations } from './Destinations';
 import { SlotPanel } from './SlotPanel';
 import { Switcher } from './Switcher';
 
@@ -103,7 +104,12 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
           {show?.program && <Switcher show={show} program={show.program} socket={socket} multiview={multiview} />}
           <Multiview slots={show?.slots ?? []} multiview={multiview} program={show?.program} socket={socket} />
         </div>
-        {show && <SlotPanel show={show} socket={socket} />}
+        {show && (
+          <aside className="side-panel">
+            <Destinations show={show} socket={socket} />
+            <SlotPanel show={show} socket={socket} />
+          </aside>
+        )}
       </div>
     </main>
   );

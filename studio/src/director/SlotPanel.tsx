@@ -14,7 +14,7 @@ export function SlotPanel({ show, socket }: { show: ShowView; socket: Socket }) 
     work.then(() => setError(undefined), (err: unknown) => setError(err instanceof RequestFailed ? err.message : String(err)));
 
   return (
-    <aside className="slot-panel" aria-label="Camera slots">
+    <section className="slot-panel" aria-label="Camera slots">
       <h2>Cameras</h2>
       <form className="slot-create" onSubmit={(e) => {
         e.preventDefault();
@@ -31,7 +31,7 @@ export function SlotPanel({ show, socket }: { show: ShowView; socket: Socket }) 
             onDelete={() => { if (confirm(`Remove the camera slot "${slot.name}"? Its link stops working.`)) void act(request('slot:delete', { slotId: slot.id })); }} />
         ))}
       </ul>
-    </aside>
+    </section>
   );
 }
 

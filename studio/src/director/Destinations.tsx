@@ -1,0 +1,128 @@
+// Where the program goes. Go live starts every enabled destination; each one can
+// also be started, stopped or retried on its own, and says honestly how it is doing.
+// Stream keys are write-only: typed in once, then only "key saved" is ever shown.
+import { useEffect, useMemo, useState } from 'react';
+import type { Socket } from 'socket.io-client';
+import type { DestinationView, DirectorResponses, ShowView } from '../../../shared/src/protocol';
+import { makeRequester, RequestFailed } from '../lib/request';
+
+type Protocol = DestinationView['protocol'];
+type Draft = { name: string; protocol: Protocol; url: string; streamKey: string; enabled: boolean };
+const EMPTY: Draft = { name: '', protocol: 'rtmp', url: '', streamKey: '', enabled: true };
+const PLACEHOLDER_URL: Record<Protocol, string> = {
+  rtmp: 'rtmp://a.rtmp.youtube.com/live2',
+  rtmps: 'rtmps://live-api-s.facebook.com:443/rtmp',
+  srt: 'srt://ingest.example.com:9000',
+};
+const STATE_LABEL: Record<DestinationView['state'], string> = {
+  idle: 'off', connecting: 'connecting', live: 'live', reconnecting: 'reconnecting', failed: 'failed', stopped: 'stopped',
+};
+
+function useNow(): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  return now;
+}
+
+const uptime = (since: number | undefined, now: number) => {
+  if (!since) return '';
+  const s = Math.max(0, Math.round((now - since) / 1000));
+  return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+};
+
+export function Destinations({ show, socket }: { show: ShowView; socket: Socket }) {
+  const request = useMemo(() => makeRequester<DirectorResponses>(socket), [socket]);
+  const [editing, setEditing] = useState<string | 'new' | null>(null);
+  const [error, setError] = useState<string>();
+  const now = useNow();
+  const act = (work: Promise<unknown>) =>
+    work.then(() => setError(undefined), (err: unknown) => setError(err instanceof RequestFailed ? err.message : String(err)));
+  const destinations = show.destinations ?? [];
+  const onAir = show.encoding || destinations.some((d) => d.state !== 'idle' && d.state !== 'stopped');
+
+  return (
+    <section className="destinations" aria-label="Destinations">
+      <div className="destinations-head">
+        <h2>Destinations</h2>
+        {onAir
+          ? <button type="button" className="end-live" onClick={() => act(request('show:endLive'))}>End live</button>
+          : <button type="button" className="go-live" data-testid="go-live" onClick={() => act(request('show:goLive'))} disabled={destinations.length === 0}>Go live</button>}
+      </div>
+      {show.recording && <p className="recording" data-testid="recording">● Recording {(show.recording.bytes / 1e6).toFixed(1)} MB</p>}
+      {error && <p className="error" role="alert">{error}</p>}
+      <ul className="destination-list">
+        {destinations.map((d) => (
+          <li key={d.id} className={`destination destination-${d.state}`} data-testid="destination" data-destination-id={d.id} data-state={d.state}>
+            <div className="slot-head">
+              <strong>{d.name}</strong>
+              <span className={`badge out-${d.state}`} data-testid="destination-state">{STATE_LABEL[d.state]}</span>
+            </div>
+            <div className="destination-meta">
+              <span>{d.protocol.toUpperCase()}</span>
+              <span title={d.url}>{new URL(d.url).host}</span>
+              <span>{d.hasStreamKey ? 'key saved' : 'no key'}</span>
+              {d.state === 'live' && <span>{d.bitrateKbps} kbps · {uptime(d.liveSince, now)}</span>}
+              {d.reconnects > 0 && <span>{d.reconnects} reconnect{d.reconnects > 1 ? 's' : ''}</span>}
+            </div>
+            {d.lastError && d.state !== 'live' && <p className="destination-error" data-testid="destination-error">{d.lastError}</p>}
+            <div className="slot-actions">
+              {d.state === 'idle' || d.state === 'stopped'
+                ? <button type="button" onClick={() => act(request('destination:start', { destinationId: d.id }))}>Start</button>
+                : <button type="button" onClick={() => act(request('destination:stop', { destinationId: d.id }))}>Stop</button>}
+              {(d.state === 'reconnecting' || d.state === 'failed') &&
+                <button type="button" onClick={() => act(request('destination:start', { destinationId: d.id }))}>Retry now</button>}
+              <button type="button" onClick={() => setEditing(d.id)}>Edit</button>
+              <button type="button" className="danger" onClick={() => {
+                if (confirm(`Remove the destination "${d.name}"?`)) act(request('destination:remove', { destinationId: d.id }));
+              }}>Remove</button>
+            </div>
+            {editing === d.id && (
+              <DestinationForm initial={{ name: d.name, protocol: d.protocol, url: d.url, streamKey: '', enabled: d.enabled }} hasKey={d.hasStreamKey}
+                onCancel={() => setEditing(null)}
+                onSave={(draft) => act(request('destination:update', { destinationId: d.id, destination: toInput(draft, true) }).then(() => setEditing(null)))} />
+            )}
+          </li>
+        ))}
+      </ul>
+      {editing === 'new'
+        ? <DestinationForm initial={EMPTY} hasKey={false} onCancel={() => setEditing(null)}
+            onSave={(draft) => act(request('destination:add', toInput(draft, false)).then(() => setEditing(null)))} />
+        : <button type="button" onClick={() => setEditing('new')}>Add destination</button>}
+    </section>
+  );
+}
+
+/** On an edit, an empty key field means "keep the saved key". */
+function toInput(d: Draft, editing: boolean) {
+  return { name: d.name, protocol: d.protocol, url: d.url, enabled: d.enabled, ...(d.streamKey || !editing ? { streamKey: d.streamKey } : {}) };
+}
+
+function DestinationForm({ initial, hasKey, onSave, onCancel }: {
+  initial: Draft; hasKey: boolean; onSave: (d: Draft) => void; onCancel: () => void;
+}) {
+  const [d, setD] = useState(initial);
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setD((x) => ({ ...x, [k]: v }));
+  return (
+    <form className="destination-form" onSubmit={(e) => { e.preventDefault(); onSave(d); }}>
+      <label>Name<input value={d.name} onChange={(e) => set('name', e.target.value)} placeholder="YouTube" maxLength={60} /></label>
+      <label>Protocol
+        <select value={d.protocol} onChange={(e) => set('protocol', e.target.value as Protocol)}>
+          <option value="rtmp">RTMP</option><option value="rtmps">RTMPS</option><option value="srt">SRT</option>
+        </select>
+      </label>
+      <label>Server URL<input value={d.url} onChange={(e) => set('url', e.target.value)} placeholder={PLACEHOLDER_URL[d.protocol]} /></label>
+      <label>Stream key
+        <input type="password" autoComplete="off" value={d.streamKey} onChange={(e) => set('streamKey', e.target.value)}
+          placeholder={hasKey ? '•••••••• (saved; type to replace)' : 'from the platform\'s live dashboard'} />
+      </label>
+      <label className="check"><input type="checkbox" checked={d.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Start with Go live</label>
+      <div className="slot-actions">
+        <button type="submit">Save</button>
+        <button type="button" onClick={onCancel}>Cancel</button>
+      </div>
+    </form>
+  );
+}
