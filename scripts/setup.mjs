@@ -58,8 +58,11 @@ const readStamp = (file) => (existsSync(file) ? readFileSync(file, 'utf8').trim(
 
 // Debian packages: installed for the user when we are root on Debian, named otherwise.
 const dpkgHas = (pkg) => spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout?.includes('install ok installed');
-function ensureDebianPackages(packages, why) {
-  if (!has('dpkg-query')) return fail(`${why} needs these Debian/Ubuntu packages (or your system's equivalents): ${packages.join(' ')}`);
+function ensureDebianPackages(packages, why, { onlyOnDebian = false } = {}) {
+  if (!has('dpkg-query')) {
+    if (onlyOnDebian) return; // elsewhere npm's own error names what is missing
+    return fail(`${why} needs these Debian/Ubuntu packages (or your system's equivalents): ${packages.join(' ')}`);
+  }
   const missing = packages.filter((p) => !dpkgHas(p));
   if (missing.length === 0) return;
   const cmd = `apt-get install -y ${missing.join(' ')}`;
@@ -78,7 +81,9 @@ function ensureNodeModules() {
   const stampFile = join(root, 'node_modules', '.regie-lock-hash');
   const lockHash = hashFiles(['package-lock.json']);
   if (readStamp(stampFile) === lockHash) return;
-  say('installing npm dependencies (npm ci)...');
+  // better-sqlite3 compiles SQLite when its prebuilt binary cannot be downloaded.
+  ensureDebianPackages(['g++', 'make', 'python3'], 'building native npm modules (better-sqlite3)', { onlyOnDebian: true });
+  say('installing npm dependencies (npm ci; about 1-2 minutes where native modules must be compiled)...');
   // mediasoup's own postinstall (run by npm versions that run install scripts) would
   // download or build a worker; we do that ourselves in step 2, the same way everywhere.
   const res = run('npm', ['ci', '--no-audit', '--no-fund'], { env: { ...process.env, MEDIASOUP_WORKER_BIN: '/bin/true' } });
@@ -191,10 +196,18 @@ function ensureStudioBuild() {
 
 // 4. what the tests drive
 function ensureTestTools() {
-  ensureDebianPackages(['chromium', 'ffmpeg', 'iproute2', 'util-linux'], 'the test suite (real browsers, real ffmpeg, a private network namespace)');
+  ensureDebianPackages(['chromium', 'ffmpeg', 'iproute2', 'util-linux', 'procps', 'openssl', 'nginx-light', 'libnginx-mod-rtmp', 'libnginx-mod-stream'],
+    'the test suite (real browsers, real ffmpeg, nginx-rtmp receivers, a private network namespace)');
+}
+
+// What the studio itself runs: ffmpeg makes the slate, the program encode and the outputs.
+function ensureRuntimeTools() {
+  ensureDebianPackages(['ffmpeg'], 'the program encoder, slate and outputs (ffmpeg)', { onlyOnDebian: true });
+  if (!has('ffmpeg')) fail('ffmpeg is not installed: Régie encodes the program and pushes to destinations with it. Fix: install ffmpeg (apt-get install ffmpeg).');
 }
 
 try {
+  ensureRuntimeTools();
   ensureNodeModules();
   ensureWorker();
   ensureStudioBuild();

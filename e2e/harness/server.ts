@@ -36,9 +36,10 @@ export type RegieServer = {
   stop: () => Promise<void>;
 };
 
-export async function startServer(env: Record<string, string> = {}): Promise<RegieServer> {
+/** Starts a server; with `dataDir` given, that folder is used and kept (a restart). */
+export async function startServer(env: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<RegieServer> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'regie-e2e-'));
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'regie-e2e-'));
   const secret = `e2e-director-${Math.random().toString(36).slice(2, 14)}`;
   const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'sfu/src/main.ts')], {
     cwd: root,
@@ -83,7 +84,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Reg
         await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,8 +11,9 @@ describe('DestinationStore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'regie-dest-'));
     const a = new DestinationStore(dir);
     const yt = a.add(d);
+    a.close();
     expect(new DestinationStore(dir).get(yt.id)).toEqual(yt);
-    expect(statSync(join(dir, 'destinations.json')).mode & 0o077).toBe(0);
+    expect(statSync(join(dir, 'regie.sqlite')).mode & 0o077).toBe(0);
   });
 
   it('an update without a key keeps the stored key; an empty key clears it', () => {
@@ -28,7 +29,18 @@ describe('DestinationStore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'regie-dest-'));
     const s = new DestinationStore(dir);
     const yt = s.add(d);
+    s.add({ ...d, name: 'Twitch' });
     expect(s.remove(yt.id)).toBe(true);
-    expect(JSON.parse(readFileSync(join(dir, 'destinations.json'), 'utf8')).destinations).toEqual([]);
+    expect(s.remove(yt.id)).toBe(false);
+    s.close();
+    expect(new DestinationStore(dir).all.map((x) => x.name)).toEqual(['Twitch']);
+  });
+});
+
+describe('DestinationStore order', () => {
+  it('lists destinations in the order they were added', () => {
+    const s = new DestinationStore(mkdtempSync(join(tmpdir(), 'regie-dest-')));
+    for (const name of ['YouTube', 'Twitch', 'Facebook']) s.add({ ...d, name });
+    expect(s.all.map((x) => x.name)).toEqual(['YouTube', 'Twitch', 'Facebook']);
   });
 });

@@ -1,42 +1,43 @@
-// The destination list on disk, stream keys included: written atomically and
-// readable by the owner only. It survives restarts; keys never leave this file
-// except into the ffmpeg process that pushes to that destination.
+// The destination list on disk, stream keys included, in an embedded SQLite
+// database (data dir, owner-only). It survives restarts; keys never leave it except
+// into the ffmpeg process that pushes to that destination.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { DestinationProtocol } from '../../../shared/src/protocol.js';
+import Database from 'better-sqlite3';
 import type { Destination } from '../outputs/Destination.js';
 import { StoreError } from './ShowStore.js';
 
-const Stored = z.object({
-  version: z.literal(1),
-  destinations: z.array(z.object({
-    id: z.string(), name: z.string(), protocol: DestinationProtocol, url: z.string(),
-    streamKey: z.string().optional(), enabled: z.boolean(),
-  })),
+type Row = { id: string; name: string; protocol: Destination['protocol']; url: string; stream_key: string | null; enabled: number };
+
+const fromRow = (r: Row): Destination => ({
+  id: r.id, name: r.name, protocol: r.protocol, url: r.url, enabled: r.enabled === 1,
+  ...(r.stream_key ? { streamKey: r.stream_key } : {}),
 });
 
 export class DestinationStore {
-  readonly #file: string;
+  readonly #db: Database.Database;
   #items: Destination[];
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    this.#file = join(dataDir, 'destinations.json');
-    this.#items = existsSync(this.#file) ? DestinationStore.#read(this.#file) : [];
+    const file = join(dataDir, 'regie.sqlite');
+    try {
+      this.#db = new Database(file);
+      this.#db.pragma('journal_mode = WAL'); // a crash mid-write never corrupts the list
+      this.#db.exec(`CREATE TABLE IF NOT EXISTS destinations (
+        id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL,
+        protocol TEXT NOT NULL CHECK (protocol IN ('rtmp', 'rtmps', 'srt')),
+        url TEXT NOT NULL, stream_key TEXT, enabled INTEGER NOT NULL)`);
+    } catch (err) {
+      throw new StoreError(`cannot open the database ${file}: ${(err as Error).message}`);
+    }
+    chmodSync(file, 0o600);
+    this.#items = this.#load();
   }
 
-  static #read(file: string): Destination[] {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new StoreError(`${file} is not valid JSON (${(err as Error).message}); fix or remove it`);
-    }
-    const parsed = Stored.safeParse(raw);
-    if (!parsed.success) throw new StoreError(`${file} does not hold Régie destinations: ${parsed.error.issues[0]?.message}`);
-    return parsed.data.destinations;
+  #load(): Destination[] {
+    return (this.#db.prepare('SELECT * FROM destinations ORDER BY position').all() as Row[]).map(fromRow);
   }
 
   get all(): readonly Destination[] {
@@ -48,30 +49,32 @@ export class DestinationStore {
   }
 
   add(d: Omit<Destination, 'id'>): Destination {
-    const item = { ...d, id: randomBytes(6).toString('hex') };
-    this.#commit([...this.#items, item]);
-    return item;
+    const id = randomBytes(6).toString('hex');
+    this.#db.prepare(`INSERT INTO destinations (id, position, name, protocol, url, stream_key, enabled)
+      VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM destinations), ?, ?, ?, ?, ?)`)
+      .run(id, d.name, d.protocol, d.url, d.streamKey || null, d.enabled ? 1 : 0);
+    this.#items = this.#load();
+    return this.get(id)!;
   }
 
-  /** An update without a stream key keeps the stored one (keys are write-only). */
+  /** An update without a stream key keeps the stored one (keys are write-only); an empty one clears it. */
   update(id: string, d: Omit<Destination, 'id'>): Destination | undefined {
-    const current = this.get(id);
-    if (!current) return undefined;
-    const next = { ...d, id, streamKey: d.streamKey === undefined ? current.streamKey : d.streamKey || undefined };
-    this.#commit(this.#items.map((x) => (x.id === id ? next : x)));
-    return next;
+    const keep = d.streamKey === undefined;
+    const changed = this.#db.prepare(`UPDATE destinations SET name = ?, protocol = ?, url = ?, enabled = ?,
+      stream_key = CASE WHEN ? THEN stream_key ELSE ? END WHERE id = ?`)
+      .run(d.name, d.protocol, d.url, d.enabled ? 1 : 0, keep ? 1 : 0, d.streamKey || null, id).changes;
+    if (changed === 0) return undefined;
+    this.#items = this.#load();
+    return this.get(id);
   }
 
   remove(id: string): boolean {
-    if (!this.get(id)) return false;
-    this.#commit(this.#items.filter((x) => x.id !== id));
-    return true;
+    const removed = this.#db.prepare('DELETE FROM destinations WHERE id = ?').run(id).changes > 0;
+    this.#items = this.#load();
+    return removed;
   }
 
-  #commit(items: Destination[]): void {
-    const tmp = `${this.#file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, destinations: items }, null, 2), { mode: 0o600 });
-    renameSync(tmp, this.#file);
-    this.#items = items;
+  close(): void {
+    this.#db.close();
   }
 }
