@@ -41,7 +41,8 @@ export async function startServer(env: Record<string, string> = {}, opts: { data
   const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'regie-e2e-'));
   const secret = `e2e-director-${Math.random().toString(36).slice(2, 14)}`;
-  const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'sfu/src/main.ts')], {
+  // One process, as `npm start` runs it: a kill reaches the server itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'sfu/src/main.ts')], {
     cwd: root,
     env: {
       ...process.env,

@@ -4,7 +4,8 @@
 // MPEG-TS stream on its stdout. Destinations remux that; nobody encodes twice.
 // Supervised: if ffmpeg dies it starts again, with timestamps that carry on, so the
 // destinations' sessions never notice more than a short gap.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnChild } from '../process/spawnChild.js';
 import { createSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
@@ -89,7 +90,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
     if (this.#epoch === 0) this.#epoch = Date.now();
     const offset = (Date.now() - this.#epoch) / 1000;
     const sdp = programSdp({ video: { port: ports.video, rtp: consumers.video.rtpParameters }, audio: { port: ports.audio, rtp: consumers.audio.rtpParameters } });
-    const ffmpeg = spawn('ffmpeg', encoderArgs(this.#format, offset), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const ffmpeg = spawnChild('ffmpeg', encoderArgs(this.#format, offset), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#ffmpeg = ffmpeg;
     ffmpeg.stdin!.end(sdp);
     let stderr = '';

@@ -1,7 +1,8 @@
 // One destination: its own ffmpeg that remuxes the encoded program (MPEG-TS on
 // stdin) to RTMP, RTMPS or SRT. Its own reconnect loop, its own health: one failing
 // destination never touches another — a slow one drops its own data, not theirs.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnChild } from '../process/spawnChild.js';
 import { EventEmitter } from 'node:events';
 import type { DestinationView } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
@@ -119,7 +120,7 @@ export class Output extends EventEmitter<OutputEvents> {
 
   #spawn(): void {
     this.#apply({ type: 'start' });
-    const ffmpeg = spawn('ffmpeg', outputArgs(this.#dest), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const ffmpeg = spawnChild('ffmpeg', outputArgs(this.#dest), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#ffmpeg = ffmpeg;
     const spawnedAt = Date.now();
     this.#accepted = 0;

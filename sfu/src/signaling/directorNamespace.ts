@@ -52,6 +52,7 @@ export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorSer
       'slot:rename': ({ slotId, name }) => (show.renameSlot(slotId, name), {}),
       'slot:delete': ({ slotId }) => {
         show.deleteSlot(slotId);
+        switcher.removeSource(slotId);
         clog.info({ slot: slotId }, 'slot deleted');
         return {};
       },

@@ -1,8 +1,9 @@
 // The slate: a still image (and silence) that is always ready to go on air. ffmpeg
-// encodes it as H.264 at a low frame rate with a keyframe every half second, so a
+// encodes it as H.264 at a low frame rate with a keyframe every 0.2 s, so a
 // switch to it never waits long, and sends RTP into a PlainTransport producer. It is
 // supervised: if ffmpeg or its router dies, it starts again.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnChild } from '../process/spawnChild.js';
 import type { types } from 'mediasoup';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
@@ -65,13 +66,14 @@ export class Slate {
       '-re', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo',
       '-map', '0:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'stillimage', '-profile:v', 'baseline', '-level', '3.1',
       '-pix_fmt', 'yuv420p', '-vf', 'scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2',
-      // A keyframe every half second, with SPS/PPS in band: any cut to the slate is quick.
-      '-g', String(FPS / 2), '-keyint_min', String(FPS / 2), '-sc_threshold', '0', '-bsf:v', 'dump_extra', '-b:v', '300k',
+      // A keyframe every 0.2 s, with SPS/PPS in band: any cut to the slate is quick (a
+      // still image costs next to nothing to encode, even all keyframes).
+      '-g', '2', '-keyint_min', '2', '-sc_threshold', '0', '-bsf:v', 'dump_extra', '-b:v', '300k',
       ...rtp(videoT, VIDEO),
       '-map', '1:a', '-c:a', 'libopus', '-b:a', '32k', '-ar', '48000', '-ac', '2',
       ...rtp(audioT, AUDIO),
     ];
-    const ffmpeg = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ffmpeg = spawnChild('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#ffmpeg = ffmpeg;
     let stderr = '';
     ffmpeg.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d).slice(-2000); });

@@ -16,8 +16,12 @@ const VIDEO_SSRC = 0x5e61e001;
 const AUDIO_SSRC = 0x5e61e002;
 const VIDEO_PT = 125;
 const AUDIO_PT = 100;
-/** The on-air source sent no video for this long: the slate takes over. */
-const STALL_MS = 500;
+/**
+ * The on-air source sent no video for this long: the slate takes over. Long enough to
+ * ride out a phone's network hiccup or a busy machine, short enough that, with the
+ * slate's keyframe every 0.2 s, viewers see the slate within about a second.
+ */
+const STALL_MS = 800;
 const KEYFRAME_REQUEST_INTERVAL_MS = 300;
 
 type Origin = { producer: types.Producer; router: types.Router };
