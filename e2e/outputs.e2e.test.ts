@@ -52,7 +52,14 @@ async function waitForDestination(id: string, pred: (d: DestinationView) => bool
 async function waitForProgramAt(viewer: ColourViewer, timeoutMs: number): Promise<void> {
   const onAir = classify(await videoColor(director, '[data-testid="program-monitor"] video'));
   if (onAir === 'slate') console.log(`note: the slate is on air by itself (${state.program?.fallback?.reason})`);
-  await viewer.waitFor(onAir!, timeoutMs);
+  try {
+    await viewer.waitFor(onAir!, timeoutMs / 2);
+  } catch {
+    // A test player still attached to a session from before the fault: reload it.
+    console.log(`note: the receiver's test player showed ${viewer.seen.at(-1)?.colour}; reloading it`);
+    viewer.restart();
+    await viewer.waitFor(onAir!, timeoutMs / 2);
+  }
 }
 
 async function cutTo(colour: 'red' | 'blue'): Promise<void> {
@@ -237,6 +244,13 @@ describe('errors that retrying cannot fix are named at once', () => {
     expect(destination(bad)).toMatchObject({ errorKind: 'unknown-host', lastError: expect.stringMatching(/unknown host/) });
     expect(destination(rejected)).toMatchObject({ errorKind: 'rejected', lastError: expect.stringMatching(/stream key/) });
     for (const id of Object.values(ids)) expect(destination(id)?.state).toBe('live');
+    // "Retry now" does not wait out the (long, for a permanent error) backoff.
+    const attempts = () => server.logLines().filter((l) => l.msg === 'destination process ended' && l.output === rejected).length;
+    const before = attempts();
+    await request('destination:start', { destinationId: rejected });
+    const deadline = Date.now() + 5000;
+    while (attempts() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(attempts()).toBe(before + 1);
     await request('destination:remove', { destinationId: bad });
     await request('destination:remove', { destinationId: rejected });
   });

@@ -116,7 +116,9 @@ export function classify(rgb: [number, number, number] | null): Colour | null {
   if (r > 150 && g < 90 && b < 90) return 'red';
   if (b > 150 && r < 90 && g < 90) return 'blue';
   if (g > 150 && r < 90 && b < 90) return 'green';
-  // The built-in slate is dark blue-grey where the tests sample it (the centre band).
-  if (r < 80 && g < 80 && b < 90 && Math.abs(r - g) < 20 && b >= r) return 'slate';
+  // The built-in slate is dark grey-blue (centre band #2a2f3a, whole-frame average
+  // #1b1f25, shifted a little by each encode); black (a player with no picture) is not it.
+  const hi = Math.max(r, g, b);
+  if (hi >= 20 && hi <= 85 && hi - Math.min(r, g, b) <= 25) return 'slate';
   return 'other';
 }

@@ -147,7 +147,7 @@ export class SrtListener {
 
 /** Decodes a live stream to one averaged pixel, 5 times a second, and keeps the history. */
 export class ColourViewer {
-  readonly seen: { at: number; colour: Colour }[] = [];
+  readonly seen: { at: number; colour: Colour; rgb: [number, number, number] }[] = [];
   #proc?: ChildProcess;
   #stopped = false;
 
@@ -165,7 +165,8 @@ export class ColourViewer {
     proc.stdout!.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
       while (buf.length >= 3) {
-        this.seen.push({ at: Date.now(), colour: classify([buf[0]!, buf[1]!, buf[2]!]) ?? 'other' });
+        const rgb: [number, number, number] = [buf[0]!, buf[1]!, buf[2]!];
+        this.seen.push({ at: Date.now(), colour: classify(rgb) ?? 'other', rgb });
         buf = buf.subarray(3);
       }
     });
@@ -185,6 +186,11 @@ export class ColourViewer {
     });
   }
 
+  /** Start the player again, as a viewer reloading the page would. */
+  restart(): void {
+    this.#proc?.kill('SIGKILL'); // its exit handler starts a new one
+  }
+
   get current(): Colour | undefined {
     const last = this.seen.at(-1);
     return last && Date.now() - last.at < 1500 ? last.colour : undefined;
@@ -196,7 +202,8 @@ export class ColourViewer {
       if (this.current === colour) return Date.now() - start;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`receiver did not show ${colour} within ${timeoutMs} ms (last: ${this.seen.at(-1)?.colour ?? 'nothing'})`);
+    const last = this.seen.at(-1);
+    throw new Error(`receiver did not show ${colour} within ${timeoutMs} ms (last: ${last ? `${last.colour} rgb(${last.rgb.join(',')})` : 'nothing'})`);
   }
 
   /** The longest time without a decoded frame between `from` and now. */
