@@ -47,19 +47,29 @@ async function waitForDestination(id: string, pred: (d: DestinationView) => bool
 /**
  * The receiver shows what is on the program now. Usually the camera just cut to; if
  * that camera stalled on this busy machine, the slate covered it by itself (and the
- * studio said so) — the receivers must follow either way.
+ * studio said so) — the receivers must follow either way, so the program monitor is
+ * read again at every look.
  */
 async function waitForProgramAt(viewer: ColourViewer, timeoutMs: number): Promise<void> {
-  const onAir = classify(await videoColor(director, '[data-testid="program-monitor"] video'));
-  if (onAir === 'slate') console.log(`note: the slate is on air by itself (${state.program?.fallback?.reason})`);
-  try {
-    await viewer.waitFor(onAir!, timeoutMs / 2);
-  } catch {
-    // A test player still attached to a session from before the fault: reload it.
-    console.log(`note: the receiver's test player showed ${viewer.seen.at(-1)?.colour}; reloading it`);
-    viewer.restart();
-    await viewer.waitFor(onAir!, timeoutMs / 2);
+  const start = Date.now();
+  let reloaded = false;
+  let onAir: string | null = null;
+  while (Date.now() - start < timeoutMs) {
+    onAir = classify(await videoColor(director, '[data-testid="program-monitor"] video'));
+    if (onAir && viewer.current === onAir) {
+      if (onAir === 'slate') console.log(`note: the slate was on air by itself (${state.program?.fallback?.reason})`);
+      return;
+    }
+    if (!reloaded && Date.now() - start > timeoutMs / 2) {
+      // A test player still attached to a session from before the fault: reload it.
+      console.log(`note: the receiver's test player showed ${viewer.seen.at(-1)?.colour}; reloading it`);
+      viewer.restart();
+      reloaded = true;
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
+  const last = viewer.seen.at(-1);
+  throw new Error(`receiver did not follow the program (${onAir}) within ${timeoutMs} ms (last: ${last?.colour} rgb(${last?.rgb.join(',')}))`);
 }
 
 async function cutTo(colour: 'red' | 'blue'): Promise<void> {
