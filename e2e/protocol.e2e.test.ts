@@ -136,7 +136,7 @@ describe('roles', () => {
     const w = await welcome;
     expect(Object.keys(w).sort()).toEqual(['routerRtpCapabilities', 'slotId', 'slotName']);
 
-    for (const event of ['slot:create', 'slot:delete', 'slot:renewInvite', 'consume', 'consumer:resume']) {
+    for (const event of ['slot:create', 'slot:delete', 'slot:renewInvite', 'consume', 'consumer:resume', 'talkback:send', 'switcher:cut', 'show:goLive']) {
       const ack = await send(socket, event, { name: 'x', slotId: cam.slotId });
       expect(ack.ok ? null : ack.error.code).toBe('unknown-event');
     }

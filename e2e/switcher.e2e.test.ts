@@ -35,6 +35,33 @@ afterAll(async () => {
   await server?.stop();
 });
 
+describe('talkback', () => {
+  it('a message to one camera shows large on that phone only, and the director sees it was read', async () => {
+    const item = director.locator(`[data-testid="slot-item"][data-slot-id="${cams.red.slotId}"]`);
+    await item.getByLabel('Message to Tower — north').fill('Zoom in on the tower, please');
+    await item.getByLabel('Message to Tower — north').press('Enter');
+    const shown = cams.red.page.getByTestId('talkback-message');
+    await shown.waitFor({ timeout: 5000 });
+    expect(await shown.textContent()).toContain('Zoom in on the tower, please');
+    expect(await cams.blue.page.getByTestId('talkback-message').count()).toBe(0);
+    const status = item.getByTestId('talkback-status');
+    expect(await status.getAttribute('data-read')).toBe('no');
+    await shown.getByRole('button', { name: 'OK' }).click();
+    await director.waitForSelector(`[data-slot-id="${cams.red.slotId}"] [data-testid="talkback-status"][data-read="yes"]`, { timeout: 5000 });
+    expect(await cams.red.page.getByTestId('talkback-message').count()).toBe(0);
+  });
+
+  it('a message to all cameras reaches every phone', async () => {
+    await director.getByLabel('Message to all cameras').fill('Two minutes to midnight');
+    await director.getByLabel('Message to all cameras').press('Enter');
+    for (const cam of [cams.red, cams.blue]) {
+      await cam.page.getByTestId('talkback-message').waitFor({ timeout: 5000 });
+      expect(await cam.page.getByTestId('talkback-message').textContent()).toContain('Two minutes to midnight');
+      await cam.page.getByTestId('talkback-message').getByRole('button', { name: 'OK' }).click();
+    }
+  });
+});
+
 describe('switcher', () => {
   it('key 1 puts the first camera in preview: green tally on its phone', async () => {
     await director.keyboard.press('1');

@@ -74,12 +74,15 @@ export const directorRequests = {
   'destination:stop': z.object({ destinationId: DestinationId }),
   'show:goLive': z.object({}),
   'show:endLive': z.object({}),
+  /** A short message to one camera operator, or to all when slotId is left out. */
+  'talkback:send': z.object({ slotId: SlotId.optional(), text: z.string().trim().min(1, 'the message is empty').max(200, 'a message is at most 200 characters') }),
 } as const;
 
 export const cameraRequests = {
   'transport:create': z.object({}),
   'transport:connect': z.object({ transportId: MediaId, dtlsParameters: DtlsParameters }),
   produce: z.object({ transportId: MediaId, kind: MediaKind, rtpParameters: RtpParameters }),
+  'talkback:ack': z.object({ messageId: z.string().regex(/^[a-z0-9]{8,32}$/) }),
   report: z.object({
     width: z.number().int().min(0).max(8192),
     height: z.number().int().min(0).max(8192),
@@ -123,12 +126,14 @@ export interface DirectorResponses {
   'destination:stop': Record<string, never>;
   'show:goLive': Record<string, never>;
   'show:endLive': Record<string, never>;
+  'talkback:send': { messageIds: string[] };
 }
 
 export interface CameraResponses {
   'transport:create': TransportInfo;
   'transport:connect': Record<string, never>;
   produce: { producerId: string };
+  'talkback:ack': Record<string, never>;
   report: Record<string, never>;
 }
 
@@ -163,7 +168,12 @@ export type SlotView = {
   stats?: CameraStats;
   /** why the camera is in its state, in words ("left the page", "no media for 2 s") */
   reason?: string;
+  /** the last talkback message to this camera, and whether its operator read it */
+  talkback?: TalkbackView;
 };
+
+export type TalkbackMessage = { id: string; text: string; sentAt: number };
+export type TalkbackView = TalkbackMessage & { readAt?: number };
 
 /** The switcher as the director sees it; sources are slot ids or 'slate'. */
 export type ProgramView = {
@@ -214,6 +224,8 @@ export interface CameraServerEvents {
   'session:reset': (info: { reason: string; routerRtpCapabilities: unknown }) => void;
   /** Another page joined with the same invite: this one stops. */
   'session:replaced': (info: { reason: string }) => void;
+  /** A message from the director, shown large until the operator acknowledges it. */
+  talkback: (message: TalkbackMessage) => void;
   /** The tally light: on air, in preview, or neither. */
   tally: (info: { state: 'program' | 'preview' | 'idle' }) => void;
   'protocol-error': (err: ProtocolError) => void;

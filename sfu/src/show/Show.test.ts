@@ -71,4 +71,22 @@ describe('Show', () => {
     expect(revoked).toEqual([a.id, a.id]);
     expect(() => show.deleteSlot(a.id)).toThrow(/no camera slot/);
   });
+
+  it('talkback goes to one slot or all, is marked read only by its own id, and waits for a page that was away', () => {
+    const show = newShow();
+    const a = show.createSlot('a');
+    const b = show.createSlot('b');
+    const sent: [string, string][] = [];
+    show.on('talkback', (slotId, m) => sent.push([slotId, m.text]));
+    const [one] = show.sendTalkback('hello a', a.id);
+    expect(sent).toEqual([[a.id, 'hello a']]);
+    expect(show.pendingTalkback(a.id)?.text).toBe('hello a');
+    expect(() => show.ackTalkback(a.id, 'ffffffffffff')).toThrow(/no such message/);
+    expect(() => show.ackTalkback(b.id, one!)).toThrow(/no such message/); // b cannot ack a's message
+    show.ackTalkback(a.id, one!);
+    expect(show.pendingTalkback(a.id)).toBeUndefined();
+    expect(show.view().slots.find((s) => s.id === a.id)?.talkback?.readAt).toBeGreaterThan(0);
+    expect(show.sendTalkback('all of you')).toHaveLength(2);
+    expect(() => show.sendTalkback('x', 'aaaaaaaaaaaa')).toThrow(/no camera slot/);
+  });
 });

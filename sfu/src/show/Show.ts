@@ -2,12 +2,15 @@
 // A slot outlives its camera: an operator who drops and comes back with the same
 // invite lands in the same slot, so the director's tile stays where it was.
 import { EventEmitter } from 'node:events';
-import type { CameraState, ShowView, SlotView } from '../../../shared/src/protocol.js';
+import { randomBytes } from 'node:crypto';
+import type { CameraState, ShowView, SlotView, TalkbackMessage, TalkbackView } from '../../../shared/src/protocol.js';
 import type { CameraSession } from '../ingest/CameraSession.js';
 import { newInviteToken, type ShowStore, type StoredSlot } from '../store/ShowStore.js';
 import { RequestError } from '../signaling/requests.js';
 
 type ShowEvents = {
+  /** A talkback message for the camera page in this slot. */
+  talkback: [slotId: string, message: TalkbackMessage];
   /** Something the director sees changed (coalesced: at most once per tick). */
   changed: [];
   /** A slot's invite stopped being valid (slot deleted or link renewed). */
@@ -15,12 +18,14 @@ type ShowEvents = {
 };
 
 type Presence = { session?: CameraSession; left?: string };
+const newMessageId = () => randomBytes(6).toString('hex');
 
 export class Show extends EventEmitter<ShowEvents> {
   readonly name: string;
   publicUrl = '';
   readonly #store: ShowStore;
   readonly #presence = new Map<string, Presence>();
+  readonly #talkback = new Map<string, TalkbackView>(); // slot id → last message
   #pending = false;
 
   constructor(name: string, store: ShowStore) {
@@ -57,7 +62,37 @@ export class Show extends EventEmitter<ShowEvents> {
     this.#changed();
   }
 
-  /** A camera page joined this slot; returns the session it replaced, if any. */
+  /** Send a talkback message to one slot, or to every slot; returns the message ids. */
+  sendTalkback(text: string, slotId?: string): string[] {
+    const targets = slotId ? [this.#store.slot(slotId)] : this.#store.slots;
+    if (slotId && !targets[0]) throw notFound(slotId);
+    const ids: string[] = [];
+    for (const slot of targets) {
+      if (!slot) continue;
+      const message = { id: newMessageId(), text, sentAt: Date.now() };
+      this.#talkback.set(slot.id, message);
+      this.emit('talkback', slot.id, message);
+      ids.push(message.id);
+    }
+    this.#changed();
+    return ids;
+  }
+
+  /** The operator read the message. Only the slot's own page can say so. */
+  ackTalkback(slotId: string, messageId: string): void {
+    const message = this.#talkback.get(slotId);
+    if (!message || message.id !== messageId) throw new RequestError('not-found', 'no such message for this camera');
+    message.readAt ??= Date.now();
+    this.#changed();
+  }
+
+  /** The message a camera page should still show when it (re)joins. */
+  pendingTalkback(slotId: string): TalkbackMessage | undefined {
+    const m = this.#talkback.get(slotId);
+    return m && !m.readAt ? { id: m.id, text: m.text, sentAt: m.sentAt } : undefined;
+  }
+
+  /** A camera page joined this slot. */
   attach(session: CameraSession): void {
     this.#presence.set(session.slotId, { session });
     session.on('changed', () => this.#changed());
@@ -81,7 +116,7 @@ export class Show extends EventEmitter<ShowEvents> {
   }
 
   #slotView(slot: StoredSlot): SlotView {
-    const base = { id: slot.id, name: slot.name, inviteToken: slot.inviteToken };
+    const base = { id: slot.id, name: slot.name, inviteToken: slot.inviteToken, talkback: this.#talkback.get(slot.id) };
     const presence = this.#presence.get(slot.id);
     const session = presence?.session;
     if (!presence) return { ...base, state: 'waiting' };

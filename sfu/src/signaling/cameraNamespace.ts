@@ -47,6 +47,8 @@ export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerE
     }
   });
 
+  show.on('talkback', (slotId, message) => sockets.get(slotId)?.emit('talkback', message));
+
   show.on('inviteRevoked', (slotId) => {
     const socket = sockets.get(slotId);
     if (!socket) return;
@@ -90,12 +92,15 @@ export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerE
         return { producerId: producer.id };
       },
       report: (report) => (session.setReport(report), {}),
+      'talkback:ack': ({ messageId }) => (show.ackTalkback(slotId, messageId), {}),
     }, clog);
 
     const slot = show.view().slots.find((s) => s.id === slotId);
     socket.emit('camera:welcome', { slotId, slotName: slot?.name ?? '', routerRtpCapabilities: pool.rtpCapabilities });
     tallies.set(slotId, switcher.tally(slotId));
     socket.emit('tally', { state: switcher.tally(slotId) });
+    const pending = show.pendingTalkback(slotId);
+    if (pending) socket.emit('talkback', pending); // sent while the phone was away
 
     socket.on('disconnect', (reason) => {
       clog.info({ reason }, 'camera left');

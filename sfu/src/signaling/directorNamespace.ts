@@ -82,6 +82,7 @@ export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorSer
       'destination:stop': ({ destinationId }) => (broadcast.stop(destinationId), {}),
       'show:goLive': async () => (await broadcast.goLive(), {}),
       'show:endLive': () => (broadcast.endLive(), {}),
+      'talkback:send': ({ slotId, text }) => ({ messageIds: show.sendTalkback(text, slotId) }),
     }, clog);
 
     socket.emit('router:capabilities', { rtpCapabilities: pool.rtpCapabilities });

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { io } from 'socket.io-client';
 import type { types } from 'mediasoup-client';
-import { NAMESPACES, type CameraWelcome } from '../../../shared/src/protocol';
+import { NAMESPACES, type CameraWelcome, type TalkbackMessage } from '../../../shared/src/protocol';
 import { Publisher, type PublisherState } from './publisher';
 
 type Facing = 'user' | 'environment';
@@ -34,6 +34,7 @@ export function CameraApp() {
   const [sending, setSending] = useState<{ state: PublisherState; detail?: string }>({ state: 'idle' });
   const [wantLive, setWantLive] = useState(false);
   const [tally, setTally] = useState<'program' | 'preview' | 'idle'>('idle');
+  const [message, setMessage] = useState<TalkbackMessage>();
   const [resets, setResets] = useState(0);
   const publisher = useMemo(() => new Publisher(socket, (state, detail) => setSending({ state, detail })), [socket]);
   const caps = useRef<types.RtpCapabilities>(undefined);
@@ -54,6 +55,10 @@ export function CameraApp() {
       caps.current = routerRtpCapabilities as types.RtpCapabilities;
       setSending({ state: 'connecting', detail: 'the studio restarted its media engine; reconnecting' });
       setResets((n) => n + 1);
+    });
+    socket.on('talkback', (m) => {
+      setMessage(m);
+      navigator.vibrate?.([100, 80, 100]);
     });
     socket.on('tally', ({ state }) => {
       setTally(state);
@@ -129,6 +134,15 @@ export function CameraApp() {
         <span className={`camera-status status-${status.tone}`} data-testid="camera-status" data-state={sending.state}>{status.text}</span>
       </header>
       <video className="camera-preview" ref={preview} muted playsInline autoPlay />
+      {message && (
+        <div className="talkback-message" role="alertdialog" aria-label="Message from the director" data-testid="talkback-message">
+          <p>{message.text}</p>
+          <button type="button" className="big go" onClick={() => {
+            socket.timeout(5000).emitWithAck('talkback:ack', { messageId: message.id }).catch(() => undefined);
+            setMessage(undefined);
+          }}>OK</button>
+        </div>
+      )}
       {cameraError && <p className="error" role="alert">{cameraError}</p>}
       <footer className="camera-controls">
         <div className="facing" role="group" aria-label="Camera">

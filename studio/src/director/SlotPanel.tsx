@@ -11,31 +11,38 @@ export function SlotPanel({ show, socket }: { show: ShowView; socket: Socket }) 
   const [name, setName] = useState('');
   const [error, setError] = useState<string>();
   const act = (work: Promise<unknown>) =>
-    work.then(() => setError(undefined), (err: unknown) => setError(err instanceof RequestFailed ? err.message : String(err)));
+    work.then(() => setError(undefined), (err: unknown) => {
+      setError(err instanceof RequestFailed ? err.message : String(err));
+      throw err;
+    });
 
   return (
     <section className="slot-panel" aria-label="Camera slots">
       <h2>Cameras</h2>
       <form className="slot-create" onSubmit={(e) => {
         e.preventDefault();
-        void act(request('slot:create', { name }).then(() => setName('')));
+        act(request('slot:create', { name }).then(() => setName(''))).catch(() => undefined);
       }}>
         <input aria-label="New camera name" placeholder="e.g. Tower — north" value={name} maxLength={60} onChange={(e) => setName(e.target.value)} />
         <button type="submit">Add camera</button>
       </form>
       {error && <p className="error" role="alert">{error}</p>}
+      <Talkback label="Message to all cameras" onSend={(text) => act(request('talkback:send', { text }))} />
       <ul className="slot-list">
         {show.slots.map((slot) => (
           <SlotItem key={slot.id} slot={slot} link={inviteLink(show.publicUrl, slot.inviteToken)}
-            onRenew={() => act(request('slot:renewInvite', { slotId: slot.id }))}
-            onDelete={() => { if (confirm(`Remove the camera slot "${slot.name}"? Its link stops working.`)) void act(request('slot:delete', { slotId: slot.id })); }} />
+            onTalk={(text) => act(request('talkback:send', { slotId: slot.id, text }))}
+            onRenew={() => act(request('slot:renewInvite', { slotId: slot.id })).catch(() => undefined)}
+            onDelete={() => { if (confirm(`Remove the camera slot "${slot.name}"? Its link stops working.`)) act(request('slot:delete', { slotId: slot.id })).catch(() => undefined); }} />
         ))}
       </ul>
     </section>
   );
 }
 
-function SlotItem({ slot, link, onRenew, onDelete }: { slot: SlotView; link: string; onRenew: () => void; onDelete: () => void }) {
+function SlotItem({ slot, link, onRenew, onDelete, onTalk }: {
+  slot: SlotView; link: string; onRenew: () => void; onDelete: () => void; onTalk: (text: string) => Promise<unknown>;
+}) {
   const [showQr, setShowQr] = useState(false);
   const [copied, setCopied] = useState(false);
   return (
@@ -54,6 +61,29 @@ function SlotItem({ slot, link, onRenew, onDelete }: { slot: SlotView; link: str
       </div>
       <input className="invite-link" readOnly value={link} data-testid="invite-link" aria-label={`Camera link for ${slot.name}`} onFocus={(e) => e.target.select()} />
       {showQr && <InviteQr link={link} label={slot.name} />}
+      <Talkback label={`Message to ${slot.name}`} onSend={onTalk} />
+      {slot.talkback && (
+        <p className="talkback-status" data-testid="talkback-status" data-read={slot.talkback.readAt ? 'yes' : 'no'}>
+          “{slot.talkback.text}” — {slot.talkback.readAt ? 'read ✓' : 'sent, not read yet'}
+        </p>
+      )}
     </li>
+  );
+}
+
+/** A one-line message box: the director types, presses Enter, the phone shows it large. */
+function Talkback({ label, onSend }: { label: string; onSend: (text: string) => Promise<unknown> }) {
+  const [text, setText] = useState('');
+  return (
+    <form className="talkback" onSubmit={(e) => {
+      e.preventDefault();
+      if (!text.trim()) return;
+      // Sent: hand the keyboard back to the switcher, so Space cuts again at once.
+      (document.activeElement as HTMLElement | null)?.blur();
+      onSend(text).then(() => setText(''), () => undefined); // the panel shows the error
+    }}>
+      <input aria-label={label} placeholder={label} value={text} maxLength={200} onChange={(e) => setText(e.target.value)} />
+      <button type="submit">Send</button>
+    </form>
   );
 }
