@@ -94,6 +94,23 @@ describe('a show with two cameras', () => {
     expect(await director.locator('[data-testid="camera-tile"]').count()).toBe(2);
   });
 
+  it('switching front/back camera keeps the same slot: the tile changes picture without ever going off', async () => {
+    const phone = await openCamera(browser, cams.north.link, { color: '#ff0000', toneHz: 1000, frontColor: '#00ff00' });
+    await startStreaming(phone);
+    await waitForTileColour(director, cams.north.slotId, 'red', 20000);
+    const history = await recordTileHistory(director, cams.north.slotId);
+    await phone.getByRole('button', { name: 'Front' }).click();
+    await waitForTileColour(director, cams.north.slotId, 'green', 10000);
+    await phone.getByRole('button', { name: 'Back' }).click();
+    await waitForTileColour(director, cams.north.slotId, 'red', 10000);
+    expect(await history()).toEqual(['live/yes']); // no offline, no lost video in between
+    const producing = server.logLines().filter((l) => l.msg === 'camera producing' && l.slot === cams.north.slotId);
+    const before = producing.length;
+    await phone.waitForTimeout(500);
+    expect(server.logLines().filter((l) => l.msg === 'camera producing' && l.slot === cams.north.slotId)).toHaveLength(before);
+    cams.north.page = phone; // this page now sends in the slot (the previous one was replaced)
+  });
+
   it('a camera that drops off the network without closing shows "no signal" within 3 s, then comes back by itself', async () => {
     const phone = await launchFreezableBrowser();
     try {

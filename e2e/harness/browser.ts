@@ -44,18 +44,22 @@ export async function launchFreezableBrowser(): Promise<{ browser: Browser; free
   };
 }
 
-export type FakeCamera = { color: string; toneHz: number; width?: number; height?: number };
+/** `frontColor`: what the front (selfie) camera shows, where it differs from the back one. */
+export type FakeCamera = { color: string; toneHz: number; width?: number; height?: number; frontColor?: string };
 
 /** Replaces getUserMedia in the page with a canvas camera of the given colour. */
-function fakeCameraScript({ color, toneHz, width = 1280, height = 720 }: FakeCamera): string {
+function fakeCameraScript({ color, toneHz, width = 1280, height = 720, frontColor }: FakeCamera): string {
   return `(() => {
     const gum = async (constraints) => {
+      const facing = constraints && constraints.video && constraints.video.facingMode;
+      const wantsFront = facing === 'user' || (facing && facing.ideal === 'user') || (facing && facing.exact === 'user');
+      const colour = wantsFront && ${JSON.stringify(frontColor ?? null)} ? ${JSON.stringify(frontColor ?? '')} : ${JSON.stringify(color)};
       const canvas = document.createElement('canvas');
       canvas.width = ${width}; canvas.height = ${height};
       const ctx = canvas.getContext('2d');
       let n = 0;
       const draw = () => {
-        ctx.fillStyle = ${JSON.stringify(color)};
+        ctx.fillStyle = colour;
         ctx.fillRect(0, 0, ${width}, ${height});
         ctx.fillStyle = '#808080';
         ctx.fillRect((n++ * 8) % (${width} - 80), 20, 60, 60);

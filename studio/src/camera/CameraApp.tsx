@@ -99,21 +99,29 @@ export function CameraApp() {
   }, [stream]);
 
   // Publish whenever the operator wants to be live and we have a picture; again after
-  // a reset (new router) or a new stream (front/back switched).
+  // a reset (new router) or a reconnection. A new stream (front/back switched) does not
+  // republish: its tracks replace the old ones in the same producers (same slot, no gap).
+  const streamRef = useRef<MediaStream>(undefined);
+  streamRef.current = stream;
+  const hasStream = Boolean(stream);
+  useEffect(() => {
+    if (stream && publisher.publishing) publisher.replaceTracks(stream).catch((err: Error) => console.warn('track switch failed', err));
+  }, [stream, publisher]);
   const connectedAt = useConnectedCount(socket);
   // A failed attempt is retried with backoff for as long as the operator wants to be live.
   const [retry, setRetry] = useState(0);
   const attempts = useRef(0);
   useEffect(() => {
-    if (!wantLive || !stream || !caps.current || phase.kind !== 'ready') return;
+    const current = streamRef.current;
+    if (!wantLive || !current || !caps.current || phase.kind !== 'ready') return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    publisher.publish(stream, caps.current).then(() => { attempts.current = 0; }, (err: Error) => {
+    publisher.publish(current, caps.current).then(() => { attempts.current = 0; }, (err: Error) => {
       const delay = Math.min(8000, 500 * 2 ** attempts.current++);
       console.warn(`publish failed (${err.message}); retrying in ${delay} ms`);
       timer = setTimeout(() => setRetry((n) => n + 1), delay);
     });
     return () => clearTimeout(timer);
-  }, [wantLive, stream, resets, connectedAt, retry, phase.kind, publisher]);
+  }, [wantLive, hasStream, resets, connectedAt, retry, phase.kind, publisher]);
 
   const stop = useCallback(() => { setWantLive(false); publisher.stop(); }, [publisher]);
 

@@ -40,6 +40,18 @@ export class Publisher {
     return this.#codec;
   }
 
+  get publishing(): boolean {
+    return this.#producers.some((p) => !p.closed);
+  }
+
+  /** New camera or microphone, same producers: the director's tile never blinks. */
+  async replaceTracks(stream: MediaStream): Promise<void> {
+    for (const producer of this.#producers) {
+      const track = producer.kind === 'video' ? stream.getVideoTracks()[0] : stream.getAudioTracks()[0];
+      if (track && !producer.closed) await producer.replaceTrack({ track });
+    }
+  }
+
   async publish(stream: MediaStream, routerRtpCapabilities: types.RtpCapabilities): Promise<void> {
     this.#teardown();
     this.#onState('connecting');
