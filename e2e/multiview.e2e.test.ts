@@ -98,6 +98,7 @@ describe('a show with two cameras', () => {
     const phone = await openCamera(browser, cams.north.link, { color: '#ff0000', toneHz: 1000, frontColor: '#00ff00' });
     await startStreaming(phone);
     await waitForTileColour(director, cams.north.slotId, 'red', 20000);
+    await waitForTileState(director, cams.north.slotId, 'live', 10000); // media measured as flowing
     const history = await recordTileHistory(director, cams.north.slotId);
     await phone.getByRole('button', { name: 'Front' }).click();
     await waitForTileColour(director, cams.north.slotId, 'green', 10000);
