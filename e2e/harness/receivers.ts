@@ -3,7 +3,7 @@
 // (ffmpeg). Each can be killed, restarted or frozen by a test, and a "viewer" pulls
 // what it currently shows as 1x1 colour frames decoded by ffmpeg.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classify, type Colour } from './browser.js';
@@ -233,4 +233,3 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`nothing listens on 127.0.0.1:${port}`);
 }
 
-export const fileExists = existsSync;

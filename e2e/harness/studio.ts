@@ -24,10 +24,6 @@ export async function addCameraSlot(director: Page, name: string): Promise<{ slo
 
 export const tile = (director: Page, slotId: string) => director.locator(`[data-testid="camera-tile"][data-slot-id="${slotId}"]`);
 
-export async function tileState(director: Page, slotId: string): Promise<string | null> {
-  return tile(director, slotId).getAttribute('data-state');
-}
-
 /** Waits until the tile has the state; returns how long it took. */
 export async function waitForTileState(director: Page, slotId: string, state: string, timeoutMs: number): Promise<number> {
   const start = Date.now();

@@ -70,10 +70,6 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     return s;
   }
 
-  get programRouterId(): string {
-    return this.#program.router.id;
-  }
-
   /** The program producers, for whoever consumes the program (monitor, encoder). */
   get programProducers(): { video: types.Producer; audio: types.Producer; router: types.Router } {
     return { video: this.#program.video, audio: this.#program.audio, router: this.#program.router };
