@@ -112,25 +112,33 @@ describe('a show with two cameras', () => {
     cams.north.page = phone; // this page now sends in the slot (the previous one was replaced)
   });
 
-  it('a camera that drops off the network without closing shows "no signal" within 3 s, then comes back by itself', async () => {
+  it('a camera that drops off the network without closing shows "no signal" within 3 s, keeps its slot, then comes back by itself in the same producers', async () => {
     const phone = await launchFreezableBrowser();
     try {
       const slot = await addCameraSlot(director, 'Champ de Mars');
       const page = await openCamera(phone.browser, slot.link, { color: '#00ff00', toneHz: 700 });
       await startStreaming(page);
       await waitForTileColour(director, slot.slotId, 'green', 20000);
+      const producing = () => server.logLines().filter((l) => l.msg === 'camera producing' && l.slot === slot.slotId).length;
+      const producersBefore = producing();
       const dropped = Date.now();
       phone.freeze(); // no media, no heartbeat, no goodbye: like a phone losing its network
       await director.waitForSelector(
-        `[data-testid="camera-tile"][data-slot-id="${slot.slotId}"]:is([data-state="stalled"], [data-state="offline"])`, { timeout: 3000 });
+        `[data-testid="camera-tile"][data-slot-id="${slot.slotId}"]:is([data-state="stalled"], [data-state="reconnecting"])`, { timeout: 3000 });
       console.log(`camera dropped → tile not live in ${Date.now() - dropped} ms`);
-      await waitForTileState(director, slot.slotId, 'offline', 10000);
-      console.log(`camera dropped → tile offline (heartbeat timeout) in ${Date.now() - dropped} ms`);
+      // The heartbeat times out: the slot is kept for the camera ("reconnecting"), not given up.
+      await waitForTileState(director, slot.slotId, 'reconnecting', 10000);
+      console.log(`camera dropped → tile reconnecting (heartbeat timeout) in ${Date.now() - dropped} ms`);
+      expect(await tile(director, slot.slotId).getByTestId('tile-state').textContent()).toBe('reconnecting');
       phone.thaw();
       const back = Date.now();
       await waitForTileState(director, slot.slotId, 'live', 20000);
       await waitForTileColour(director, slot.slotId, 'green', 10000);
       console.log(`camera back → tile live again in ${Date.now() - back} ms`);
+      // Back in the same producers (no new ones: the consumers, the switcher taps stay).
+      expect(producing()).toBe(producersBefore);
+      expect(server.logLines().some((l) => l.msg === 'camera reconnected within its grace period' && l.slot === slot.slotId)).toBe(true);
+      await tile(director, slot.slotId).getByTestId('tile-back').waitFor({ timeout: 5000 });
       director.once('dialog', (dialog) => void dialog.accept());
       await director.locator(`[data-testid="slot-item"][data-slot-id="${slot.slotId}"]`).getByRole('button', { name: 'Remove' }).click();
       await tile(director, slot.slotId).waitFor({ state: 'detached', timeout: 5000 });

@@ -30,6 +30,8 @@ const EnvSchema = z.object({
   REGIE_KEYFRAME_SECONDS: z.coerce.number().int().min(1).max(4).default(2),
   REGIE_AUDIO_KBPS: z.coerce.number().int().min(64).max(320).default(128),
   REGIE_STALL_MS: z.coerce.number().int().min(300).max(60000).default(1500),
+  /** how long a camera that lost its connection keeps its slot (and producers) while it comes back */
+  REGIE_REJOIN_GRACE_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
 });
 
 export type Config = {
@@ -46,6 +48,7 @@ export type Config = {
   logLevel: z.infer<typeof EnvSchema>['REGIE_LOG_LEVEL'];
   /** a camera with no incoming media for this long is shown as stalled */
   stallMs: number;
+  rejoinGraceMs: number;
   /** the image on air when no camera can be (any format ffmpeg reads) */
   slateImage: string;
   /** what every destination receives */
@@ -91,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rtc: { listenIp: e.REGIE_RTC_LISTEN_IP, announcedIp, port: e.REGIE_RTC_PORT },
     logLevel: e.REGIE_LOG_LEVEL,
     stallMs: e.REGIE_STALL_MS,
+    rejoinGraceMs: e.REGIE_REJOIN_GRACE_MS,
     output: {
       width: Number(e.REGIE_OUTPUT_SIZE.split('x')[0]),
       height: Number(e.REGIE_OUTPUT_SIZE.split('x')[1]),

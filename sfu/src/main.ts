@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     serveClient: false,
   });
   serveDirectors(io.of(NAMESPACES.director), { show, pool, switcher, broadcast, secret, log });
-  serveCameras(io.of(NAMESPACES.camera), { show, pool, switcher, stallMs: config.stallMs, log });
+  serveCameras(io.of(NAMESPACES.camera), { show, pool, switcher, stallMs: config.stallMs, rejoinGraceMs: config.rejoinGraceMs, log });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

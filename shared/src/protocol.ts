@@ -19,7 +19,32 @@ export type CameraState =
   | 'connecting' // an operator is on the page, not sending media yet
   | 'live' // media is arriving
   | 'stalled' // joined, but no media for a while (network trouble)
+  | 'paused' // the operator's page is in the background, or its camera was taken
+  | 'reconnecting' // the camera's connection dropped; its slot waits for it to come back
   | 'offline'; // was here, has left or dropped
+
+// ---- the camera's own settings -------------------------------------------------
+/** Capture quality: picture height and frame rate, applied live without a new producer. */
+export const CameraQuality = z.object({
+  height: z.union([z.literal(1080), z.literal(720), z.literal(480), z.literal(360)]),
+  fps: z.union([z.literal(30), z.literal(25), z.literal(15)]),
+});
+export type CameraQuality = z.infer<typeof CameraQuality>;
+export const DEFAULT_QUALITY: CameraQuality = { height: 720, fps: 30 };
+export const qualityLabel = (q: CameraQuality): string => `${q.height}p${q.fps}`;
+
+/** Why a camera is paused, as its page reports it. */
+export const PauseReason = z.enum(['background', 'camera-unavailable']);
+export type PauseReason = z.infer<typeof PauseReason>;
+
+/** What the operator's page says about itself (beyond the media the SFU measures). */
+export const CameraStatus = z.object({
+  paused: PauseReason.optional(),
+  micMuted: z.boolean(),
+  quality: CameraQuality,
+  torch: z.boolean(),
+});
+export type CameraStatus = z.infer<typeof CameraStatus>;
 
 // ---- destinations ------------------------------------------------------------
 export const DestinationId = z.string().regex(/^[a-z0-9]{8,32}$/, 'a destination id is 8 to 32 lowercase letters or digits');
@@ -74,6 +99,8 @@ export const directorRequests = {
   'destination:stop': z.object({ destinationId: DestinationId }),
   'show:goLive': z.object({}),
   'show:endLive': z.object({}),
+  /** Ask a camera to change its capture quality (the operator sees it change). */
+  'camera:setQuality': z.object({ slotId: SlotId, quality: CameraQuality }),
   /** A short message to one camera operator, or to all when slotId is left out. */
   'talkback:send': z.object({ slotId: SlotId.optional(), text: z.string().trim().min(1, 'the message is empty').max(200, 'a message is at most 200 characters') }),
 } as const;
@@ -82,7 +109,10 @@ export const cameraRequests = {
   'transport:create': z.object({}),
   'transport:connect': z.object({ transportId: MediaId, dtlsParameters: DtlsParameters }),
   produce: z.object({ transportId: MediaId, kind: MediaKind, rtpParameters: RtpParameters }),
+  /** ICE restart on the page's existing transport (network changed): same producers, same slot. */
+  'transport:restartIce': z.object({ transportId: MediaId }),
   'talkback:ack': z.object({ messageId: z.string().regex(/^[a-z0-9]{8,32}$/) }),
+  status: CameraStatus,
   report: z.object({
     width: z.number().int().min(0).max(8192),
     height: z.number().int().min(0).max(8192),
@@ -127,13 +157,16 @@ export interface DirectorResponses {
   'show:goLive': Record<string, never>;
   'show:endLive': Record<string, never>;
   'talkback:send': { messageIds: string[] };
+  'camera:setQuality': Record<string, never>;
 }
 
 export interface CameraResponses {
   'transport:create': TransportInfo;
   'transport:connect': Record<string, never>;
   produce: { producerId: string };
+  'transport:restartIce': { iceParameters: unknown };
   'talkback:ack': Record<string, never>;
+  status: Record<string, never>;
   report: Record<string, never>;
 }
 
@@ -170,7 +203,16 @@ export type SlotView = {
   reason?: string;
   /** the last talkback message to this camera, and whether its operator read it */
   talkback?: TalkbackView;
+  /** what the camera's page reports: paused, mic muted, quality, torch */
+  camera?: CameraStatus;
+  /** one sample a second, oldest first (the last minute): for the tile's sparkline */
+  history?: HealthSample[];
+  /** the last time this camera came back by itself after losing its connection */
+  recovered?: { at: number; afterMs: number };
 };
+
+/** A second of a camera's health as the SFU measured it. */
+export type HealthSample = { t: number; kbps: number; loss: number };
 
 export type TalkbackMessage = { id: string; text: string; sentAt: number };
 export type TalkbackView = TalkbackMessage & { readAt?: number };
@@ -182,8 +224,8 @@ export type ProgramView = {
   program?: string;
   /** cut asked, waiting for that source's keyframe */
   pending?: string;
-  /** the slate went on air by itself: from which source, and why */
-  fallback?: { from: string; reason: string };
+  /** the slate went on air by itself: from which source, and why; backAt once that source sends again */
+  fallback?: { from: string; reason: string; backAt?: number };
   /** the program itself, for the program monitor */
   video: ProducerRef;
   audio: ProducerRef;
@@ -208,7 +250,13 @@ export const inviteLink = (publicUrl: string, token: string): string => `${publi
 export type RouterCapabilities = { rtpCapabilities: unknown };
 
 /** What a camera page learns on joining: its slot and how to talk to the SFU. */
-export type CameraWelcome = { slotId: string; slotName: string; routerRtpCapabilities: unknown };
+export type CameraWelcome = {
+  slotId: string;
+  slotName: string;
+  routerRtpCapabilities: unknown;
+  /** the transport the SFU still holds for this slot (a page coming back can restart ICE on it) */
+  transportId?: string;
+};
 
 export interface DirectorServerEvents {
   'show:state': (show: ShowView) => void;
@@ -226,6 +274,8 @@ export interface CameraServerEvents {
   'session:replaced': (info: { reason: string }) => void;
   /** A message from the director, shown large until the operator acknowledges it. */
   talkback: (message: TalkbackMessage) => void;
+  /** The director asks for another capture quality. */
+  'quality:set': (quality: CameraQuality) => void;
   /** The tally light: on air, in preview, or neither. */
   tally: (info: { state: 'program' | 'preview' | 'idle' }) => void;
   'protocol-error': (err: ProtocolError) => void;

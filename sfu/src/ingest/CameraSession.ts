@@ -1,9 +1,11 @@
-// One operator's connection: a WebRTC send transport on one router, and the
-// camera's producers. It watches the media actually arriving (bytes, not
-// "connected") so the director sees a stalled phone within a couple of seconds.
+// One camera slot's media session: a WebRTC send transport on one router, and the
+// camera's producers. It outlives a dropped signalling connection for a while (the
+// page comes back and restarts ICE on the same transport: same producers, same tile).
+// It watches the media actually arriving (bytes, not "connected") so the director
+// sees a stalled phone within a couple of seconds, and keeps a minute of history.
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import type { CameraStats, TransportInfo } from '../../../shared/src/protocol.js';
+import type { CameraStats, CameraStatus, HealthSample, TransportInfo } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
 import { transportInfo, webRtcTransportOptions } from '../media/webRtcTransport.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
@@ -24,6 +26,7 @@ export type CameraReport = { width: number; height: number; fps: number };
 
 // Half a second: a dropped camera is noticed within stallMs + 0.5 s.
 const STATS_INTERVAL_MS = 500;
+const HISTORY_SECONDS = 60;
 
 export class CameraSession extends EventEmitter<CameraSessionEvents> {
   readonly slotId: string;
@@ -40,6 +43,13 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
   #flowing = false;
   #timer?: NodeJS.Timeout;
   #closed = false;
+  #status?: CameraStatus;
+  readonly #history: HealthSample[] = [];
+  /** since when the camera has been in trouble (media stalled or signalling lost) */
+  #troubleSince?: number;
+  #recovered?: { at: number; afterMs: number };
+  /** the page's signalling connection dropped at this time; it may come back */
+  #awaySince?: number;
 
   constructor(slotId: string, pool: WorkerPool, opts: { log: Logger; stallMs: number }) {
     super();
@@ -51,6 +61,10 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
 
   get routerId(): string | undefined {
     return this.#place?.router.id;
+  }
+
+  get transportId(): string | undefined {
+    return this.#transport && !this.#transport.closed ? this.#transport.id : undefined;
   }
 
   producer(kind: 'audio' | 'video'): types.Producer | undefined {
@@ -65,6 +79,39 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
 
   get stats(): CameraStats | undefined {
     return this.#stats;
+  }
+
+  get status(): CameraStatus | undefined {
+    return this.#status;
+  }
+
+  get history(): HealthSample[] {
+    return this.#history;
+  }
+
+  get recovered(): { at: number; afterMs: number } | undefined {
+    return this.#recovered;
+  }
+
+  /** The page's connection dropped without it saying goodbye: its slot waits for it. */
+  get away(): boolean {
+    return this.#awaySince !== undefined;
+  }
+
+  signallingLost(): void {
+    this.#awaySince = Date.now();
+    this.#troubleSince ??= this.#awaySince;
+    this.emit('changed');
+  }
+
+  signallingBack(): void {
+    this.#awaySince = undefined;
+    this.emit('changed');
+  }
+
+  setStatus(status: CameraStatus): void {
+    this.#status = status;
+    this.emit('changed');
   }
 
   async createTransport(): Promise<TransportInfo> {
@@ -82,6 +129,13 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
       if (state === 'failed' || state === 'closed') this.#log.warn({ dtls: state }, 'camera DTLS ended');
     });
     return transportInfo(transport);
+  }
+
+  /** The page's network changed: new ICE credentials on the same transport (producers kept). */
+  async restartIce(transportId: string): Promise<types.IceParameters> {
+    const parameters = await this.#ownTransport(transportId).restartIce();
+    this.#log.info('camera ICE restart');
+    return parameters;
   }
 
   async connect(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
@@ -153,8 +207,23 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
     if (flowing !== this.#flowing) {
       this.#flowing = flowing;
       this.#log.info({ flowing }, flowing ? 'camera media flowing' : 'camera media stalled');
+      if (!flowing) this.#troubleSince ??= now - this.#stallMs;
     }
+    if (flowing && !this.away && this.#troubleSince !== undefined) {
+      this.#recovered = { at: now, afterMs: now - this.#troubleSince };
+      this.#log.info({ afterMs: this.#recovered.afterMs }, 'camera back');
+      this.#troubleSince = undefined;
+    }
+    this.#sample(now);
     this.emit('changed');
+  }
+
+  /** One sample a second for the director's sparkline. */
+  #sample(now: number): void {
+    const last = this.#history.at(-1);
+    if (last && now - last.t < 1000) return;
+    this.#history.push({ t: now, kbps: Math.round((this.#stats?.bitrate ?? 0) / 1000), loss: this.#stats?.loss ?? 0 });
+    if (this.#history.length > HISTORY_SECONDS) this.#history.shift();
   }
 
   #lose(reason: string): void {

@@ -3,7 +3,7 @@
 // invite lands in the same slot, so the director's tile stays where it was.
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import type { CameraState, ShowView, SlotView, TalkbackMessage, TalkbackView } from '../../../shared/src/protocol.js';
+import type { CameraQuality, CameraState, PauseReason, ShowView, SlotView, TalkbackMessage, TalkbackView } from '../../../shared/src/protocol.js';
 import type { CameraSession } from '../ingest/CameraSession.js';
 import { newInviteToken, type ShowStore, type StoredSlot } from '../store/ShowStore.js';
 import { RequestError } from '../signaling/requests.js';
@@ -15,6 +15,13 @@ type ShowEvents = {
   changed: [];
   /** A slot's invite stopped being valid (slot deleted or link renewed). */
   inviteRevoked: [slotId: string];
+  /** The director asked this slot's camera for another capture quality. */
+  quality: [slotId: string, quality: CameraQuality];
+};
+
+const PAUSED_BECAUSE: Record<PauseReason, string> = {
+  background: 'the operator\'s page is in the background (screen locked or another app in front)',
+  'camera-unavailable': 'the phone\'s camera was taken by another app or stopped',
 };
 
 type Presence = { session?: CameraSession; left?: string };
@@ -92,6 +99,14 @@ export class Show extends EventEmitter<ShowEvents> {
     return m && !m.readAt ? { id: m.id, text: m.text, sentAt: m.sentAt } : undefined;
   }
 
+  /** Ask the camera in this slot to capture at another quality; it must be connected. */
+  requestQuality(slotId: string, quality: CameraQuality): void {
+    if (!this.#store.slot(slotId)) throw notFound(slotId);
+    const session = this.#presence.get(slotId)?.session;
+    if (!session || session.away) throw new RequestError('conflict', 'this camera is not connected; it keeps the quality its operator chose');
+    this.emit('quality', slotId, quality);
+  }
+
   /** A camera page joined this slot. */
   attach(session: CameraSession): void {
     this.#presence.set(session.slotId, { session });
@@ -126,14 +141,24 @@ export class Show extends EventEmitter<ShowEvents> {
       return p && session.routerId ? { producerId: p.id, routerId: session.routerId } : undefined;
     };
     const states: Record<typeof session.media, CameraState> = { none: 'connecting', flowing: 'live', stalled: 'stalled' };
-    const state = states[session.media];
+    const paused = session.status?.paused;
+    // Most telling first: a dropped connection, then what the page said, then the media.
+    const state: CameraState = session.away ? 'reconnecting' : paused ? 'paused' : states[session.media];
+    const reasons: Partial<Record<CameraState, string>> = {
+      reconnecting: 'the camera lost its connection; its slot is kept while it comes back by itself',
+      paused: paused ? PAUSED_BECAUSE[paused] : undefined,
+      stalled: 'no video is arriving from this camera (network trouble?)',
+    };
     return {
       ...base,
       state,
       video: ref('video'),
       audio: ref('audio'),
       stats: session.stats,
-      reason: state === 'stalled' ? 'no video is arriving from this camera (network trouble?)' : undefined,
+      camera: session.status,
+      history: session.history,
+      recovered: session.recovered,
+      reason: reasons[state],
     };
   }
 

@@ -83,6 +83,7 @@ export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorSer
       'show:goLive': async () => (await broadcast.goLive(), {}),
       'show:endLive': () => (broadcast.endLive(), {}),
       'talkback:send': ({ slotId, text }) => ({ messageIds: show.sendTalkback(text, slotId) }),
+      'camera:setQuality': ({ slotId, quality }) => (show.requestQuality(slotId, quality), {}),
     }, clog);
 
     socket.emit('router:capabilities', { rtpCapabilities: pool.rtpCapabilities });

@@ -23,6 +23,8 @@ const AUDIO_PT = 100;
  */
 const STALL_MS = 800;
 const KEYFRAME_REQUEST_INTERVAL_MS = 300;
+/** the covered camera counts as back once its video arrived this recently */
+const RETURN_MS = 300;
 
 type Origin = { producer: types.Producer; router: types.Router };
 type Source = {
@@ -50,7 +52,9 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   readonly #audio = new RtpSplicer({ ssrc: AUDIO_SSRC, payloadType: AUDIO_PT, clockRate: 48000, waitForKeyframe: false });
   #program!: Program;
   #preview?: string;
-  #fallback?: { from: string; reason: string };
+  #fallback?: { from: string; reason: string; backAt?: number };
+  /** what was in preview when the slate took over: the returning camera only replaces that */
+  #previewAtFallback?: string;
   #lastKeyframeRequest = 0;
   #watchdog?: NodeJS.Timeout;
 
@@ -198,7 +202,9 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
 
   /** Only the on-air and pending sources flow into the program router's taps. */
   #resumeWanted(): void {
-    const wanted = new Set([this.#video.active, this.#video.pending].filter(Boolean));
+    // The camera the slate covers keeps flowing in, so its return is seen at once.
+    const covered = this.#fallback && !this.#fallback.backAt ? this.#fallback.from : undefined;
+    const wanted = new Set([this.#video.active, this.#video.pending, covered].filter(Boolean));
     for (const s of this.#sources.values()) {
       for (const tap of Object.values(s.taps)) {
         if (tap.closed) continue;
@@ -231,6 +237,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
 
   /** The program never stalls: a silent on-air source is replaced by the slate. */
   #checkStall(): void {
+    this.#checkReturn();
     const onAir = this.#video.active;
     if (!onAir || onAir === SLATE_ID || this.#video.pending === SLATE_ID) return;
     const source = this.#sources.get(onAir);
@@ -238,6 +245,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     if (source?.taps.video && silentFor < STALL_MS) return;
     const reason = source?.taps.video ? `no video from "${source.label}" for ${silentFor} ms` : `"${source?.label ?? onAir}" left`;
     this.#fallback = { from: onAir, reason };
+    this.#previewAtFallback = this.#preview;
     this.#log.warn({ source: onAir, reason }, 'on-air source stalled; slate on air');
     if (this.#sources.get(SLATE_ID)?.taps.video) {
       this.#take(SLATE_ID);
@@ -246,6 +254,22 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       this.#audio.select(undefined);
       this.emit('changed');
     }
+  }
+
+  /**
+   * The camera the slate replaced sends again: the director is told, and it waits in
+   * preview (one key takes it back on air) unless the director picked another preview.
+   */
+  #checkReturn(): void {
+    const fallback = this.#fallback;
+    if (!fallback || fallback.backAt || this.#video.active !== SLATE_ID) return;
+    const source = this.#sources.get(fallback.from);
+    if (!source?.taps.video || Date.now() - source.lastVideoAt > RETURN_MS) return;
+    fallback.backAt = Date.now();
+    if (this.#preview === this.#previewAtFallback) this.#preview = fallback.from;
+    this.#resumeWanted();
+    this.#log.info({ source: fallback.from }, 'the camera the slate replaced is back; in preview');
+    this.emit('changed');
   }
 
   removeSource(sourceId: string): void {

@@ -1,11 +1,19 @@
-// The camera operator's page: opened from the director's link or QR code. It shows
-// the operator their own picture, lets them pick front or back camera, and sends
-// it to the studio, saying plainly at every moment whether it is getting through.
+// The camera operator's page: opened from the director's link or QR code, on a phone
+// at night, one hand free. It shows the operator their own picture and whether they
+// are on air, keeps sending through network changes and screen locks by itself
+// (reconnect.ts), and says plainly at every moment what is happening.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { io } from 'socket.io-client';
 import type { types } from 'mediasoup-client';
-import { NAMESPACES, type CameraWelcome, type TalkbackMessage } from '../../../shared/src/protocol';
-import { Publisher, type PublisherState } from './publisher';
+import {
+  DEFAULT_QUALITY, NAMESPACES, qualityLabel,
+  type CameraQuality, type CameraStatus, type CameraWelcome, type TalkbackMessage,
+} from '../../../shared/src/protocol';
+import { useOnline, usePageVisible, useTrackState, useWakeLock } from './devicePresence';
+import { describeLink, linkQuality, type UplinkSample } from './linkQuality';
+import { Publisher } from './publisher';
+import { captureConstraints, QUALITY_CHOICES } from './quality';
+import { Reconnector, type RecoveryPhase } from './reconnect';
 
 type Facing = 'user' | 'environment';
 type Phase =
@@ -14,31 +22,58 @@ type Phase =
   | { kind: 'ready' }
   | { kind: 'ended'; message: string };
 
+const SAMPLE_INTERVAL_MS = 2000;
 const tokenFromUrl = () => new URLSearchParams(window.location.hash.slice(1)).get('token') ?? '';
 
-async function openCamera(facing: Facing): Promise<MediaStream> {
+async function openCamera(facing: Facing, quality: CameraQuality): Promise<MediaStream> {
   return navigator.mediaDevices.getUserMedia({
-    video: { facingMode: { ideal: facing }, width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
+    video: { facingMode: { ideal: facing }, ...captureConstraints(quality) },
     audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
   });
 }
 
 export function CameraApp() {
   const token = useMemo(tokenFromUrl, []);
-  const socket = useMemo(() => io(NAMESPACES.camera, { auth: { token }, transports: ['websocket'] }), [token]);
+  const socket = useMemo(() => io(NAMESPACES.camera, {
+    auth: { token }, transports: ['websocket'],
+    // A phone coming back from a tunnel should be back quickly, not after 5 s.
+    reconnectionDelay: 500, reconnectionDelayMax: 3000,
+  }), [token]);
   const [phase, setPhase] = useState<Phase>({ kind: 'joining' });
   const [welcome, setWelcome] = useState<CameraWelcome>();
   const [facing, setFacing] = useState<Facing>('environment');
+  const [quality, setQualityState] = useState<CameraQuality>(DEFAULT_QUALITY);
   const [stream, setStream] = useState<MediaStream>();
+  const [cameraEpoch, setCameraEpoch] = useState(0); // bumped to reopen a lost camera
   const [cameraError, setCameraError] = useState<string>();
-  const [sending, setSending] = useState<{ state: PublisherState; detail?: string }>({ state: 'idle' });
   const [wantLive, setWantLive] = useState(false);
+  const [recovery, setRecovery] = useState<{ phase: RecoveryPhase; detail?: string; wasLive: boolean }>({ phase: 'idle', wasLive: false });
   const [tally, setTally] = useState<'program' | 'preview' | 'idle'>('idle');
   const [message, setMessage] = useState<TalkbackMessage>();
-  const [resets, setResets] = useState(0);
-  const publisher = useMemo(() => new Publisher(socket, (state, detail) => setSending({ state, detail })), [socket]);
+  const [notice, setNotice] = useState<string>();
+  const [micMuted, setMicMuted] = useState(false);
+  const [torch, setTorch] = useState(false);
+  const [uplink, setUplink] = useState<UplinkSample>();
+  const [joins, setJoins] = useState(0); // welcomes received: the status is told again on each
+
+  const streamRef = useRef<MediaStream>(undefined);
+  streamRef.current = stream;
   const caps = useRef<types.RtpCapabilities>(undefined);
   const preview = useRef<HTMLVideoElement>(null);
+  const publisher = useMemo(() => new Publisher(socket, DEFAULT_QUALITY, (state) => reconnector.mediaState(state)), [socket]);
+  const reconnector = useMemo(() => new Reconnector({
+    restartIce: () => publisher.restartIce(),
+    rejoin: async () => {
+      if (!streamRef.current || !caps.current) throw new Error('the camera is not open yet');
+      await publisher.publish(streamRef.current, caps.current);
+    },
+  }, (p, detail) => setRecovery((r) => ({ phase: p, detail, wasLive: p === 'idle' ? false : r.wasLive || p === 'steady' }))), [publisher]);
+
+  const visible = usePageVisible();
+  const online = useOnline();
+  const videoTrack = stream?.getVideoTracks()[0];
+  const trackState = useTrackState(videoTrack);
+  const wakeLock = useWakeLock(wantLive, visible);
 
   useEffect(() => {
     socket.on('connect_error', (err) => {
@@ -50,11 +85,14 @@ export function CameraApp() {
       caps.current = w.routerRtpCapabilities as types.RtpCapabilities;
       setWelcome(w);
       setPhase({ kind: 'ready' });
+      setJoins((n) => n + 1);
+      // Did the studio keep our transport while we were away? Then an ICE restart does.
+      reconnector.signalling(true, w.transportId !== undefined && w.transportId === publisher.transportId);
     });
+    socket.on('disconnect', () => reconnector.signalling(false));
     socket.on('session:reset', ({ routerRtpCapabilities }) => {
       caps.current = routerRtpCapabilities as types.RtpCapabilities;
-      setSending({ state: 'connecting', detail: 'the studio restarted its media engine; reconnecting' });
-      setResets((n) => n + 1);
+      reconnector.signalling(true, false); // the SFU's media engine restarted: only a rejoin helps
     });
     socket.on('talkback', (m) => {
       setMessage(m);
@@ -64,25 +102,30 @@ export function CameraApp() {
       setTally(state);
       if (state === 'program') navigator.vibrate?.(200); // felt in a pocket or a glove
     });
+    socket.on('quality:set', (q) => {
+      setQualityState(q);
+      setNotice(`The director set your quality to ${qualityLabel(q)}.`);
+    });
     socket.on('session:replaced', ({ reason }) => {
+      reconnector.stop();
       publisher.stop();
       setWantLive(false);
       setPhase({ kind: 'ended', message: reason });
     });
-    socket.on('disconnect', () => setSending((s) => (s.state === 'idle' ? s : { state: 'connecting', detail: 'lost the studio; reconnecting' })));
     return () => {
+      reconnector.stop();
       publisher.stop();
       socket.removeAllListeners();
       socket.disconnect();
     };
-  }, [socket, publisher]);
+  }, [socket, publisher, reconnector]);
 
-  // The preview: opened once we are admitted, reopened when front/back changes.
+  // The camera: opened once we are admitted, reopened for front/back or after it was lost.
   useEffect(() => {
     if (phase.kind !== 'ready') return;
     let current: MediaStream | undefined;
     let live = true;
-    openCamera(facing).then((s) => {
+    openCamera(facing, quality).then((s) => {
       if (!live) { s.getTracks().forEach((t) => t.stop()); return; }
       current = s;
       setStream(s);
@@ -92,38 +135,74 @@ export function CameraApp() {
       live = false;
       current?.getTracks().forEach((t) => t.stop());
     };
-  }, [phase.kind, facing]);
+    // The quality is applied to the open camera below, not by reopening it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [phase.kind, facing, cameraEpoch]);
 
   useEffect(() => {
     if (preview.current) preview.current.srcObject = stream ?? null;
-  }, [stream]);
-
-  // Publish whenever the operator wants to be live and we have a picture; again after
-  // a reset (new router) or a reconnection. A new stream (front/back switched) does not
-  // republish: its tracks replace the old ones in the same producers (same slot, no gap).
-  const streamRef = useRef<MediaStream>(undefined);
-  streamRef.current = stream;
-  const hasStream = Boolean(stream);
-  useEffect(() => {
+    // A new camera (front/back, or reopened) goes into the same producers: same slot, no gap.
     if (stream && publisher.publishing) publisher.replaceTracks(stream).catch((err: Error) => console.warn('track switch failed', err));
+    setTorch(false);
   }, [stream, publisher]);
-  const connectedAt = useConnectedCount(socket);
-  // A failed attempt is retried with backoff for as long as the operator wants to be live.
-  const [retry, setRetry] = useState(0);
-  const attempts = useRef(0);
-  useEffect(() => {
-    const current = streamRef.current;
-    if (!wantLive || !current || !caps.current || phase.kind !== 'ready') return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    publisher.publish(current, caps.current).then(() => { attempts.current = 0; }, (err: Error) => {
-      const delay = Math.min(8000, 500 * 2 ** attempts.current++);
-      console.warn(`publish failed (${err.message}); retrying in ${delay} ms`);
-      timer = setTimeout(() => setRetry((n) => n + 1), delay);
-    });
-    return () => clearTimeout(timer);
-  }, [wantLive, hasStream, resets, connectedAt, retry, phase.kind, publisher]);
 
-  const stop = useCallback(() => { setWantLive(false); publisher.stop(); }, [publisher]);
+  // A camera taken away for good is reopened as soon as the page is in front again.
+  useEffect(() => {
+    if (trackState !== 'ended' || !visible) return;
+    const timer = setTimeout(() => setCameraEpoch((n) => n + 1), 1000);
+    return () => clearTimeout(timer);
+  }, [trackState, visible, cameraEpoch]);
+
+  // Quality: the sensor is asked, and the encoder scales to it whatever the sensor does.
+  useEffect(() => {
+    if (!videoTrack) return;
+    void videoTrack.applyConstraints(captureConstraints(quality)).catch(() => undefined)
+      .then(() => publisher.setQuality(quality, videoTrack))
+      .catch((err: Error) => console.warn('quality change failed', err));
+  }, [quality, videoTrack, publisher]);
+
+  useEffect(() => {
+    publisher.setMicMuted(micMuted, stream?.getAudioTracks()[0]);
+  }, [micMuted, stream, publisher]);
+
+  const torchSupported = Boolean(videoTrack && (videoTrack.getCapabilities?.() as { torch?: boolean } | undefined)?.torch);
+  useEffect(() => {
+    if (!torchSupported || !videoTrack) return;
+    void videoTrack.applyConstraints({ advanced: [{ torch } as MediaTrackConstraintSet] }).catch(() => setTorch(false));
+  }, [torch, torchSupported, videoTrack]);
+
+  // The uplink, measured: the operator's indicator and the director's tile numbers.
+  useEffect(() => {
+    if (!wantLive) { setUplink(undefined); return; }
+    const timer = setInterval(() => {
+      void publisher.sample().then((s) => {
+        setUplink(s?.uplink);
+        if (s) void publisher.report(s.top);
+      });
+    }, SAMPLE_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }, [wantLive, publisher]);
+
+  // What the director's tile says about this page: paused, muted, quality, torch.
+  const paused: CameraStatus['paused'] = !visible ? 'background' : trackState !== 'ok' ? 'camera-unavailable' : undefined;
+  useEffect(() => {
+    if (joins === 0) return;
+    const status: CameraStatus = { paused, micMuted, quality, torch };
+    socket.timeout(5000).emitWithAck('status', status).catch(() => undefined);
+  }, [socket, joins, paused, micMuted, quality, torch]);
+
+  // Tell the operator, when they come back, that the studio saw them paused.
+  const wasHidden = useRef(false);
+  useEffect(() => {
+    if (!visible) wasHidden.current = true;
+    else if (wasHidden.current && wantLive) {
+      wasHidden.current = false;
+      setNotice('This page was in the background: the studio saw your camera as paused. Keep it in front while streaming.');
+    }
+  }, [visible, wantLive]);
+
+  const start = useCallback(() => { setWantLive(true); reconnector.start(); }, [reconnector]);
+  const stop = useCallback(() => { setWantLive(false); reconnector.stop(); publisher.stop(); }, [reconnector, publisher]);
 
   if (phase.kind === 'refused' || phase.kind === 'ended') {
     return (
@@ -133,15 +212,25 @@ export function CameraApp() {
       </main>
     );
   }
-  const status = statusText(phase.kind, sending, wantLive);
+  const status = statusOf(phase.kind, wantLive, recovery);
+  const link = linkQuality(recovery.phase, online, uplink);
   return (
-    <main className={`camera camera-${sending.state} tally-${tally}`} data-testid="camera-page" data-tally={tally}>
+    <main className={`camera camera-${status.state} tally-${tally}`} data-testid="camera-page" data-tally={tally}>
       <header className="camera-header">
         <span className="camera-slot" data-testid="camera-slot">{welcome?.slotName ?? 'Joining…'}</span>
         {tally !== 'idle' && <span className={`tally tally-label-${tally}`} data-testid="tally">{tally === 'program' ? 'ON AIR' : 'PREVIEW'}</span>}
-        <span className={`camera-status status-${status.tone}`} data-testid="camera-status" data-state={sending.state}>{status.text}</span>
+        <span className={`camera-status status-${status.tone}`} data-testid="camera-status" data-state={status.state}>{status.text}</span>
       </header>
       <video className="camera-preview" ref={preview} muted playsInline autoPlay />
+      {wantLive && (
+        <p className={`link link-${link}`} data-testid="link-indicator" data-link={link} role="status">
+          <span className="link-dot" aria-hidden="true" />{describeLink(link, uplink)}
+          {wakeLock === 'held' ? <span className="wake" data-testid="wake-lock"> · screen kept on</span> : null}
+          {wakeLock === 'refused' || wakeLock === 'unsupported' ? <span className="wake"> · keep the screen on yourself</span> : null}
+        </p>
+      )}
+      {paused === 'camera-unavailable' && <p className="error" role="alert">The camera was taken by another app or stopped. It comes back by itself when it is free.</p>}
+      {notice && <p className="notice" role="status" data-testid="camera-notice" onClick={() => setNotice(undefined)}>{notice}</p>}
       {message && (
         <div className="talkback-message" role="alertdialog" aria-label="Message from the director" data-testid="talkback-message">
           <p>{message.text}</p>
@@ -157,31 +246,32 @@ export function CameraApp() {
           <button type="button" aria-pressed={facing === 'user'} onClick={() => setFacing('user')}>Front</button>
           <button type="button" aria-pressed={facing === 'environment'} onClick={() => setFacing('environment')}>Back</button>
         </div>
+        <button type="button" aria-pressed={micMuted} data-testid="mic" onClick={() => setMicMuted((m) => !m)}>{micMuted ? 'Mic off' : 'Mic on'}</button>
+        {torchSupported && <button type="button" aria-pressed={torch} onClick={() => setTorch((t) => !t)}>Torch</button>}
+        <label className="quality">
+          <span>Quality</span>
+          <select data-testid="quality" value={qualityLabel(quality)} onChange={(e) => {
+            const q = QUALITY_CHOICES.find((c) => qualityLabel(c) === e.target.value);
+            if (q) setQualityState(q);
+          }}>
+            {QUALITY_CHOICES.map((q) => <option key={qualityLabel(q)} value={qualityLabel(q)}>{qualityLabel(q)}</option>)}
+          </select>
+        </label>
         {wantLive
           ? <button type="button" className="big stop" onClick={stop}>Stop</button>
-          : <button type="button" className="big go" data-testid="start-streaming" disabled={!stream} onClick={() => setWantLive(true)}>Start streaming</button>}
+          : <button type="button" className="big go" data-testid="start-streaming" disabled={!stream} onClick={start}>Start streaming</button>}
       </footer>
     </main>
   );
 }
 
-function statusText(phase: Phase['kind'], sending: { state: PublisherState; detail?: string }, wantLive: boolean): { text: string; tone: string } {
-  if (phase === 'joining') return { text: 'Joining the studio…', tone: 'wait' };
-  if (!wantLive) return { text: 'Not sending — press Start', tone: 'idle' };
-  switch (sending.state) {
-    case 'live': return { text: 'Sending to the studio', tone: 'good' };
-    case 'failed': return { text: `Not sending: ${sending.detail ?? 'error'}`, tone: 'bad' };
-    default: return { text: `Connecting…${sending.detail ? ` (${sending.detail})` : ''}`, tone: 'wait' };
-  }
-}
+type Status = { state: 'idle' | 'connecting' | 'live' | 'reconnecting'; text: string; tone: string };
 
-/** Counts socket (re)connections, so publishing starts over after the link to the studio came back. */
-function useConnectedCount(socket: ReturnType<typeof io>): number {
-  const [count, setCount] = useState(0);
-  useEffect(() => {
-    const bump = () => setCount((n) => n + 1);
-    socket.on('connect', bump);
-    return () => { socket.off('connect', bump); };
-  }, [socket]);
-  return count;
+function statusOf(phase: Phase['kind'], wantLive: boolean, recovery: { phase: RecoveryPhase; detail?: string; wasLive: boolean }): Status {
+  if (phase === 'joining') return { state: 'idle', text: 'Joining the studio…', tone: 'wait' };
+  if (!wantLive) return { state: 'idle', text: 'Not sending — press Start', tone: 'idle' };
+  if (recovery.phase === 'steady') return { state: 'live', text: 'Sending to the studio', tone: 'good' };
+  const detail = recovery.detail ? ` (${recovery.detail})` : '';
+  if (!recovery.wasLive) return { state: 'connecting', text: `Connecting…${detail}`, tone: 'wait' };
+  return { state: 'reconnecting', text: `Reconnecting by itself…${detail}`, tone: 'bad' };
 }

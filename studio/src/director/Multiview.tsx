@@ -1,8 +1,9 @@
 // Every camera slot as a tile: live video (lowest simulcast layer), name, and the
 // numbers that tell whether the shot is usable: resolution, fps, bitrate, loss.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Socket } from 'socket.io-client';
-import type { ProgramView, SlotView } from '../../../shared/src/protocol';
+import { qualityLabel, type ProgramView, type SlotView } from '../../../shared/src/protocol';
+import { HealthSparkline } from './HealthSparkline';
 import type { MultiviewClient } from './multiviewClient';
 import { useSwitcherActions } from './Switcher';
 
@@ -11,8 +12,12 @@ const STATE_LABEL: Record<SlotView['state'], string> = {
   connecting: 'connecting',
   live: 'live',
   stalled: 'no signal',
+  paused: 'paused',
+  reconnecting: 'reconnecting',
   offline: 'offline',
 };
+/** A "back after 6.2 s" badge stays this long on the tile. */
+const RECOVERED_BADGE_MS = 15000;
 
 export function Multiview({ slots, multiview, program, socket }: {
   slots: SlotView[]; multiview: MultiviewClient | null; program?: ProgramView; socket: Socket;
@@ -43,6 +48,7 @@ function CameraTile({ slot, index, track, bus, onSelect }: {
     if (track) el.play().catch(() => undefined); // muted + playsInline: autoplay is allowed
   }, [track]);
   const s = slot.stats;
+  const recentlyBack = useRecent(slot.recovered?.at, RECOVERED_BADGE_MS);
   return (
     <article className={`tile tile-${slot.state}${bus ? ` tile-${bus}` : ''}`} data-testid="camera-tile" data-slot-id={slot.id}
       data-state={slot.state} data-has-video={track ? 'yes' : 'no'} data-bus={bus ?? 'none'}
@@ -51,8 +57,13 @@ function CameraTile({ slot, index, track, bus, onSelect }: {
       <div className="tile-top">
         <span className="tile-index">{index}</span>
         <span className="tile-name">{slot.name}</span>
+        {slot.camera?.micMuted && <span className="badge badge-muted" data-testid="tile-mic-muted" title="The operator muted the microphone">mic off</span>}
+        {slot.camera && <span className="tile-quality" data-testid="tile-quality">{qualityLabel(slot.camera.quality)}</span>}
         <span className={`badge badge-${slot.state}`} data-testid="tile-state">{STATE_LABEL[slot.state]}</span>
       </div>
+      {recentlyBack && slot.recovered && slot.state === 'live' && (
+        <span className="tile-back" role="status" data-testid="tile-back">back by itself after {(slot.recovered.afterMs / 1000).toFixed(1)} s</span>
+      )}
       {slot.state !== 'live' && <div className="tile-cover" title={slot.reason}>{STATE_LABEL[slot.state]}{slot.reason ? <small>{slot.reason}</small> : null}</div>}
       {s && slot.state !== 'offline' && (
         <dl className="tile-stats" data-testid="tile-stats">
@@ -60,8 +71,21 @@ function CameraTile({ slot, index, track, bus, onSelect }: {
           <div><dt>fps</dt><dd>{s.fps ? Math.round(s.fps) : '—'}</dd></div>
           <div><dt>kbps</dt><dd>{Math.round(s.bitrate / 1000)}</dd></div>
           <div><dt>loss</dt><dd>{(s.loss * 100).toFixed(1)}%</dd></div>
+          {slot.history && <HealthSparkline history={slot.history} />}
         </dl>
       )}
     </article>
   );
+}
+
+/** True until `ms` after the time given (re-rendering when it expires). */
+function useRecent(at: number | undefined, ms: number): boolean {
+  const [, setTick] = useState(0);
+  const left = at === undefined ? 0 : at + ms - Date.now();
+  useEffect(() => {
+    if (left <= 0) return;
+    const timer = setTimeout(() => setTick((n) => n + 1), left);
+    return () => clearTimeout(timer);
+  }, [left > 0, at]); // eslint-disable-line react-hooks/exhaustive-deps
+  return left > 0;
 }

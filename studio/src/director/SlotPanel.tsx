@@ -2,7 +2,8 @@
 // link or QR code to the operator. Each link works for its own slot only.
 import { useState } from 'react';
 import type { Socket } from 'socket.io-client';
-import { inviteLink, type DirectorResponses, type ShowView, type SlotView } from '../../../shared/src/protocol';
+import { inviteLink, qualityLabel, type CameraQuality, type DirectorResponses, type ShowView, type SlotView } from '../../../shared/src/protocol';
+import { QUALITY_CHOICES } from '../camera/quality';
 import { makeRequester, RequestFailed } from '../lib/request';
 import { InviteQr } from './InviteQr';
 
@@ -32,6 +33,7 @@ export function SlotPanel({ show, socket }: { show: ShowView; socket: Socket }) 
         {show.slots.map((slot) => (
           <SlotItem key={slot.id} slot={slot} link={inviteLink(show.publicUrl, slot.inviteToken)}
             onTalk={(text) => act(request('talkback:send', { slotId: slot.id, text }))}
+            onQuality={(quality) => act(request('camera:setQuality', { slotId: slot.id, quality })).catch(() => undefined)}
             onRenew={() => act(request('slot:renewInvite', { slotId: slot.id })).catch(() => undefined)}
             onDelete={() => { if (confirm(`Remove the camera slot "${slot.name}"? Its link stops working.`)) act(request('slot:delete', { slotId: slot.id })).catch(() => undefined); }} />
         ))}
@@ -40,8 +42,9 @@ export function SlotPanel({ show, socket }: { show: ShowView; socket: Socket }) 
   );
 }
 
-function SlotItem({ slot, link, onRenew, onDelete, onTalk }: {
+function SlotItem({ slot, link, onRenew, onDelete, onTalk, onQuality }: {
   slot: SlotView; link: string; onRenew: () => void; onDelete: () => void; onTalk: (text: string) => Promise<unknown>;
+  onQuality: (quality: CameraQuality) => void;
 }) {
   const [showQr, setShowQr] = useState(false);
   const [copied, setCopied] = useState(false);
@@ -61,6 +64,17 @@ function SlotItem({ slot, link, onRenew, onDelete, onTalk }: {
       </div>
       <input className="invite-link" readOnly value={link} data-testid="invite-link" aria-label={`Camera link for ${slot.name}`} onFocus={(e) => e.target.select()} />
       {showQr && <InviteQr link={link} label={slot.name} />}
+      {slot.camera && !['offline', 'reconnecting'].includes(slot.state) && (
+        <label className="slot-quality">
+          Quality
+          <select aria-label={`Quality for ${slot.name}`} value={qualityLabel(slot.camera.quality)} onChange={(e) => {
+            const q = QUALITY_CHOICES.find((c) => qualityLabel(c) === e.target.value);
+            if (q) onQuality(q);
+          }}>
+            {QUALITY_CHOICES.map((q) => <option key={qualityLabel(q)} value={qualityLabel(q)}>{qualityLabel(q)}</option>)}
+          </select>
+        </label>
+      )}
       <Talkback label={`Message to ${slot.name}`} onSend={onTalk} />
       {slot.talkback && (
         <p className="talkback-status" data-testid="talkback-status" data-read={slot.talkback.readAt ? 'yes' : 'no'}>

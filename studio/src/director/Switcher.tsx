@@ -62,9 +62,13 @@ export function Switcher({ show, program, socket, multiview }: {
       </div>
       <Monitor kind="program" label={labelOf(show, program.program)} track={multiview?.track(program.video)} />
       {program.fallback && program.program === 'slate' && (
-        <p className="fallback" role="status" data-testid="fallback">
-          Slate on air by itself: {program.fallback.reason}. Cut back when the camera is ready.
-        </p>
+        program.fallback.backAt
+          ? <p className="fallback fallback-back" role="status" data-testid="fallback" data-back="yes">
+              {labelOf(show, program.fallback.from)} is back{program.preview === program.fallback.from ? ' and in preview: press Space to put it on air' : ''}.
+            </p>
+          : <p className="fallback" role="status" data-testid="fallback" data-back="no">
+              Slate on air by itself: {program.fallback.reason}. It tells you here when the camera is back.
+            </p>
       )}
     </section>
   );
