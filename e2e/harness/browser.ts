@@ -6,7 +6,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 
 export const CHROMIUM = process.env.REGIE_CHROMIUM ?? '/usr/bin/chromium';
 
-const ARGS = [
+export const ARGS = [
   '--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
   '--disable-quic', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',

@@ -36,8 +36,11 @@ export type RegieServer = {
   stop: () => Promise<void>;
 };
 
-/** Starts a server; with `dataDir` given, that folder is used and kept (a restart). */
-export async function startServer(env: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<RegieServer> {
+/**
+ * Starts a server; with `dataDir` given, that folder is used and kept (a restart).
+ * `publicHost`: the address camera links point at (default loopback).
+ */
+export async function startServer(env: Record<string, string> = {}, opts: { dataDir?: string; publicHost?: string } = {}): Promise<RegieServer> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'regie-e2e-'));
   const secret = `e2e-director-${Math.random().toString(36).slice(2, 14)}`;
@@ -52,7 +55,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { data
       REGIE_DIRECTOR_SECRET: secret,
       REGIE_RTC_LISTEN_IP: '127.0.0.1',
       REGIE_RTC_PORT: '0',
-      REGIE_PUBLIC_URL: `https://127.0.0.1:${port}`,
+      REGIE_PUBLIC_URL: `https://${opts.publicHost ?? '127.0.0.1'}:${port}`,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

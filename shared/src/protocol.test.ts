@@ -27,8 +27,18 @@ describe('protocol schemas', () => {
       directorRequests['slot:create'].safeParse({ name: 'x'.repeat(61) }),
       directorRequests['slot:delete'].safeParse({ slotId: '../../etc' }),
       directorRequests['transport:create'].safeParse({ routerId: 'x'.repeat(65) }),
+      cameraRequests.status.safeParse({ micMuted: false, quality: { height: 4320, fps: 30 }, torch: false }),
+      cameraRequests.status.safeParse({ paused: 'asleep', micMuted: false, quality: { height: 720, fps: 30 }, torch: false }),
+      cameraRequests.status.safeParse({ micMuted: 'no', quality: { height: 720, fps: 30 }, torch: false }),
+      cameraRequests['transport:restartIce'].safeParse({}),
+      directorRequests['camera:setQuality'].safeParse({ slotId: 'aaaaaaaaaaaa', quality: { height: 720, fps: 60 } }),
     ];
     for (const r of bad) expect(r.success).toBe(false);
+  });
+
+  it('accept a camera status and a quality request in range', () => {
+    expect(cameraRequests.status.safeParse({ paused: 'background', micMuted: true, quality: { height: 480, fps: 15 }, torch: false }).success).toBe(true);
+    expect(directorRequests['camera:setQuality'].safeParse({ slotId: 'aaaaaaaaaaaa', quality: { height: 1080, fps: 25 } }).success).toBe(true);
   });
 
   it('trims slot names', () => {

@@ -221,7 +221,7 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
   /** One sample a second for the director's sparkline. */
   #sample(now: number): void {
     const last = this.#history.at(-1);
-    if (last && now - last.t < 1000) return;
+    if (last && now - last.t < 950) return; // polled every 500 ms: keep one a second
     this.#history.push({ t: now, kbps: Math.round((this.#stats?.bitrate ?? 0) / 1000), loss: this.#stats?.loss ?? 0 });
     if (this.#history.length > HISTORY_SECONDS) this.#history.shift();
   }

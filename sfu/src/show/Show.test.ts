@@ -12,6 +12,10 @@ class FakeSession extends EventEmitter {
   media: 'none' | 'flowing' | 'stalled' = 'none';
   routerId = 'router-1';
   stats = undefined;
+  away = false;
+  status?: { paused?: 'background' | 'camera-unavailable'; micMuted: boolean; quality: { height: 720; fps: 30 }; torch: boolean };
+  history = [];
+  recovered = undefined;
   video?: { id: string };
   constructor(readonly slotId: string) { super(); }
   producer(kind: string) { return kind === 'video' ? this.video : undefined; }
@@ -88,5 +92,48 @@ describe('Show', () => {
     expect(show.view().slots.find((s) => s.id === a.id)?.talkback?.readAt).toBeGreaterThan(0);
     expect(show.sendTalkback('all of you')).toHaveLength(2);
     expect(() => show.sendTalkback('x', 'aaaaaaaaaaaa')).toThrow(/no camera slot/);
+  });
+
+  it('a camera whose connection dropped is "reconnecting" (slot, producers kept) until its media or its page is back', () => {
+    const show = newShow();
+    const slot = show.createSlot('north');
+    const session = new FakeSession(slot.id);
+    show.attach(session as unknown as CameraSession);
+    session.video = { id: 'p1' };
+    session.media = 'stalled';
+    session.away = true;
+    expect(show.view().slots[0]).toMatchObject({ state: 'reconnecting', video: { producerId: 'p1' } });
+    expect(show.view().slots[0]!.reason).toMatch(/comes back by itself/);
+    session.media = 'flowing'; // the picture is back before the signalling: it is live
+    expect(show.view().slots[0]!.state).toBe('live');
+  });
+
+  it('a page that says it is paused shows "paused" with the reason in words', () => {
+    const show = newShow();
+    const slot = show.createSlot('north');
+    const session = new FakeSession(slot.id);
+    show.attach(session as unknown as CameraSession);
+    session.video = { id: 'p1' };
+    session.media = 'flowing';
+    session.status = { paused: 'background', micMuted: true, quality: { height: 720, fps: 30 }, torch: false };
+    expect(show.view().slots[0]).toMatchObject({ state: 'paused', camera: { micMuted: true } });
+    expect(show.view().slots[0]!.reason).toMatch(/background/);
+    session.status = { paused: 'camera-unavailable', micMuted: false, quality: { height: 720, fps: 30 }, torch: false };
+    expect(show.view().slots[0]!.reason).toMatch(/another app/);
+  });
+
+  it('asks a connected camera for a quality, and refuses one that is not there', () => {
+    const show = newShow();
+    const slot = show.createSlot('north');
+    const asked: unknown[] = [];
+    show.on('quality', (id, q) => asked.push([id, q]));
+    expect(() => show.requestQuality(slot.id, { height: 480, fps: 30 })).toThrow(/not connected/);
+    const session = new FakeSession(slot.id);
+    show.attach(session as unknown as CameraSession);
+    show.requestQuality(slot.id, { height: 480, fps: 30 });
+    expect(asked).toEqual([[slot.id, { height: 480, fps: 30 }]]);
+    session.away = true;
+    expect(() => show.requestQuality(slot.id, { height: 360, fps: 15 })).toThrow(/not connected/);
+    expect(() => show.requestQuality('aaaaaaaaaaaa', { height: 360, fps: 15 })).toThrow(/no camera slot/);
   });
 });

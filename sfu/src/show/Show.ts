@@ -143,7 +143,8 @@ export class Show extends EventEmitter<ShowEvents> {
     const states: Record<typeof session.media, CameraState> = { none: 'connecting', flowing: 'live', stalled: 'stalled' };
     const paused = session.status?.paused;
     // Most telling first: a dropped connection, then what the page said, then the media.
-    const state: CameraState = session.away ? 'reconnecting' : paused ? 'paused' : states[session.media];
+    // (A page whose media flows again before its signalling is back is live: the picture is there.)
+    const state: CameraState = session.away && session.media !== 'flowing' ? 'reconnecting' : paused ? 'paused' : states[session.media];
     const reasons: Partial<Record<CameraState, string>> = {
       reconnecting: 'the camera lost its connection; its slot is kept while it comes back by itself',
       paused: paused ? PAUSED_BECAUSE[paused] : undefined,

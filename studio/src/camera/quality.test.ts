@@ -8,10 +8,16 @@ describe('layerEncodings', () => {
     expect(layers.map((l) => l.maxBitrate)).toEqual([200_000, 750_000, 2_500_000]);
     expect(layers.every((l) => l.maxFramerate === 30)).toBe(true);
   });
+  it('below 540 lines sends two layers, the second at the full chosen height (the browser would drop a third)', () => {
+    const layers = layerEncodings({ height: 360, fps: 30 }, 360);
+    expect(layers.map((l) => [l.active, l.scaleResolutionDownBy])).toEqual([[true, 2], [true, 1], [false, 1]]);
+    expect(layers[1]!.maxBitrate).toBe(800_000);
+  });
   it('scales down in the encoder when the camera ignores a smaller capture size', () => {
+    expect(layerEncodings({ height: 720, fps: 30 }, 1080).at(-1)!.scaleResolutionDownBy).toBe(1.5);
     const layers = layerEncodings({ height: 480, fps: 30 }, 720);
-    expect(layers.at(-1)!.scaleResolutionDownBy).toBe(1.5); // 720 → 480
-    expect(layers[0]!.scaleResolutionDownBy).toBe(6);
+    expect(layers[1]!.scaleResolutionDownBy).toBe(1.5); // 720 → 480
+    expect(layers[0]!.scaleResolutionDownBy).toBe(4); // 720 → 180 for the tile
   });
   it('never scales up a camera that gives less than asked', () => {
     expect(layerEncodings({ height: 1080, fps: 30 }, 720).at(-1)!.scaleResolutionDownBy).toBe(1);

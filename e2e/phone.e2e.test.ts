@@ -1,0 +1,207 @@
+// The camera operator's phone: on a network of its own that the test cuts for 5 s
+// while the camera is on air, and the controls an operator uses while live (quality,
+// mic), the director asking for another quality, the page going to the background.
+// Real Chromium, the real server and mediasoup, nothing faked but the camera image.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openCamera } from './harness/browser.js';
+import { launchPhoneOnItsOwnNetwork, type PhoneOnItsOwnNetwork } from './harness/netns.js';
+import { startServer, type RegieServer } from './harness/server.js';
+import {
+  addCameraSlot, openStudio, recordTileHistory, startStreaming, tile, waitForProgramColour, waitForTileColour, waitForTileState,
+} from './harness/studio.js';
+
+let server: RegieServer;
+let phoneNet: PhoneOnItsOwnNetwork;
+let browser: Browser;
+let director: Page;
+
+beforeAll(async () => {
+  phoneNet = await launchPhoneOnItsOwnNetwork();
+  // The studio listens where the phone's network reaches it (inside the test's namespace only).
+  server = await startServer({
+    REGIE_HOST: '0.0.0.0',
+    REGIE_RTC_LISTEN_IP: '0.0.0.0',
+    REGIE_RTC_ANNOUNCED_IP: phoneNet.studioIp,
+  }, { publicHost: phoneNet.studioIp });
+  browser = await launchBrowser();
+  director = await openStudio(browser, server.url, server.secret);
+});
+
+afterAll(async () => {
+  await phoneNet?.close();
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Every value an attribute takes on the page, in order (a short state polling would miss). */
+async function recordAttribute(page: Page, selector: string, attribute: string): Promise<() => Promise<string[]>> {
+  await page.evaluate(([sel, attr]) => {
+    const w = window as unknown as { __attrHistory?: Record<string, string[]> };
+    w.__attrHistory ??= {};
+    const history: string[] = (w.__attrHistory[sel + attr] = []);
+    const note = () => {
+      const v = document.querySelector(sel)?.getAttribute(attr) ?? '(none)';
+      if (history.at(-1) !== v) history.push(v);
+    };
+    note();
+    new MutationObserver(note).observe(document.body, { attributes: true, subtree: true, childList: true });
+  }, [selector, attribute] as const);
+  return () => page.evaluate((key) => (window as unknown as { __attrHistory: Record<string, string[]> }).__attrHistory[key]!, selector + attribute);
+}
+
+describe('a phone on air loses its network for 5 s', () => {
+  let slot: { slotId: string; link: string };
+  let phone: Page;
+
+  it('the phone joins over its own network and goes on air', async () => {
+    slot = await addCameraSlot(director, 'Pont d\'Iéna');
+    expect(slot.link.startsWith(`https://${phoneNet.studioIp}:`)).toBe(true);
+    phone = await openCamera(phoneNet.browser, slot.link, { color: '#ff0000', toneHz: 1000, width: 640, height: 360 });
+    await startStreaming(phone);
+    await waitForTileColour(director, slot.slotId, 'red', 20000);
+    await director.keyboard.press('1');
+    await director.keyboard.press('Space');
+    await waitForProgramColour(director, 'red', 10000);
+    await phone.waitForSelector('[data-testid="camera-page"][data-tally="program"]', { timeout: 5000 });
+    await phone.waitForSelector('[data-testid="link-indicator"][data-link="good"]', { timeout: 10000 });
+  });
+
+  it('the page says it is reconnecting, then is live again in the same slot without a reload; the slate covered the gap and the director is told', async () => {
+    await phone.evaluate(() => { (window as unknown as { __sameDocument: boolean }).__sameDocument = true; });
+    const statusHistory = await recordAttribute(phone, '[data-testid="camera-status"]', 'data-state');
+    const linkHistory = await recordAttribute(phone, '[data-testid="link-indicator"]', 'data-link');
+    const tileHistory = await recordTileHistory(director, slot.slotId);
+    const producing = () => server.logLines().filter((l) => l.msg === 'camera producing' && l.slot === slot.slotId).length;
+    const producersBefore = producing();
+    const tilesBefore = await director.locator('[data-testid="camera-tile"]').count();
+
+    phoneNet.linkDown();
+    const down = Date.now();
+    // While it is gone the program never goes black: the slate covers it.
+    await waitForProgramColour(director, 'slate', 4000);
+    console.log(`link down → slate on the program monitor in ${Date.now() - down} ms`);
+    await phone.waitForSelector('[data-testid="camera-status"][data-state="reconnecting"]', { timeout: 5000 });
+    await phone.waitForTimeout(Math.max(0, 5000 - (Date.now() - down)));
+    phoneNet.linkUp();
+    const up = Date.now();
+
+    await phone.waitForSelector('[data-testid="camera-status"][data-state="live"]', { timeout: 45000 });
+    const pageLive = Date.now() - up;
+    await waitForTileState(director, slot.slotId, 'live', 20000);
+    await waitForTileColour(director, slot.slotId, 'red', 20000);
+    const tileLive = Date.now() - up;
+    const how = producing() === producersBefore ? 'ICE restart, same producers' : 'full rejoin, new producers';
+    console.log(`5 s network loss: link up → camera page live in ${pageLive} ms, → director's tile live with picture in ${tileLive} ms (outage total ${Date.now() - down} ms; ${how})`);
+    console.log(`camera page: ${(await statusHistory()).join(' → ')}; indicator: ${(await linkHistory()).join(' → ')}; tile: ${(await tileHistory()).join(' → ')}`);
+
+    expect(await phone.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true); // no reload
+    expect(await statusHistory()).toContain('reconnecting');
+    expect((await linkHistory()).some((l) => l === 'reconnecting' || l === 'offline')).toBe(true);
+    expect((await linkHistory()).at(-1)).toMatch(/good|weak/);
+    // Same slot: same tile, no new tile, tile never went offline; tally back once the director cuts.
+    expect(await director.locator('[data-testid="camera-tile"]').count()).toBe(tilesBefore);
+    expect(await tileHistory()).not.toContain('offline/no');
+    // The switcher: the slate is on air, the camera is back in preview, the director is told.
+    const fallback = director.getByTestId('fallback');
+    await director.waitForSelector('[data-testid="fallback"][data-back="yes"]', { timeout: 10000 });
+    expect(await fallback.textContent()).toMatch(/Pont d'Iéna is back and in preview/);
+    await tile(director, slot.slotId).getByTestId('tile-back').waitFor({ timeout: 5000 });
+    await phone.waitForSelector('[data-testid="camera-page"][data-tally="preview"]', { timeout: 5000 });
+    await director.keyboard.press('Space');
+    await waitForProgramColour(director, 'red', 10000);
+    await phone.waitForSelector('[data-testid="camera-page"][data-tally="program"]', { timeout: 5000 });
+  });
+
+  it('the director sees the camera\'s last minute of health as a sparkline, with the gap in it', async () => {
+    const spark = tile(director, slot.slotId).getByTestId('health-sparkline');
+    await spark.waitFor({ timeout: 5000 });
+    expect(Number(await spark.getAttribute('data-samples'))).toBeGreaterThanOrEqual(10);
+    // The 5 s outage is in it as seconds with nothing arriving.
+    expect(Number(await spark.getAttribute('data-silent-seconds'))).toBeGreaterThanOrEqual(3);
+    expect(await spark.getAttribute('aria-label')).toMatch(/last \d+ s: up to \d+ kbps, worst loss \d+\.\d%, \d+ s with nothing arriving/);
+  });
+});
+
+describe('the operator\'s controls, live', () => {
+  let slot: { slotId: string; link: string };
+  let phone: Page;
+
+  beforeAll(async () => {
+    slot = await addCameraSlot(director, 'Quai Branly');
+    phone = await openCamera(browser, slot.link.replace(phoneNet.studioIp, '127.0.0.1'), { color: '#0000ff', toneHz: 440 });
+    await startStreaming(phone);
+    await waitForTileColour(director, slot.slotId, 'blue', 20000);
+    await waitForTileState(director, slot.slotId, 'live', 10000);
+  });
+
+  const tileRes = async () => {
+    const text = (await tile(director, slot.slotId).getByTestId('tile-stats').textContent()) ?? '';
+    const m = /res(\d+)×(\d+)/.exec(text);
+    return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
+  };
+  const waitForTileHeight = async (height: number, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await tileRes())?.height === height) return;
+      await director.waitForTimeout(250);
+    }
+    throw new Error(`the tile did not report a height of ${height} (last: ${JSON.stringify(await tileRes())})`);
+  };
+
+  it('the operator changes quality while live: same producer, the tile never flickers, the studio gets the new size', async () => {
+    await waitForTileHeight(720, 15000);
+    const history = await recordTileHistory(director, slot.slotId);
+    const producing = () => server.logLines().filter((l) => l.msg === 'camera producing' && l.slot === slot.slotId).length;
+    const before = producing();
+    await phone.getByTestId('quality').selectOption('480p30');
+    await waitForTileHeight(480, 15000);
+    expect(await tile(director, slot.slotId).getByTestId('tile-quality').textContent()).toBe('480p30');
+    await waitForTileColour(director, slot.slotId, 'blue', 5000);
+    expect(await history()).toEqual(['live/yes']);
+    expect(producing()).toBe(before);
+  });
+
+  it('the director asks the camera for another quality; the operator sees it applied', async () => {
+    const history = await recordTileHistory(director, slot.slotId);
+    await director.getByLabel('Quality for Quai Branly').selectOption('360p15');
+    await phone.waitForSelector('[data-testid="camera-notice"]', { timeout: 5000 });
+    expect(await phone.getByTestId('camera-notice').textContent()).toContain('360p15');
+    expect(await phone.getByTestId('quality').inputValue()).toBe('360p15');
+    await waitForTileHeight(360, 15000);
+    expect(await history()).toEqual(['live/yes']);
+  });
+
+  it('muting the mic shows on the director\'s tile; unmuting clears it', async () => {
+    await phone.getByTestId('mic').click();
+    await tile(director, slot.slotId).getByTestId('tile-mic-muted').waitFor({ timeout: 5000 });
+    expect(await phone.getByTestId('mic').getAttribute('aria-pressed')).toBe('true');
+    await phone.getByTestId('mic').click();
+    await tile(director, slot.slotId).getByTestId('tile-mic-muted').waitFor({ state: 'detached', timeout: 5000 });
+  });
+
+  it('the page going to the background shows "paused" on the director\'s tile, and the operator is told on return', async () => {
+    const setVisibility = (state: 'hidden' | 'visible') => phone.evaluate((s) => {
+      // What the browser does when the phone locks or another app comes in front.
+      Object.defineProperty(document, 'visibilityState', { value: s, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+    await setVisibility('hidden');
+    await waitForTileState(director, slot.slotId, 'paused', 5000);
+    expect(await tile(director, slot.slotId).locator('.tile-cover small').textContent()).toMatch(/background/);
+    await setVisibility('visible');
+    await waitForTileState(director, slot.slotId, 'live', 5000);
+    expect(await phone.getByTestId('camera-notice').textContent()).toMatch(/background/);
+  });
+
+  it('the screen is kept awake while streaming (Screen Wake Lock)', async () => {
+    const indicator = phone.getByTestId('link-indicator');
+    const held = await phone.evaluate(async () => {
+      if (!('wakeLock' in navigator)) return 'unsupported';
+      try { const s = await navigator.wakeLock.request('screen'); await s.release(); return 'granted'; } catch (e) { return (e as Error).name; }
+    });
+    console.log(`wake lock in this browser: ${held}`);
+    if (held === 'granted') await phone.getByTestId('wake-lock').waitFor({ timeout: 5000 });
+    else expect(await indicator.textContent()).toContain('keep the screen on yourself');
+  });
+});
