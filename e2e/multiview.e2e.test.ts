@@ -137,7 +137,9 @@ describe('a show with two cameras', () => {
       console.log(`camera back → tile live again in ${Date.now() - back} ms`);
       // Back in the same producers (no new ones: the consumers, the switcher taps stay).
       expect(producing()).toBe(producersBefore);
-      expect(server.logLines().some((l) => l.msg === 'camera reconnected within its grace period' && l.slot === slot.slotId)).toBe(true);
+      // Its page reconnects to the studio too (the media may come back a little before).
+      await expect.poll(() => server.logLines().some((l) => l.msg === 'camera reconnected within its grace period' && l.slot === slot.slotId),
+        { timeout: 15000, interval: 250 }).toBe(true);
       await tile(director, slot.slotId).getByTestId('tile-back').waitFor({ timeout: 5000 });
       director.once('dialog', (dialog) => void dialog.accept());
       await director.locator(`[data-testid="slot-item"][data-slot-id="${slot.slotId}"]`).getByRole('button', { name: 'Remove' }).click();

@@ -129,7 +129,8 @@ export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerE
     }, clog);
 
     const slot = show.view().slots.find((s) => s.id === slotId);
-    socket.emit('camera:welcome', { slotId, slotName: slot?.name ?? '', routerRtpCapabilities: pool.rtpCapabilities, transportId: session.transportId });
+    const transportId = session.transportId;
+    socket.emit('camera:welcome', { slotId, slotName: slot?.name ?? '', routerRtpCapabilities: pool.rtpCapabilities, ...(transportId ? { transportId } : {}) });
     tallies.set(slotId, switcher.tally(slotId));
     socket.emit('tally', { state: switcher.tally(slotId) });
     const pending = show.pendingTalkback(slotId);
