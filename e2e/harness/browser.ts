@@ -3,6 +3,7 @@
 // encoder always has motion) and a tone, drawn on a canvas in the page.
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { drawClock } from '../../bench/lib/frameClock.js';
 
 export const CHROMIUM = process.env.REGIE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -44,12 +45,16 @@ export async function launchFreezableBrowser(): Promise<{ browser: Browser; free
   };
 }
 
-/** `frontColor`: what the front (selfie) camera shows, where it differs from the back one. */
-export type FakeCamera = { color: string; toneHz: number; width?: number; height?: number; frontColor?: string };
+/**
+ * `frontColor`: what the front (selfie) camera shows, where it differs from the back one.
+ * `clock`: draw the capture time into every frame (bench/lib/frameClock.ts).
+ */
+export type FakeCamera = { color: string; toneHz: number; width?: number; height?: number; frontColor?: string; clock?: boolean };
 
 /** Replaces getUserMedia in the page with a canvas camera of the given colour. */
-function fakeCameraScript({ color, toneHz, width = 1280, height = 720, frontColor }: FakeCamera): string {
+function fakeCameraScript({ color, toneHz, width = 1280, height = 720, frontColor, clock }: FakeCamera): string {
   return `(() => {
+    const drawClock = ${clock ? drawClock.toString() : 'null'};
     const gum = async (constraints) => {
       const facing = constraints && constraints.video && constraints.video.facingMode;
       const wantsFront = facing === 'user' || (facing && facing.ideal === 'user') || (facing && facing.exact === 'user');
@@ -63,6 +68,7 @@ function fakeCameraScript({ color, toneHz, width = 1280, height = 720, frontColo
         ctx.fillRect(0, 0, ${width}, ${height});
         ctx.fillStyle = '#808080';
         ctx.fillRect((n++ * 8) % (${width} - 80), 20, 60, 60);
+        if (drawClock) drawClock(ctx, ${width}, ${height}, Date.now());
       };
       draw();
       setInterval(draw, 33);

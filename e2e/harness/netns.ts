@@ -2,6 +2,10 @@
 // network namespace joined to the test's namespace by a veth pair, so a test can take
 // the phone's link down and up like a tunnel or a wifi → 4G switch. Addresses are
 // private (10.77.n.0/24) and exist only inside the test's own namespace.
+//
+// The studio's address sits on a bridge kept up by a second veth pair: when the
+// phone's link drops, only the phone sees a network change — the studio's own
+// browsers (the director) keep their interfaces and their connections, as they would.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,9 +43,18 @@ exec unshare --net -- sh -c 'echo $$ > "$0.pid"; i=0; while [ ! -e "$0.ready" ];
   const pid = await waitForPid(join(dir, 'net.pid'));
   const sh = (...args: string[]) => execFileSync(args[0]!, args.slice(1), { stdio: 'pipe' });
   const inPhone = (...args: string[]) => sh('nsenter', '-t', String(pid), '-n', ...args);
+  const bridge = `regie-b${n}`;
+  const keep = `regie-k${n}`;
+  sh('ip', 'link', 'add', bridge, 'address', `02:00:00:77:${n.toString(16).padStart(2, '0')}:01`, 'type', 'bridge');
+  sh('ip', 'link', 'add', keep, 'type', 'veth', 'peer', 'name', `${keep}p`);
+  sh('ip', 'link', 'set', keep, 'master', bridge);
+  sh('ip', 'link', 'set', keep, 'up');
+  sh('ip', 'link', 'set', `${keep}p`, 'up');
   sh('ip', 'link', 'add', host, 'type', 'veth', 'peer', 'name', phone, 'netns', String(pid));
-  sh('ip', 'addr', 'add', `${studioIp}/24`, 'dev', host);
+  sh('ip', 'link', 'set', host, 'master', bridge);
   sh('ip', 'link', 'set', host, 'up');
+  sh('ip', 'addr', 'add', `${studioIp}/24`, 'dev', bridge);
+  sh('ip', 'link', 'set', bridge, 'up');
   inPhone('ip', 'link', 'set', 'lo', 'up');
   inPhone('ip', 'addr', 'add', `10.77.${n}.2/24`, 'dev', phone);
   inPhone('ip', 'link', 'set', phone, 'up');
@@ -54,7 +67,9 @@ exec unshare --net -- sh -c 'echo $$ > "$0.pid"; i=0; while [ ! -e "$0.ready" ];
     linkUp: () => inPhone('ip', 'link', 'set', phone, 'up'),
     close: async () => {
       await browser.close().catch(() => undefined);
-      try { sh('ip', 'link', 'del', host); } catch { /* gone with the namespace */ }
+      for (const link of [host, keep, bridge]) {
+        try { sh('ip', 'link', 'del', link); } catch { /* gone with the namespace */ }
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

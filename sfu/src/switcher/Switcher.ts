@@ -53,6 +53,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   #program!: Program;
   #preview?: string;
   #fallback?: { from: string; reason: string; backAt?: number };
+  #takenAt = 0;
   /** what was in preview when the slate took over: the returning camera only replaces that */
   #previewAtFallback?: string;
   #lastKeyframeRequest = 0;
@@ -168,7 +169,9 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
 
   #onVideoSwitched(sourceId: string): void {
     this.#audio.select(sourceId); // audio follows video, at the same instant
-    this.#log.info({ source: sourceId }, 'on air');
+    // How long the switch waited for the new source's keyframe (what a cut costs).
+    const keyframeWaitMs = this.#takenAt ? Date.now() - this.#takenAt : undefined;
+    this.#log.info({ source: sourceId, keyframeWaitMs }, 'on air');
     this.#resumeWanted();
     this.emit('changed');
   }
@@ -193,6 +196,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   }
 
   #take(sourceId: string): void {
+    this.#takenAt = Date.now();
     this.#video.select(sourceId);
     if (this.#video.active === undefined) this.#audio.select(undefined);
     this.#resumeWanted();

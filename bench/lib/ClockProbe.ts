@@ -1,0 +1,89 @@
+// A viewer at a receiver that reads every frame: ffmpeg decodes the stream (one
+// thread: frame threads would add frames of delay) to small RGB frames, and each is
+// read for its colour (which camera, or the slate) and its frame clock (when the
+// camera drew it). Arrival is when the decoded frame reaches us.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { classify, type Colour } from '../../e2e/harness/browser.js';
+import { captureTime, readClock } from './frameClock.js';
+
+const W = 192;
+const H = 108;
+const FRAME_BYTES = W * H * 3;
+
+export type ProbeFrame = { at: number; colour: Colour; capturedAt?: number };
+
+export class ClockProbe {
+  readonly frames: ProbeFrame[] = [];
+  #proc?: ChildProcess;
+  #stopped = false;
+  readonly #url: string;
+
+  constructor(url: string) {
+    this.#url = url;
+    this.#run();
+  }
+
+  #run(): void {
+    const proc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', '1',
+      '-fflags', 'nobuffer', '-flags', 'low_delay', '-rw_timeout', '8000000', '-analyzeduration', '1000000', '-i', this.#url,
+      '-map', '0:v:0', '-vf', `scale=${W}:${H}:flags=area,format=rgb24`, '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    this.#proc = proc;
+    let buf = Buffer.alloc(0);
+    proc.stdout!.on('data', (d: Buffer) => {
+      buf = buf.length ? Buffer.concat([buf, d]) : d;
+      while (buf.length >= FRAME_BYTES) {
+        this.#frame(buf.subarray(0, FRAME_BYTES), Date.now());
+        buf = buf.subarray(FRAME_BYTES);
+      }
+    });
+    const watchdog = setInterval(() => {
+      // A player stuck on a session that ended (receiver killed, frozen) is restarted.
+      const last = Math.max(this.frames.at(-1)?.at ?? 0, started);
+      if (Date.now() - last > 4000) proc.kill('SIGKILL');
+    }, 500);
+    const started = Date.now();
+    proc.once('exit', () => {
+      clearInterval(watchdog);
+      if (!this.#stopped) setTimeout(() => { if (!this.#stopped) this.#run(); }, 200);
+    });
+  }
+
+  #frame(px: Buffer, at: number): void {
+    const luma = (x: number, y: number) => {
+      const i = (Math.min(H - 1, Math.max(0, y)) * W + Math.min(W - 1, Math.max(0, x))) * 3;
+      return (px[i]! + px[i + 1]! + px[i + 2]!) / 3;
+    };
+    // The colour away from the moving square (top) and the clock band (bottom).
+    let r = 0, g = 0, b = 0, n = 0;
+    for (let y = Math.round(H * 0.4); y < Math.round(H * 0.6); y += 2) {
+      for (let x = Math.round(W * 0.3); x < Math.round(W * 0.7); x += 4) {
+        const i = (y * W + x) * 3;
+        r += px[i]!; g += px[i + 1]!; b += px[i + 2]!; n++;
+      }
+    }
+    const colour = classify([r / n, g / n, b / n]) ?? 'other';
+    const clock = readClock(luma, W, H);
+    this.frames.push({ at, colour, capturedAt: clock >= 0 && colour !== 'slate' ? captureTime(clock, at) : undefined });
+  }
+
+  /** The first frame of this colour that arrived after `since`. */
+  async firstAfter(since: number, colour: Colour, timeoutMs: number): Promise<ProbeFrame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const f = this.frames.find((x) => x.at > since && x.colour === colour);
+      if (f) return f;
+      if (Date.now() > deadline) throw new Error(`the receiver did not show ${colour} within ${timeoutMs} ms (last: ${this.frames.at(-1)?.colour ?? 'nothing'})`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Frames that arrived in [from, to). */
+  between(from: number, to: number): ProbeFrame[] {
+    return this.frames.filter((f) => f.at >= from && f.at < to);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#proc?.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,108 @@
+// A show for the bench, built from the e2e harness: the real server, real Chromium
+// camera pages (with the frame clock), the director's studio page, nginx-rtmp
+// receivers, and a control socket acting as the director for exact timings.
+import type { Browser, Page } from 'playwright-core';
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, ShowView } from '../../shared/src/protocol.js';
+import { launchBrowser, openCamera, type FakeCamera } from '../../e2e/harness/browser.js';
+import { NginxRtmp } from '../../e2e/harness/receivers.js';
+import { startServer, type RegieServer } from '../../e2e/harness/server.js';
+import { addCameraSlot, openStudio, startStreaming, waitForTileColour } from '../../e2e/harness/studio.js';
+import { ClockProbe } from './ClockProbe.js';
+
+export type BenchCamera = { slotId: string; page: Page; colour: 'red' | 'blue' | 'green'; name: string };
+
+export const CAMERA_COLOURS: { colour: BenchCamera['colour']; hex: string; toneHz: number }[] = [
+  { colour: 'red', hex: '#ff0000', toneHz: 1000 }, { colour: 'blue', hex: '#0000ff', toneHz: 440 }, { colour: 'green', hex: '#00ff00', toneHz: 660 },
+];
+
+export class BenchShow {
+  server!: RegieServer;
+  browser!: Browser;
+  director!: Page;
+  control!: Socket;
+  state?: ShowView;
+  readonly cameras: BenchCamera[] = [];
+  readonly receivers: NginxRtmp[] = [];
+  readonly probes: ClockProbe[] = [];
+
+  static async open(env: Record<string, string> = {}): Promise<BenchShow> {
+    const show = new BenchShow();
+    show.server = await startServer({ REGIE_LOG_LEVEL: 'info', ...env });
+    show.browser = await launchBrowser();
+    show.director = await openStudio(show.browser, show.server.url, show.server.secret);
+    show.control = io(`${show.server.url}/director`, { auth: { secret: show.server.secret }, transports: ['websocket'], rejectUnauthorized: false });
+    show.control.on('show:state', (s: ShowView) => { show.state = s; });
+    await new Promise<void>((resolve, reject) => {
+      show.control.once('connect', () => resolve());
+      show.control.once('connect_error', reject);
+    });
+    return show;
+  }
+
+  async request<T = unknown>(event: string, payload: object = {}): Promise<T> {
+    const ack = (await this.control.timeout(15000).emitWithAck(event, payload)) as Ack<T>;
+    if (!ack.ok) throw new Error(`${event}: ${ack.error.message}`);
+    return ack.data;
+  }
+
+  /** A camera page sending a solid colour with the frame clock, live in the multiview. */
+  async addCamera(camera: Partial<FakeCamera> = {}, browser = this.browser): Promise<BenchCamera> {
+    const pick = CAMERA_COLOURS[this.cameras.length % CAMERA_COLOURS.length]!;
+    const name = `Camera ${this.cameras.length + 1}`;
+    const slot = await addCameraSlot(this.director, name);
+    const page = await openCamera(browser, slot.link, { color: pick.hex, toneHz: pick.toneHz, clock: true, ...camera });
+    await startStreaming(page);
+    const cam = { slotId: slot.slotId, page, colour: pick.colour, name };
+    if (this.cameras.filter((c) => c.colour === pick.colour).length === 0) await waitForTileColour(this.director, slot.slotId, pick.colour, 30000);
+    this.cameras.push(cam);
+    return cam;
+  }
+
+  /** Receivers: `count` destinations on one nginx-rtmp, each with a probe reading every frame. */
+  async goLive(count: number, opts: { probes?: boolean; separateServers?: boolean } = {}): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      if (i === 0 || opts.separateServers) {
+        const nginx = new NginxRtmp();
+        await nginx.start();
+        this.receivers.push(nginx);
+      }
+      const nginx = this.receivers.at(-1)!;
+      const key = `bench-${i}`;
+      const { destinationId } = await this.request<{ destinationId: string }>('destination:add', {
+        name: `Receiver ${i + 1}`, protocol: 'rtmp', url: nginx.url(false), streamKey: key, enabled: true,
+      });
+      ids.push(destinationId);
+      if (opts.probes !== false) this.probes.push(new ClockProbe(`${nginx.url(false)}/${key}`));
+    }
+    await this.request('show:goLive');
+    const deadline = Date.now() + 40000;
+    while (!ids.every((id) => this.state?.destinations?.find((d) => d.id === id)?.state === 'live')) {
+      if (Date.now() > deadline) throw new Error(`destinations did not go live: ${JSON.stringify(this.state?.destinations)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return ids;
+  }
+
+  /** Preview then cut, through the director's socket; returns when the cut was asked. */
+  async cut(sourceId: string): Promise<number> {
+    await this.request('switcher:preview', { sourceId });
+    const at = Date.now();
+    await this.request('switcher:cut');
+    return at;
+  }
+
+  /** The server's 'on air' log lines after a time (pino time, ms). */
+  onAirAfter(since: number): Record<string, unknown>[] {
+    return this.server.logLines().filter((l) => l.msg === 'on air' && (l.time as number) >= since);
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.probes) p.stop();
+    this.control?.disconnect();
+    await this.browser?.close().catch(() => undefined);
+    await this.server?.stop();
+    for (const r of this.receivers) r.stop();
+  }
+}

@@ -1,0 +1,116 @@
+// 1. Cut latency and 2. glass-to-glass latency, in one show: two clock cameras on air
+// in turn, one RTMP receiver read frame by frame, the director's studio page open.
+import type { Page } from 'playwright-core';
+import { captureTime, readClock } from '../lib/frameClock.js';
+import { BenchShow } from '../lib/show.js';
+import { summarize, type Summary } from '../lib/stats.js';
+import type { BenchContext } from '../run.js';
+
+export type LatencyResult = {
+  glassToGlass: { receiver: Summary; multiview: Summary; programMonitor: Summary; samples: { receiver: number[]; multiview: number[]; programMonitor: number[] } };
+  cuts: {
+    n: number;
+    /** cut asked → first frame of the new camera decoded at the receiver */
+    toReceiver: Summary;
+    /** the same minus the steady pipeline delay (receiver glass-to-glass p50) */
+    toReceiverNet: Summary;
+    /** cut asked (director socket) → the switch at the SFU (first program packet of the new source) */
+    toSfu: Summary;
+    /** inside the SFU: keyframe asked → keyframe arrived from the browser (the floor) */
+    keyframeWait: Summary;
+    /** how old the first new frame was when it reached the receiver (pipeline after the switch) */
+    firstFramePipeline: Summary;
+    samples: { toReceiver: number; toSfu?: number; keyframeWait?: number; firstFramePipeline?: number }[];
+  };
+};
+
+/** Glass-to-glass in the director's page: every frame of a video element, read for its clock. */
+async function pageGlassToGlass(page: Page, selector: string, ms: number): Promise<number[]> {
+  return page.evaluate(async ([sel, duration, readSrc, captureSrc]) => {
+    const read = new Function(`return (${readSrc})`)() as (l: (x: number, y: number) => number, w: number, h: number) => number;
+    const capture = new Function(`return (${captureSrc})`)() as (c: number, now: number) => number;
+    const video = document.querySelector<HTMLVideoElement>(sel);
+    if (!video) return [];
+    const w = 192, h = 108;
+    const canvas = document.createElement('canvas');
+    canvas.width = w; canvas.height = h;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    const out: number[] = [];
+    const end = performance.now() + duration;
+    await new Promise<void>((resolve) => {
+      const onFrame = () => {
+        const now = Date.now();
+        ctx.drawImage(video, 0, 0, w, h);
+        const px = ctx.getImageData(0, 0, w, h).data;
+        const clock = read((x, y) => { const i = (y * w + x) * 4; return (px[i]! + px[i + 1]! + px[i + 2]!) / 3; }, w, h);
+        if (clock >= 0) out.push(now - capture(clock, now));
+        if (performance.now() < end) video.requestVideoFrameCallback(onFrame); else resolve();
+      };
+      video.requestVideoFrameCallback(onFrame);
+      setTimeout(resolve, duration + 3000); // a video that stopped delivering frames
+    });
+    return out;
+  }, [selector, ms, readClock.toString(), captureTime.toString()] as const);
+}
+
+export async function latency(ctx: BenchContext): Promise<LatencyResult> {
+  const show = await BenchShow.open();
+  try {
+    ctx.progress('latency: two clock cameras, one RTMP receiver');
+    const a = await show.addCamera();
+    const b = await show.addCamera();
+    await show.cut(a.slotId);
+    await show.goLive(1);
+    const probe = show.probes[0]!;
+    await probe.firstAfter(Date.now(), a.colour, 30000);
+    await new Promise((r) => setTimeout(r, 3000)); // settle
+
+    ctx.progress('latency: glass-to-glass (receiver, multiview, program monitor)');
+    const window = ctx.quick ? 4000 : 15000;
+    const from = Date.now();
+    const [multiview, programMonitor] = await Promise.all([
+      pageGlassToGlass(show.director, `[data-testid="camera-tile"][data-slot-id="${a.slotId}"] video`, window),
+      pageGlassToGlass(show.director, '[data-testid="program-monitor"] video', window),
+    ]);
+    const receiver = probe.between(from, Date.now()).filter((f) => f.capturedAt !== undefined).map((f) => f.at - f.capturedAt!);
+    const steady = summarize(receiver).p50 ?? 0;
+
+    const cutCount = ctx.quick ? 3 : 20;
+    const samples: LatencyResult['cuts']['samples'] = [];
+    let onAir = a;
+    for (let i = 0; i < cutCount; i++) {
+      const next = onAir === a ? b : a;
+      ctx.progress(`latency: cut ${i + 1}/${cutCount} to ${next.name}`);
+      const at = await show.cut(next.slotId);
+      const frame = await probe.firstAfter(at, next.colour, 15000);
+      await new Promise((r) => setTimeout(r, 300)); // the log line is written by now
+      const log = show.onAirAfter(at - 5).find((l) => l.source === next.slotId);
+      samples.push({
+        toReceiver: frame.at - at,
+        toSfu: log ? (log.time as number) - at : undefined,
+        keyframeWait: log?.keyframeWaitMs as number | undefined,
+        firstFramePipeline: frame.capturedAt !== undefined ? frame.at - frame.capturedAt : undefined,
+      });
+      onAir = next;
+      await new Promise((r) => setTimeout(r, ctx.quick ? 1000 : 2500));
+    }
+    const pick = (k: keyof (typeof samples)[number]) => samples.map((s) => s[k]).filter((v): v is number => v !== undefined);
+    return {
+      glassToGlass: {
+        receiver: summarize(receiver), multiview: summarize(multiview), programMonitor: summarize(programMonitor),
+        samples: { receiver, multiview, programMonitor },
+      },
+      cuts: {
+        n: samples.length,
+        toReceiver: summarize(pick('toReceiver')),
+        toReceiverNet: summarize(pick('toReceiver').map((v) => v - steady)),
+        toSfu: summarize(pick('toSfu')),
+        keyframeWait: summarize(pick('keyframeWait')),
+        firstFramePipeline: summarize(pick('firstFramePipeline')),
+        samples,
+      },
+    };
+  } finally {
+    await show.close();
+  }
+}
