@@ -7,12 +7,12 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inLoopbackNamespace } from './loopbackNamespace.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const vitest = join(root, 'node_modules/vitest/vitest.mjs');
 const out = mkdtempSync(join(tmpdir(), 'regie-test-'));
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 function runSuite(name, config, wrap = (cmd) => cmd) {
   const report = join(out, `${name}.json`);
@@ -28,14 +28,6 @@ function runSuite(name, config, wrap = (cmd) => cmd) {
   // Files that failed to load count as failures too, not as silence.
   const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
   return { passed: r.numPassedTests, failed: r.numFailedTests + brokenFiles };
-}
-
-/** Wraps a command so it runs in a new network namespace with only `lo`, up. */
-function inLoopbackNamespace(cmd) {
-  const quoted = cmd.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  const inner = `ip link set lo up && exec ${quoted}`;
-  // As root a plain network namespace; otherwise inside a user namespace of our own.
-  return isRoot ? ['unshare', '--net', '--', 'sh', '-c', inner] : ['unshare', '--map-root-user', '--net', '--', 'sh', '-c', inner];
 }
 
 const totals = { passed: 0, failed: 0 };

@@ -28,7 +28,7 @@ export class ClockProbe {
       '-fflags', 'nobuffer', '-flags', 'low_delay', '-rw_timeout', '8000000', '-analyzeduration', '1000000', '-i', this.#url,
       '-map', '0:v:0', '-vf', `scale=${W}:${H}:flags=area,format=rgb24`, '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.#proc = proc;
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     proc.stdout!.on('data', (d: Buffer) => {
       buf = buf.length ? Buffer.concat([buf, d]) : d;
       while (buf.length >= FRAME_BYTES) {
@@ -38,13 +38,18 @@ export class ClockProbe {
     });
     const watchdog = setInterval(() => {
       // A player stuck on a session that ended (receiver killed, frozen) is restarted.
-      const last = Math.max(this.frames.at(-1)?.at ?? 0, started);
-      if (Date.now() - last > 4000) proc.kill('SIGKILL');
+      // (Starting a player on a busy machine takes longer than keeping one going.)
+      const last = this.frames.at(-1)?.at ?? 0;
+      if (last >= started ? Date.now() - last > 4000 : Date.now() - started > 10000) proc.kill('SIGKILL');
     }, 500);
     const started = Date.now();
+    const framesBefore = this.frames.length;
     proc.once('exit', () => {
       clearInterval(watchdog);
-      if (!this.#stopped) setTimeout(() => { if (!this.#stopped) this.#run(); }, 200);
+      // Look again soon after a stream ended; gently while the receiver refuses (a player
+      // respawned five times a second would itself starve the machine under test).
+      const delay = this.frames.length > framesBefore ? 200 : 1000;
+      if (!this.#stopped) setTimeout(() => { if (!this.#stopped) this.#run(); }, delay);
     });
   }
 
@@ -66,11 +71,11 @@ export class ClockProbe {
     this.frames.push({ at, colour, capturedAt: clock >= 0 && colour !== 'slate' ? captureTime(clock, at) : undefined });
   }
 
-  /** The first frame of this colour that arrived after `since`. */
-  async firstAfter(since: number, colour: Colour, timeoutMs: number): Promise<ProbeFrame> {
+  /** The first frame of this colour (or any program picture: a camera or the slate) that arrived after `since`. */
+  async firstAfter(since: number, colour: Colour | 'any', timeoutMs: number): Promise<ProbeFrame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const f = this.frames.find((x) => x.at > since && x.colour === colour);
+      const f = this.frames.find((x) => x.at > since && (colour === 'any' ? x.colour !== 'other' : x.colour === colour));
       if (f) return f;
       if (Date.now() > deadline) throw new Error(`the receiver did not show ${colour} within ${timeoutMs} ms (last: ${this.frames.at(-1)?.colour ?? 'nothing'})`);
       await new Promise((r) => setTimeout(r, 20));

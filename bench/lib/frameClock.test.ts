@@ -52,7 +52,7 @@ describe('frame clock', () => {
   });
 
   it('is self-contained, so it can be sent into a page as source text', () => {
-    for (const fn of [drawClock, readClock]) {
+    for (const fn of [drawClock, readClock, captureTime]) {
       // eslint-disable-next-line no-new-func
       const revived = new Function(`return (${fn.toString()})`)() as typeof fn;
       expect(typeof revived).toBe('function');
@@ -62,5 +62,7 @@ describe('frame clock', () => {
     const read = new Function(`return (${readClock.toString()})`)() as typeof readClock;
     draw(f.ctx, 320, 180, 123456);
     expect(read(f.luma, 320, 180)).toBe(123456);
+    const capture = new Function(`return (${captureTime.toString()})`)() as typeof captureTime;
+    expect(capture(123456, 4194304 * 3 + 123456 + 40)).toBe(4194304 * 3 + 123456);
   });
 });

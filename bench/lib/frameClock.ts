@@ -54,6 +54,7 @@ export function readClock(luma: (x: number, y: number) => number, w: number, h: 
 
 /** The full capture time of a clock read at `nowMs` (the clock is at most 70 minutes behind). */
 export function captureTime(clock: number, nowMs: number): number {
-  const behind = (((Math.floor(nowMs) % CLOCK_MODULO) - clock) % CLOCK_MODULO + CLOCK_MODULO) % CLOCK_MODULO;
+  const modulo = 4194304; // CLOCK_MODULO, written out: this function is also sent into pages
+  const behind = (((Math.floor(nowMs) % modulo) - clock) % modulo + modulo) % modulo;
   return Math.floor(nowMs) - behind;
 }

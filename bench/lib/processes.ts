@@ -27,16 +27,17 @@ export function memoryMiB(pid: number): { rss: number; peak: number } {
   }
 }
 
-/** Every process below `root` (not root itself), from ps. */
-export function descendantsOf(root: number): number[] {
-  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+/** Processes below `root` (not root itself) whose command line has every part given. */
+export function descendantsOf(root: number, ...parts: string[]): number[] {
+  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' }).trim().split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)).filter((m): m is RegExpExecArray => Boolean(m))
+    .map(([, pid, ppid, args]) => ({ pid: Number(pid), ppid: Number(ppid), args: args! }));
   const below = new Set([root]);
   for (let grew = true; grew;) {
     grew = false;
-    for (const [pid, ppid] of rows) if (below.has(ppid!) && !below.has(pid!)) { below.add(pid!); grew = true; }
+    for (const r of rows) if (below.has(r.ppid) && !below.has(r.pid)) { below.add(r.pid); grew = true; }
   }
-  below.delete(root);
-  return [...below];
+  return rows.filter((r) => r.pid !== root && below.has(r.pid) && parts.every((p) => r.args.includes(p))).map((r) => r.pid);
 }
 
 /**
@@ -74,12 +75,12 @@ export class ProcessMeter {
   }
 
   /** Stops; returns CPU seconds used in the window, per minute of wall time, and the peak memory. */
-  stop(): { seconds: number; cpuSeconds: number; cpuSecondsPerMinute: number; peakRssMiB: number } {
+  stop(): { seconds: number; cpuSeconds: number; cpuSecondsPerMinute: number; peakRssMiB: number; processes: number } {
     this.#sample();
     clearInterval(this.#timer);
     const seconds = (performance.now() - this.#startedAt) / 1000;
     let cpu = 0;
     for (const [pid, last] of this.#last) cpu += Math.max(0, last - (this.#start.get(pid) ?? 0));
-    return { seconds, cpuSeconds: cpu, cpuSecondsPerMinute: (cpu / seconds) * 60, peakRssMiB: this.#peakRssMiB };
+    return { seconds, cpuSeconds: cpu, cpuSecondsPerMinute: (cpu / seconds) * 60, peakRssMiB: this.#peakRssMiB, processes: this.#last.size };
   }
 }

@@ -26,9 +26,9 @@ export class BenchShow {
   readonly receivers: NginxRtmp[] = [];
   readonly probes: ClockProbe[] = [];
 
-  static async open(env: Record<string, string> = {}): Promise<BenchShow> {
+  static async open(env: Record<string, string> = {}, opts: { publicHost?: string } = {}): Promise<BenchShow> {
     const show = new BenchShow();
-    show.server = await startServer({ REGIE_LOG_LEVEL: 'info', ...env });
+    show.server = await startServer({ REGIE_LOG_LEVEL: 'info', ...env }, opts);
     show.browser = await launchBrowser();
     show.director = await openStudio(show.browser, show.server.url, show.server.secret);
     show.control = io(`${show.server.url}/director`, { auth: { secret: show.server.secret }, transports: ['websocket'], rejectUnauthorized: false });
@@ -38,6 +38,19 @@ export class BenchShow {
       show.control.once('connect_error', reject);
     });
     return show;
+  }
+
+  destinationState(id: string): string | undefined {
+    return this.state?.destinations?.find((d) => d.id === id)?.state;
+  }
+
+  async waitFor(what: string, pred: () => boolean, timeoutMs: number): Promise<number> {
+    const start = Date.now();
+    while (!pred()) {
+      if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return Date.now() - start;
   }
 
   async request<T = unknown>(event: string, payload: object = {}): Promise<T> {
@@ -51,7 +64,8 @@ export class BenchShow {
     const pick = CAMERA_COLOURS[this.cameras.length % CAMERA_COLOURS.length]!;
     const name = `Camera ${this.cameras.length + 1}`;
     const slot = await addCameraSlot(this.director, name);
-    const page = await openCamera(browser, slot.link, { color: pick.hex, toneHz: pick.toneHz, clock: true, ...camera });
+    // 640x360 unless asked: two 720p canvas cameras and a 720p encode starve two cores.
+    const page = await openCamera(browser, slot.link, { color: pick.hex, toneHz: pick.toneHz, clock: true, width: 640, height: 360, ...camera });
     await startStreaming(page);
     const cam = { slotId: slot.slotId, page, colour: pick.colour, name };
     if (this.cameras.filter((c) => c.colour === pick.colour).length === 0) await waitForTileColour(this.director, slot.slotId, pick.colour, 30000);
@@ -79,10 +93,31 @@ export class BenchShow {
     await this.request('show:goLive');
     const deadline = Date.now() + 40000;
     while (!ids.every((id) => this.state?.destinations?.find((d) => d.id === id)?.state === 'live')) {
-      if (Date.now() > deadline) throw new Error(`destinations did not go live: ${JSON.stringify(this.state?.destinations)}`);
+      if (Date.now() > deadline) {
+        const why = this.server.logLines().filter((l) => /encoder|output|program/.test(String(l.module ?? '') + String(l.msg))).slice(-12)
+          .map((l) => `${String(l.msg)} ${JSON.stringify({ ...l, msg: undefined, time: undefined, pid: undefined, hostname: undefined, level: undefined })}`);
+        throw new Error(`destinations did not go live: ${JSON.stringify(this.state?.destinations?.map((d) => [d.name, d.state, d.lastError]))}\nserver: ${why.join('\n')}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
     return ids;
+  }
+
+  /**
+   * Makes sure this camera is on air and reaching the receivers (on a starved machine a
+   * camera can stall and the slate take over by itself: then cut back to it).
+   */
+  async ensureOnAir(cam: BenchCamera, timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.state?.program?.program !== cam.slotId) await this.cut(cam.slotId);
+      try {
+        await Promise.all(this.probes.map((p) => p.firstAfter(Date.now(), cam.colour, 8000)));
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+    }
   }
 
   /** Preview then cut, through the director's socket; returns when the cut was asked. */

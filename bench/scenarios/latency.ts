@@ -26,6 +26,8 @@ export type LatencyResult = {
 
 /** Glass-to-glass in the director's page: every frame of a video element, read for its clock. */
 async function pageGlassToGlass(page: Page, selector: string, ms: number): Promise<number[]> {
+  // tsx names nested functions with a helper the page does not have: give it one.
+  await page.evaluate('globalThis.__name ??= (f) => f');
   return page.evaluate(async ([sel, duration, readSrc, captureSrc]) => {
     const read = new Function(`return (${readSrc})`)() as (l: (x: number, y: number) => number, w: number, h: number) => number;
     const capture = new Function(`return (${captureSrc})`)() as (c: number, now: number) => number;
@@ -59,11 +61,13 @@ export async function latency(ctx: BenchContext): Promise<LatencyResult> {
     ctx.progress('latency: two clock cameras, one RTMP receiver');
     const a = await show.addCamera();
     const b = await show.addCamera();
+    ctx.progress('latency: cameras live; going live');
     await show.cut(a.slotId);
     await show.goLive(1);
     const probe = show.probes[0]!;
-    await probe.firstAfter(Date.now(), a.colour, 30000);
+    await show.ensureOnAir(a);
     await new Promise((r) => setTimeout(r, 3000)); // settle
+    await show.ensureOnAir(a);
 
     ctx.progress('latency: glass-to-glass (receiver, multiview, program monitor)');
     const window = ctx.quick ? 4000 : 15000;

@@ -34,6 +34,9 @@ async function freeRtpPorts(): Promise<number> {
   throw new Error('no free UDP port pair on 127.0.0.1 for the program encoder');
 }
 
+/** ffmpeg's words for H.264 it received but cannot decode (no keyframe, no SPS/PPS). */
+const UNDECODABLE = /no frame!|decode_slice_header error|non-existing PPS|Invalid data found when processing input|missing picture/;
+
 export class ProgramEncoder extends EventEmitter<EncoderEvents> {
   readonly #format: OutputFormat;
   readonly #log: Logger;
@@ -94,7 +97,20 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
     this.#ffmpeg = ffmpeg;
     ffmpeg.stdin!.end(sdp);
     let stderr = '';
-    ffmpeg.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d).slice(-4000); });
+    // A keyframe lost on the way in (a burst dropped on a busy machine) leaves the decoder
+    // with slices it cannot use, and browsers send the next keyframe only when asked:
+    // ask, at once (at most twice a second), instead of waiting for the watchdog.
+    let askedAt = 0;
+    const askKeyFrame = () => {
+      if (Date.now() - askedAt < 500) return;
+      askedAt = Date.now();
+      this.#requestKeyFrame();
+    };
+    ffmpeg.stderr!.on('data', (d: Buffer) => {
+      const text = d.toString();
+      stderr = (stderr + text).slice(-4000);
+      if (UNDECODABLE.test(text)) askKeyFrame();
+    });
     const spawnedAt = Date.now();
     this.#lastOutputAt = 0;
     // Supervised by what it produces, not by its pid: an encoder that hangs (no RTP
@@ -103,6 +119,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
     this.#watchdog = setInterval(() => {
       if (this.#ffmpeg !== ffmpeg) return;
       const silentFor = Date.now() - (this.#lastOutputAt || spawnedAt);
+      if (silentFor > 1000) askKeyFrame(); // nothing out yet, or stuck: a keyframe restarts the decode
       if (silentFor > (this.#lastOutputAt ? 5000 : 10000)) {
         this.#restart(`no encoded output for ${Math.round(silentFor / 1000)} s: ${stderr.trim().split('\n').slice(-2).join(' | ')}`);
       }

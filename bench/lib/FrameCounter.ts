@@ -1,0 +1,31 @@
+// Counts the program's video frames as they reach a receiver, without decoding them
+// (ffmpeg copies the stream to nowhere and reports its frame count every second), so
+// the count says what the studio delivered, not what a test player could decode.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export class FrameCounter {
+  readonly samples: { at: number; frames: number }[] = [];
+  #proc?: ChildProcess;
+
+  constructor(url: string) {
+    const proc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-rw_timeout', '15000000', '-i', url,
+      '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-progress', 'pipe:1', '-stats_period', '0.5', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    this.#proc = proc;
+    proc.stdout!.setEncoding('utf8');
+    proc.stdout!.on('data', (text: string) => {
+      for (const m of text.matchAll(/^frame=(\d+)$/gm)) this.samples.push({ at: Date.now(), frames: Number(m[1]) });
+    });
+  }
+
+  /** Frames per second that arrived between two times (from the nearest reports). */
+  fps(from: number, to: number): number {
+    const a = this.samples.find((s) => s.at >= from);
+    const b = [...this.samples].reverse().find((s) => s.at <= to);
+    if (!a || !b || b.at <= a.at) return 0;
+    return (b.frames - a.frames) / ((b.at - a.at) / 1000);
+  }
+
+  stop(): void {
+    this.#proc?.kill('SIGKILL');
+  }
+}

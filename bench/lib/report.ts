@@ -1,0 +1,99 @@
+// The bench's report: the tables (printed, and in Markdown) and SVG charts beside the
+// JSON of raw samples.
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { BenchResults } from '../run.js';
+import { barChart, stripChart } from './charts.js';
+import type { Summary } from './stats.js';
+
+const ms = (v?: number) => (v === undefined ? '—' : `${Math.round(v)} ms`);
+const num = (v: number | undefined, d = 1) => (v === undefined ? '—' : v.toFixed(d));
+const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+
+function table(head: string[], rows: (string | number)[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+const dist = (name: string, s: Summary) => [name, s.n, ms(s.p50), ms(s.p95), ms(s.min), ms(s.max)];
+const DIST_HEAD = ['', 'n', 'p50', 'p95', 'min', 'max'];
+
+export function writeReport(r: BenchResults, base: string): { text: string } {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(`# Régie bench — ${r.date.slice(0, 10)}${r.quick ? ' (quick: a few samples each, not for conclusions)' : ''}`);
+  out.push(`Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}. Everything on loopback inside a private network namespace; real Chromium cameras, the real server, real ffmpeg, nginx-rtmp receivers. Took ${r.durationSeconds} s.`);
+  const charts: string[] = [];
+
+  const lat = r.results.latency;
+  if (lat) {
+    out.push('## 1. Cut latency', table(DIST_HEAD, [
+      dist('cut → first frame of the new camera at the RTMP receiver', lat.cuts.toReceiver),
+      dist('the same, minus the steady pipeline delay (receiver glass-to-glass p50)', lat.cuts.toReceiverNet),
+      dist('cut (director socket) → switch at the SFU', lat.cuts.toSfu),
+      dist('inside the SFU: keyframe asked → keyframe arrived (the floor)', lat.cuts.keyframeWait),
+      dist('age of that first frame at the receiver (capture → decoded)', lat.cuts.firstFramePipeline),
+    ]));
+    out.push('## 2. Glass-to-glass latency', 'Camera pages draw their clock into every frame; it is read back from decoded frames.', table(DIST_HEAD, [
+      dist('camera → RTMP receiver (decoded by ffmpeg)', lat.glassToGlass.receiver),
+      dist('camera → director\'s multiview tile', lat.glassToGlass.multiview),
+      dist('camera → director\'s program monitor', lat.glassToGlass.programMonitor),
+    ]));
+    const file = `${base}-latency.svg`;
+    writeFileSync(file, stripChart('Latency samples (ms)', [
+      { label: 'cut → receiver', values: lat.cuts.samples.map((s) => s.toReceiver) },
+      { label: 'cut → SFU switch', values: lat.cuts.samples.map((s) => s.toSfu).filter((v): v is number => v !== undefined) },
+      { label: 'g2g receiver', values: lat.glassToGlass.samples.receiver },
+      { label: 'g2g multiview', values: lat.glassToGlass.samples.multiview },
+      { label: 'g2g program monitor', values: lat.glassToGlass.samples.programMonitor },
+    ]));
+    charts.push(`![Latency samples](${basename(file)})`);
+  }
+
+  const dest = r.results.destinations;
+  if (dest) {
+    out.push('## 3. Cost per destination', `Input: ${dest.input}. CPU-seconds per minute of program (100 % of one core = 60), peak memory summed over the processes; ratios to the naive way (b).`,
+      table(['approach', 'destinations', 'CPU s/min', 'peak MiB', 'CPU vs naive', 'memory vs naive', 'processes', 'streams at the receiver'],
+        dest.samples.map((s) => {
+          const ratio = dest.ratios.find((x) => x.approach === s.approach && x.destinations === s.destinations)!;
+          const name = { regie: '(a) Régie: one encode + a remux per destination', naive: '(b) one encode per destination', tee: '(c) one ffmpeg with tee' }[s.approach];
+          return [name, s.destinations, num(s.cpuSecondsPerMinute), num(s.peakRssMiB, 0), num(ratio.cpu, 2), num(ratio.memory, 2), s.processes, s.receiving];
+        })));
+    const file = `${base}-destinations.svg`;
+    const counts = [...new Set(dest.samples.map((s) => s.destinations))];
+    writeFileSync(file, barChart('CPU-seconds per minute vs destinations', counts.map(String), ['regie', 'naive', 'tee'].map((a) => ({
+      label: { regie: 'Régie', naive: 'naive', tee: 'tee' }[a]!, values: counts.map((c) => dest.samples.find((s) => s.approach === a && s.destinations === c)?.cpuSecondsPerMinute ?? 0),
+    }))));
+    charts.push(`![CPU vs destinations](${basename(file)})`);
+  }
+
+  const sc = r.results.scale;
+  if (sc) {
+    out.push('## 4. Scale', `720p30 cameras, multiview open, program live to 3 outputs. "Holds": the receiver got ≥ 95 % of ${sc.fps} fps. Largest count held here: **${sc.largestHeld}**.`,
+      table(['cameras', 'server CPU s/min', 'server peak MiB', 'camera browsers CPU s/min', 'program fps at the receiver', 'holds', 'load (1 min)'],
+        sc.samples.map((s) => [s.cameras, num(s.server.cpuSecondsPerMinute), num(s.server.peakRssMiB, 0), num(s.browsers.cpuSecondsPerMinute), num(s.programFps), s.holds ? 'yes' : 'no', num(s.machineLoad1m)])));
+  }
+
+  const rec = r.results.recovery;
+  if (rec) {
+    out.push('## 5. Recovery', table(DIST_HEAD, [
+      dist('receiver accepting again → its destination live', rec.destinationBack.toLive),
+      dist('receiver accepting again → frames arriving there', rec.destinationBack.toFrames),
+      dist('on-air camera dies → slate at the receivers', rec.cameraDiesToSlate.atReceivers),
+      dist('5 s network loss, link back → camera page live', rec.networkLoss.toPageLive),
+      dist('5 s network loss, link back → director\'s tile live', rec.networkLoss.toTileLive),
+    ]), `Network loss recovered by: ${[...new Set(rec.networkLoss.samples.map((s) => s.how))].join(', ') || '—'}.`);
+  }
+
+  const co = r.results.continuity;
+  if (co) {
+    out.push('## 6. On-air continuity', `A ${co.seconds} s show (program ${co.outputSize}, read frame by frame at three nginx-rtmp receivers); faults: ${co.events.map((e) => `${e.what} at ${e.atSecond} s`).join('; ')}.`,
+      table(['receiver', 'seconds with valid program video', 'share', 'longest gap (s)'],
+        co.perReceiver.map((p) => [p.receiver, `${p.validSeconds} / ${co.seconds}`, pct(p.validShare), p.longestGapSeconds])),
+      `Seconds in which at least one receiver got valid program video: **${pct(co.atLeastOneShare)}**.`);
+  }
+
+  for (const [name, err] of Object.entries(r.errors)) out.push(`## ${name}: could not complete`, '```', String(err).split('\n').slice(0, 6).join('\n'), '```');
+  if (charts.length) out.push('## Charts', ...charts);
+  const text = out.join('\n\n');
+  writeFileSync(`${base}.md`, `${text}\n\nRaw samples: [${basename(base)}.json](${basename(base)}.json)\n`);
+  return { text };
+}

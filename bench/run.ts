@@ -1,0 +1,74 @@
+// `npm run bench`: Régie measured on this machine, side by side with the baselines a
+// user would otherwise pick, in one run. Prints tables, writes every raw sample to
+// bench/results/<date>.json and a Markdown report with charts beside it.
+// `--quick`: a few samples of each (the test suite runs it once, to prove the bench
+// works). `--only a,b`: some scenarios. `--out DIR`: where the results go.
+// It never fails because the machine is slow: it reports what it measured.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeReport } from './lib/report.js';
+import { continuity } from './scenarios/continuity.js';
+import { destinations } from './scenarios/destinations.js';
+import { latency } from './scenarios/latency.js';
+import { recovery } from './scenarios/recovery.js';
+import { scale } from './scenarios/scale.js';
+
+export type BenchContext = { quick: boolean; progress: (message: string) => void };
+
+const SCENARIOS = { latency, destinations, scale, recovery, continuity } as const;
+export type ScenarioName = keyof typeof SCENARIOS;
+
+export type BenchResults = {
+  date: string;
+  quick: boolean;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  durationSeconds: number;
+  results: { [K in ScenarioName]?: Awaited<ReturnType<(typeof SCENARIOS)[K]>> };
+  errors: { [K in ScenarioName]?: string };
+};
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
+  const out = args.includes('--out') ? args[args.indexOf('--out') + 1]! : fileURLToPath(new URL('./results', import.meta.url));
+  const started = Date.now();
+  const ctx: BenchContext = {
+    quick,
+    progress: (m) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}\n`),
+  };
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    quick,
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` },
+    durationSeconds: 0,
+    results: {},
+    errors: {},
+  };
+  for (const [name, run] of Object.entries(SCENARIOS) as [ScenarioName, (c: BenchContext) => Promise<unknown>][]) {
+    if (only && !only.includes(name)) continue;
+    ctx.progress(`${name}: starting`);
+    try {
+      (results.results as Record<string, unknown>)[name] = await run(ctx);
+    } catch (err) {
+      // A scenario that cannot complete is reported, with why; the others still run.
+      results.errors[name] = (err as Error).stack ?? String(err);
+      ctx.progress(`${name}: could not complete: ${(err as Error).message}`);
+    }
+  }
+  results.durationSeconds = Math.round((Date.now() - started) / 1000);
+  mkdirSync(out, { recursive: true });
+  const stamp = results.date.slice(0, 19).replaceAll(':', '-');
+  const base = join(out, `${stamp}${quick ? '-quick' : ''}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  const { text } = writeReport(results, base);
+  process.stdout.write(`${text}\n`);
+  process.stdout.write(`\nraw samples: ${base}.json\nreport: ${base}.md\n`);
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+// 4. Scale: the SFU and the encoder with 1, 2, 4, 8 cameras at 720p30, the director's
+// multiview open and the program live to 3 outputs. CPU and memory of the server's
+// process tree (Node, mediasoup workers, ffmpegs) and, apart, of the camera browsers
+// (they stand in for the phones); program frames counted at a receiver.
+import { loadavg } from 'node:os';
+import { FrameCounter } from '../lib/FrameCounter.js';
+import { descendantsOf, ProcessMeter } from '../lib/processes.js';
+import { BenchShow } from '../lib/show.js';
+import type { BenchContext } from '../run.js';
+
+export type ScaleSample = {
+  cameras: number; seconds: number;
+  server: { cpuSecondsPerMinute: number; peakRssMiB: number; processes: number };
+  browsers: { cpuSecondsPerMinute: number; peakRssMiB: number };
+  programFps: number; holds: boolean; machineLoad1m: number;
+};
+export type ScaleResult = { fps: number; samples: ScaleSample[]; largestHeld: number };
+
+const FPS = 30;
+
+export async function scale(ctx: BenchContext): Promise<ScaleResult> {
+  const counts = ctx.quick ? [1, 2] : [1, 2, 4, 8];
+  const windowMs = ctx.quick ? 5000 : 20000;
+  const show = await BenchShow.open();
+  const samples: ScaleSample[] = [];
+  try {
+    const first = await show.addCamera({ width: 1280, height: 720 });
+    await show.cut(first.slotId);
+    await show.goLive(3, { probes: false });
+    const counter = new FrameCounter(`${show.receivers[0]!.url(false)}/bench-0`);
+    for (const count of counts) {
+      while (show.cameras.length < count) {
+        ctx.progress(`scale: camera ${show.cameras.length + 1}`);
+        await show.addCamera({ width: 1280, height: 720 });
+      }
+      await new Promise((r) => setTimeout(r, 5000));
+      ctx.progress(`scale: measuring with ${count} camera(s)`);
+      const serverPid = show.server.process.pid!;
+      const server = new ProcessMeter(() => [serverPid, ...descendantsOf(serverPid)]);
+      const browsers = new ProcessMeter(() => descendantsOf(process.pid, 'chromium'));
+      server.start();
+      browsers.start();
+      const from = Date.now();
+      await new Promise((r) => setTimeout(r, windowMs));
+      const s = server.stop();
+      const b = browsers.stop();
+      const programFps = counter.fps(from, from + windowMs);
+      samples.push({
+        cameras: count, seconds: s.seconds,
+        server: { cpuSecondsPerMinute: s.cpuSecondsPerMinute, peakRssMiB: s.peakRssMiB, processes: s.processes },
+        browsers: { cpuSecondsPerMinute: b.cpuSecondsPerMinute, peakRssMiB: b.peakRssMiB },
+        programFps, holds: programFps >= FPS * 0.95, machineLoad1m: loadavg()[0]!,
+      });
+    }
+    counter.stop();
+  } finally {
+    await show.close();
+  }
+  const held = samples.filter((s) => s.holds).map((s) => s.cameras);
+  return { fps: FPS, samples, largestHeld: held.length ? Math.max(...held) : 0 };
+}
