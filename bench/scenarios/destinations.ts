@@ -63,7 +63,8 @@ function run(cmd: string, args: string[]): Promise<void> {
 /** Streams the receiver has now, from nginx-rtmp's statistics page. */
 async function receiving(nginx: NginxRtmp): Promise<number> {
   const xml = await fetch(`http://127.0.0.1:${nginx.httpPort}/stat`).then((r) => r.text()).catch(() => '');
-  return (xml.match(/<active\/>/g) ?? []).length; // one per stream being published
+  // One <stream> element per stream name; it says <publishing/> while someone publishes it.
+  return xml.split('<stream>').slice(1).filter((chunk) => chunk.includes('<publishing/>')).length;
 }
 
 async function measure(approach: Approach, count: number, input: string, nginx: NginxRtmp, windowMs: number): Promise<CostSample> {

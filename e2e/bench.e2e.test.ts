@@ -1,0 +1,94 @@
+// The bench still works: `bench/run.ts --quick` (a few samples of every scenario) runs
+// against the real show, and every section comes back with real measurements. The
+// figures themselves are not judged here (a slow machine is not a failure); that the
+// bench measured something real in each scenario is.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BenchResults } from '../bench/run.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = mkdtempSync(join(tmpdir(), 'regie-bench-quick-'));
+let results: BenchResults;
+let report: string;
+
+beforeAll(async () => {
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/run.ts'), '--quick', '--out', out], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('exit', resolve);
+  });
+  expect(code).toBe(0);
+  const json = readdirSync(out).find((f) => f.endsWith('.json'))!;
+  results = JSON.parse(readFileSync(join(out, json), 'utf8')) as BenchResults;
+  report = readFileSync(join(out, json.replace(/\.json$/, '.md')), 'utf8');
+}, 20 * 60 * 1000);
+
+describe('npm run bench -- --quick', () => {
+  it('every scenario completed', () => {
+    expect(results.errors).toEqual({});
+    expect(Object.keys(results.results).sort()).toEqual(['continuity', 'destinations', 'latency', 'recovery', 'scale']);
+  });
+
+  it('latency: cuts timed at the receiver and at the SFU, glass-to-glass read from real frames in three places', () => {
+    const l = results.results.latency!;
+    expect(l.cuts.n).toBe(3);
+    expect(l.cuts.toReceiver.n).toBe(3);
+    expect(l.cuts.toSfu.n).toBe(3);
+    expect(l.cuts.keyframeWait.n).toBe(3);
+    for (const where of ['receiver', 'multiview', 'programMonitor'] as const) {
+      expect(l.glassToGlass[where].n).toBeGreaterThan(10);
+      expect(l.glassToGlass[where].p50).toBeGreaterThan(0); // a frame cannot arrive before it was drawn
+    }
+  });
+
+  it('destinations: the three approaches side by side, each actually streaming to every receiver', () => {
+    const d = results.results.destinations!;
+    for (const approach of ['regie', 'naive', 'tee'] as const) {
+      for (const count of [1, 3]) {
+        const s = d.samples.find((x) => x.approach === approach && x.destinations === count)!;
+        expect(s.cpuSecondsPerMinute).toBeGreaterThan(0);
+        expect(s.peakRssMiB).toBeGreaterThan(0);
+        expect(s.receiving).toBe(count);
+      }
+    }
+    expect(d.ratios.filter((r) => r.approach === 'naive').every((r) => r.cpu === 1)).toBe(true);
+  });
+
+  it('scale: server and browsers measured at each camera count, program frames counted', () => {
+    const s = results.results.scale!;
+    expect(s.samples.map((x) => x.cameras)).toEqual([1, 2]);
+    for (const x of s.samples) {
+      expect(x.server.cpuSecondsPerMinute).toBeGreaterThan(0);
+      expect(x.browsers.cpuSecondsPerMinute).toBeGreaterThan(0);
+      expect(x.programFps).toBeGreaterThan(0);
+    }
+  });
+
+  it('recovery: a destination back, the slate after a camera dies, a phone back after 5 s offline', () => {
+    const r = results.results.recovery!;
+    expect(r.destinationBack.samples).toHaveLength(1);
+    expect(r.cameraDiesToSlate.samples.length).toBeGreaterThanOrEqual(2); // one per receiver
+    expect(r.networkLoss.samples).toHaveLength(1);
+  });
+
+  it('continuity: a scripted show with faults, scored per second per receiver', () => {
+    const c = results.results.continuity!;
+    expect(c.events.map((e) => e.what)).toEqual(expect.arrayContaining(['receiver 1 killed', 'receiver 2 frozen', 'the on-air camera dropped (page gone)']));
+    expect(c.timeline).toHaveLength(c.seconds);
+    expect(c.perReceiver).toHaveLength(3);
+    expect(c.atLeastOneShare).toBeGreaterThan(0);
+    expect(c.atLeastOneShare).toBeLessThanOrEqual(1);
+  });
+
+  it('writes a Markdown report with the tables and SVG charts', () => {
+    for (const heading of ['## 1. Cut latency', '## 2. Glass-to-glass latency', '## 3. Cost per destination', '## 4. Scale', '## 5. Recovery', '## 6. On-air continuity']) {
+      expect(report).toContain(heading);
+    }
+    const svgs = readdirSync(out).filter((f) => f.endsWith('.svg'));
+    expect(svgs.length).toBeGreaterThanOrEqual(2);
+    for (const f of svgs) expect(readFileSync(join(out, f), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
+  });
+});
