@@ -187,12 +187,15 @@ describe('the operator\'s controls, live', () => {
       Object.defineProperty(document, 'visibilityState', { value: s, configurable: true });
       document.dispatchEvent(new Event('visibilitychange'));
     }, state);
+    const wakeLockHeld = await phone.getByTestId('wake-lock').count() > 0;
     await setVisibility('hidden');
     await waitForTileState(director, slot.slotId, 'paused', 5000);
     expect(await tile(director, slot.slotId).locator('.tile-cover small').textContent()).toMatch(/background/);
     await setVisibility('visible');
     await waitForTileState(director, slot.slotId, 'live', 5000);
     expect(await phone.getByTestId('camera-notice').textContent()).toMatch(/background/);
+    // The browser drops a wake lock when the page is hidden: it is taken again on return.
+    if (wakeLockHeld) await phone.getByTestId('wake-lock').waitFor({ timeout: 5000 });
   });
 
   it('the screen is kept awake while streaming (Screen Wake Lock)', async () => {

@@ -20,7 +20,7 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
   const out: string[] = [];
   const m = r.machine;
   out.push(`# Régie bench — ${r.date.slice(0, 10)}${r.quick ? ' (quick: a few samples each, not for conclusions)' : ''}`);
-  out.push(`Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}. Everything on loopback inside a private network namespace; real Chromium cameras, the real server, real ffmpeg, nginx-rtmp receivers. Took ${r.durationSeconds} s.`);
+  out.push(`Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}. Everything on loopback inside a private network namespace; real Chromium cameras (canvas cameras at 640x360 unless said, in a browser at nice 19: they stand in for phones, which are other machines in a real show), the real server, real ffmpeg, nginx-rtmp receivers. Took ${r.durationSeconds} s.`);
   const charts: string[] = [];
 
   const lat = r.results.latency;
@@ -69,7 +69,8 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
   if (sc) {
     out.push('## 4. Scale', `720p30 cameras, multiview open, program live to 3 outputs. "Holds": the receiver got ≥ 95 % of ${sc.fps} fps. Largest count held here: **${sc.largestHeld}**.`,
       table(['cameras', 'server CPU s/min', 'server peak MiB', 'camera browsers CPU s/min', 'program fps at the receiver', 'holds', 'load (1 min)'],
-        sc.samples.map((s) => [s.cameras, num(s.server.cpuSecondsPerMinute), num(s.server.peakRssMiB, 0), num(s.browsers.cpuSecondsPerMinute), num(s.programFps), s.holds ? 'yes' : 'no', num(s.machineLoad1m)])));
+        sc.samples.map((s) => [s.cameras, num(s.server.cpuSecondsPerMinute), num(s.server.peakRssMiB, 0), num(s.browsers.cpuSecondsPerMinute), num(s.programFps), s.holds ? 'yes' : 'no', num(s.machineLoad1m)])),
+      sc.stoppedAt ? `Could not add camera ${sc.stoppedAt.cameras} on this machine: ${sc.stoppedAt.reason}` : '');
   }
 
   const rec = r.results.recovery;

@@ -19,6 +19,8 @@ export const CAMERA_COLOURS: { colour: BenchCamera['colour']; hex: string; toneH
 export class BenchShow {
   server!: RegieServer;
   browser!: Browser;
+  /** the camera pages' browser, at the lowest CPU priority (they stand in for phones) */
+  cameraBrowser!: Browser;
   director!: Page;
   control!: Socket;
   state?: ShowView;
@@ -30,6 +32,7 @@ export class BenchShow {
     const show = new BenchShow();
     show.server = await startServer({ REGIE_LOG_LEVEL: 'info', ...env }, opts);
     show.browser = await launchBrowser();
+    show.cameraBrowser = await launchBrowser({ nice: true });
     show.director = await openStudio(show.browser, show.server.url, show.server.secret);
     show.control = io(`${show.server.url}/director`, { auth: { secret: show.server.secret }, transports: ['websocket'], rejectUnauthorized: false });
     show.control.on('show:state', (s: ShowView) => { show.state = s; });
@@ -60,10 +63,10 @@ export class BenchShow {
   }
 
   /** A camera page sending a solid colour with the frame clock, live in the multiview. */
-  async addCamera(camera: Partial<FakeCamera> = {}, browser = this.browser): Promise<BenchCamera> {
+  async addCamera(camera: Partial<FakeCamera> = {}, browser = this.cameraBrowser): Promise<BenchCamera> {
     const pick = CAMERA_COLOURS[this.cameras.length % CAMERA_COLOURS.length]!;
     const name = `Camera ${this.cameras.length + 1}`;
-    const slot = await addCameraSlot(this.director, name);
+    const slot = await addCameraSlot(this.director, name, 30000); // a loaded machine renders slowly
     // 640x360 unless asked: two 720p canvas cameras and a 720p encode starve two cores.
     const page = await openCamera(browser, slot.link, { color: pick.hex, toneHz: pick.toneHz, clock: true, width: 640, height: 360, ...camera });
     await startStreaming(page);
@@ -110,7 +113,16 @@ export class BenchShow {
   async ensureOnAir(cam: BenchCamera, timeoutMs = 30000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.state?.program?.program !== cam.slotId) await this.cut(cam.slotId);
+      if (this.state?.program?.program !== cam.slotId) {
+        try {
+          await this.cut(cam.slotId);
+        } catch (err) {
+          // Its video is not in the switcher yet (a camera that just joined): try again.
+          if (Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+      }
       try {
         await Promise.all(this.probes.map((p) => p.firstAfter(Date.now(), cam.colour, 8000)));
         return;
@@ -137,6 +149,7 @@ export class BenchShow {
     for (const p of this.probes) p.stop();
     this.control?.disconnect();
     await this.browser?.close().catch(() => undefined);
+    await this.cameraBrowser?.close().catch(() => undefined);
     await this.server?.stop();
     for (const r of this.receivers) r.stop();
   }

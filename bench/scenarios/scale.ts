@@ -14,7 +14,11 @@ export type ScaleSample = {
   browsers: { cpuSecondsPerMinute: number; peakRssMiB: number };
   programFps: number; holds: boolean; machineLoad1m: number;
 };
-export type ScaleResult = { fps: number; samples: ScaleSample[]; largestHeld: number };
+export type ScaleResult = {
+  fps: number; samples: ScaleSample[]; largestHeld: number;
+  /** the camera count the machine could not even reach, and why */
+  stoppedAt?: { cameras: number; reason: string };
+};
 
 const FPS = 30;
 
@@ -23,15 +27,24 @@ export async function scale(ctx: BenchContext): Promise<ScaleResult> {
   const windowMs = ctx.quick ? 5000 : 20000;
   const show = await BenchShow.open();
   const samples: ScaleSample[] = [];
+  let stoppedAt: ScaleResult['stoppedAt'];
   try {
     const first = await show.addCamera({ width: 1280, height: 720 });
     await show.cut(first.slotId);
     await show.goLive(3, { probes: false });
     const counter = new FrameCounter(`${show.receivers[0]!.url(false)}/bench-0`);
     for (const count of counts) {
-      while (show.cameras.length < count) {
-        ctx.progress(`scale: camera ${show.cameras.length + 1}`);
-        await show.addCamera({ width: 1280, height: 720 });
+      try {
+        while (show.cameras.length < count) {
+          ctx.progress(`scale: camera ${show.cameras.length + 1}`);
+          await show.addCamera({ width: 1280, height: 720 });
+        }
+      } catch (err) {
+        // The machine cannot take this many (the cameras' own browsers starve it first):
+        // what was measured up to here stands, and the report says where it stopped.
+        stoppedAt = { cameras: show.cameras.length + 1, reason: (err as Error).message.split('\n')[0]! };
+        ctx.progress(`scale: stopped adding cameras at ${stoppedAt.cameras}: ${stoppedAt.reason}`);
+        break;
       }
       await new Promise((r) => setTimeout(r, 5000));
       ctx.progress(`scale: measuring with ${count} camera(s)`);
@@ -57,5 +70,5 @@ export async function scale(ctx: BenchContext): Promise<ScaleResult> {
     await show.close();
   }
   const held = samples.filter((s) => s.holds).map((s) => s.cameras);
-  return { fps: FPS, samples, largestHeld: held.length ? Math.max(...held) : 0 };
+  return { fps: FPS, samples, largestHeld: held.length ? Math.max(...held) : 0, stoppedAt };
 }

@@ -2,6 +2,9 @@
 // camera with distinct content: a solid colour with a small moving square (so the
 // encoder always has motion) and a tone, drawn on a canvas in the page.
 import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { drawClock } from '../../bench/lib/frameClock.js';
 
@@ -16,8 +19,20 @@ export const ARGS = [
   '--disable-renderer-backgrounding', '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows',
 ];
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+/**
+ * `nice`: run at the lowest CPU priority. The bench's camera browsers stand in for
+ * phones (other machines in a real show): on a small test machine they must not take
+ * the CPU from the studio being measured.
+ */
+export async function launchBrowser(opts: { nice?: boolean } = {}): Promise<Browser> {
+  let executablePath = CHROMIUM;
+  if (opts.nice) {
+    const dir = mkdtempSync(join(tmpdir(), 'regie-nice-chromium-'));
+    executablePath = join(dir, 'chromium');
+    writeFileSync(executablePath, `#!/bin/sh\nexec nice -n 19 ${CHROMIUM} "$@"\n`);
+    chmodSync(executablePath, 0o755);
+  }
+  return chromium.launch({ executablePath, headless: true, args: ARGS });
 }
 
 /**

@@ -11,12 +11,12 @@ export async function openStudio(browser: Browser, url: string, secret: string):
 }
 
 /** Adds a camera slot through the UI; returns its id and invite link. */
-export async function addCameraSlot(director: Page, name: string): Promise<{ slotId: string; link: string }> {
+export async function addCameraSlot(director: Page, name: string, timeoutMs = 5000): Promise<{ slotId: string; link: string }> {
   const before = await director.locator('[data-testid="slot-item"]').count();
   await director.getByLabel('New camera name').fill(name);
   await director.getByRole('button', { name: 'Add camera' }).click();
   const item = director.locator('[data-testid="slot-item"]').nth(before);
-  await item.waitFor({ timeout: 5000 });
+  await item.waitFor({ timeout: timeoutMs });
   const slotId = (await item.getAttribute('data-slot-id'))!;
   const link = await item.locator('[data-testid="invite-link"]').inputValue();
   return { slotId, link };
