@@ -6,14 +6,30 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export class FrameCounter {
   readonly samples: { at: number; frames: number }[] = [];
   #proc?: ChildProcess;
+  #stopped = false;
+  #base = 0; // frames counted by earlier players (a player that lost the stream is started again)
+  readonly #url: string;
 
   constructor(url: string) {
-    const proc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-rw_timeout', '15000000', '-i', url,
+    this.#url = url;
+    this.#run();
+  }
+
+  #run(): void {
+    const proc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-rw_timeout', '5000000', '-i', this.#url,
       '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-progress', 'pipe:1', '-stats_period', '0.5', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.#proc = proc;
+    let last = 0;
     proc.stdout!.setEncoding('utf8');
     proc.stdout!.on('data', (text: string) => {
-      for (const m of text.matchAll(/^frame=(\d+)$/gm)) this.samples.push({ at: Date.now(), frames: Number(m[1]) });
+      for (const m of text.matchAll(/^frame=(\d+)$/gm)) {
+        last = Number(m[1]);
+        this.samples.push({ at: Date.now(), frames: this.#base + last });
+      }
+    });
+    proc.once('exit', () => {
+      this.#base += last;
+      if (!this.#stopped) setTimeout(() => { if (!this.#stopped) this.#run(); }, 1000);
     });
   }
 
@@ -26,6 +42,7 @@ export class FrameCounter {
   }
 
   stop(): void {
+    this.#stopped = true;
     this.#proc?.kill('SIGKILL');
   }
 }

@@ -68,8 +68,9 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
   const sc = r.results.scale;
   if (sc) {
     out.push('## 4. Scale', `720p30 cameras, multiview open, program live to 3 outputs. "Holds": the receiver got ≥ 95 % of ${sc.fps} fps. Largest count held here: **${sc.largestHeld}**.`,
-      table(['cameras', 'server CPU s/min', 'server peak MiB', 'camera browsers CPU s/min', 'program fps at the receiver', 'holds', 'load (1 min)'],
-        sc.samples.map((s) => [s.cameras, num(s.server.cpuSecondsPerMinute), num(s.server.peakRssMiB, 0), num(s.browsers.cpuSecondsPerMinute), num(s.programFps), s.holds ? 'yes' : 'no', num(s.machineLoad1m)])),
+      table(['cameras', 'server CPU s/min', 'server peak MiB', 'camera browsers CPU s/min', 'program fps at the receiver', 'holds', 'load (1 min)', 'encoder restarts', 'destinations live', 'slate took over'],
+        sc.samples.map((s) => [s.cameras, num(s.server.cpuSecondsPerMinute), num(s.server.peakRssMiB, 0), num(s.browsers.cpuSecondsPerMinute), num(s.programFps), s.holds ? 'yes' : 'no', num(s.machineLoad1m),
+          s.encoderRestarts ?? '—', s.destinationsLive ?? '—', s.slateFallbacks ?? '—'])),
       sc.stoppedAt ? `Could not add camera ${sc.stoppedAt.cameras} on this machine: ${sc.stoppedAt.reason}` : '');
   }
 

@@ -13,6 +13,8 @@ export type ScaleSample = {
   server: { cpuSecondsPerMinute: number; peakRssMiB: number; processes: number };
   browsers: { cpuSecondsPerMinute: number; peakRssMiB: number };
   programFps: number; holds: boolean; machineLoad1m: number;
+  /** what the server said in the window: encoder restarts, destinations not live, the slate taking over */
+  encoderRestarts: number; destinationsLive: number; slateFallbacks: number;
 };
 export type ScaleResult = {
   fps: number; samples: ScaleSample[]; largestHeld: number;
@@ -58,11 +60,15 @@ export async function scale(ctx: BenchContext): Promise<ScaleResult> {
       const s = server.stop();
       const b = browsers.stop();
       const programFps = counter.fps(from, from + windowMs);
+      const inWindow = show.server.logLines().filter((l) => (l.time as number) >= from);
       samples.push({
         cameras: count, seconds: s.seconds,
         server: { cpuSecondsPerMinute: s.cpuSecondsPerMinute, peakRssMiB: s.peakRssMiB, processes: s.processes },
         browsers: { cpuSecondsPerMinute: b.cpuSecondsPerMinute, peakRssMiB: b.peakRssMiB },
         programFps, holds: programFps >= FPS * 0.95, machineLoad1m: loadavg()[0]!,
+        encoderRestarts: inWindow.filter((l) => l.msg === 'program encoder stopped; restarting it').length,
+        destinationsLive: show.state?.destinations?.filter((d) => d.state === 'live').length ?? 0,
+        slateFallbacks: inWindow.filter((l) => l.msg === 'on-air source stalled; slate on air').length,
       });
     }
     counter.stop();
