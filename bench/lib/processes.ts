@@ -28,17 +28,7 @@ export function memoryMiB(pid: number): { rss: number; peak: number } {
 }
 
 /** Processes below `root` (not root itself) whose command line has every part given. */
-export function descendantsOf(root: number, ...parts: string[]): number[] {
-  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' }).trim().split('\n')
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)).filter((m): m is RegExpExecArray => Boolean(m))
-    .map(([, pid, ppid, args]) => ({ pid: Number(pid), ppid: Number(ppid), args: args! }));
-  const below = new Set([root]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const r of rows) if (below.has(r.ppid) && !below.has(r.pid)) { below.add(r.pid); grew = true; }
-  }
-  return rows.filter((r) => r.pid !== root && below.has(r.pid) && parts.every((p) => r.args.includes(p))).map((r) => r.pid);
-}
+export { descendants as descendantsOf } from '../../e2e/harness/server.js';
 
 /**
  * Measures a set of processes (re-read at every tick, as processes come and go) over a

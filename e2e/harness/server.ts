@@ -94,7 +94,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { data
 }
 
 /** Processes below `root` whose command line contains every part. */
-function descendants(root: number, ...parts: string[]): number[] {
+export function descendants(root: number, ...parts: string[]): number[] {
   const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
     .trim().split('\n').map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)!).filter(Boolean)
     .map(([, pid, ppid, args]) => ({ pid: Number(pid), ppid: Number(ppid), args: args! }));

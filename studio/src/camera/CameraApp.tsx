@@ -12,7 +12,8 @@ import {
 import { useOnline, usePageVisible, useTrackState, useWakeLock } from './devicePresence';
 import { describeLink, linkQuality, type UplinkSample } from './linkQuality';
 import { Publisher } from './publisher';
-import { captureConstraints, QUALITY_CHOICES } from './quality';
+import { QualitySelect } from '../lib/QualitySelect';
+import { captureConstraints } from './quality';
 import { Reconnector, type RecoveryPhase } from './reconnect';
 
 type Facing = 'user' | 'environment';
@@ -250,12 +251,7 @@ export function CameraApp() {
         {torchSupported && <button type="button" aria-pressed={torch} onClick={() => setTorch((t) => !t)}>Torch</button>}
         <label className="quality">
           <span>Quality</span>
-          <select data-testid="quality" value={qualityLabel(quality)} onChange={(e) => {
-            const q = QUALITY_CHOICES.find((c) => qualityLabel(c) === e.target.value);
-            if (q) setQualityState(q);
-          }}>
-            {QUALITY_CHOICES.map((q) => <option key={qualityLabel(q)} value={qualityLabel(q)}>{qualityLabel(q)}</option>)}
-          </select>
+          <QualitySelect data-testid="quality" value={quality} onChange={setQualityState} />
         </label>
         {wantLive
           ? <button type="button" className="big stop" onClick={stop}>Stop</button>

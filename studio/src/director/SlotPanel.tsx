@@ -2,8 +2,8 @@
 // link or QR code to the operator. Each link works for its own slot only.
 import { useState } from 'react';
 import type { Socket } from 'socket.io-client';
-import { inviteLink, qualityLabel, type CameraQuality, type DirectorResponses, type ShowView, type SlotView } from '../../../shared/src/protocol';
-import { QUALITY_CHOICES } from '../camera/quality';
+import { inviteLink, type CameraQuality, type DirectorResponses, type ShowView, type SlotView } from '../../../shared/src/protocol';
+import { QualitySelect } from '../lib/QualitySelect';
 import { makeRequester, RequestFailed } from '../lib/request';
 import { InviteQr } from './InviteQr';
 
@@ -67,12 +67,7 @@ function SlotItem({ slot, link, onRenew, onDelete, onTalk, onQuality }: {
       {slot.camera && !['offline', 'reconnecting'].includes(slot.state) && (
         <label className="slot-quality">
           Quality
-          <select aria-label={`Quality for ${slot.name}`} value={qualityLabel(slot.camera.quality)} onChange={(e) => {
-            const q = QUALITY_CHOICES.find((c) => qualityLabel(c) === e.target.value);
-            if (q) onQuality(q);
-          }}>
-            {QUALITY_CHOICES.map((q) => <option key={qualityLabel(q)} value={qualityLabel(q)}>{qualityLabel(q)}</option>)}
-          </select>
+          <QualitySelect aria-label={`Quality for ${slot.name}`} value={slot.camera.quality} onChange={onQuality} />
         </label>
       )}
       <Talkback label={`Message to ${slot.name}`} onSend={onTalk} />
