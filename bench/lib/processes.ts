@@ -16,14 +16,13 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** Resident memory now and at its peak (VmRSS, VmHWM), in MiB. */
-export function memoryMiB(pid: number): { rss: number; peak: number } {
+/** Resident memory now (VmRSS), in MiB; 0 once the process is gone. */
+export function rssMiB(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+    return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
   } catch {
-    return { rss: 0, peak: 0 };
+    return 0;
   }
 }
 
@@ -59,7 +58,7 @@ export class ProcessMeter {
       if (!this.#start.has(pid)) this.#start.set(pid, 0); // born during the window: all its CPU counts
       const cpu = cpuSeconds(pid);
       if (cpu > 0) this.#last.set(pid, cpu);
-      rss += memoryMiB(pid).rss;
+      rss += rssMiB(pid);
     }
     this.#peakRssMiB = Math.max(this.#peakRssMiB, rss);
   }

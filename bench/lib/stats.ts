@@ -21,6 +21,3 @@ export function summarize(values: number[]): Summary {
     mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
   };
 }
-
-export const round = (v: number | undefined, digits = 0): number | undefined =>
-  v === undefined ? undefined : Math.round(v * 10 ** digits) / 10 ** digits;

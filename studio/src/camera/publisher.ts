@@ -23,7 +23,6 @@ const trackHeight = (track: MediaStreamTrack | undefined): number => track?.getS
 export class Publisher {
   readonly #request: ReturnType<typeof makeRequester<CameraResponses>>;
   readonly #onMedia: (state: MediaState) => void;
-  #device?: Device;
   #transport?: types.Transport;
   #producers: types.Producer[] = [];
   #codec = '';
@@ -93,7 +92,6 @@ export class Publisher {
     this.#teardown();
     const device = await Device.factory();
     await device.load({ routerRtpCapabilities });
-    this.#device = device;
     const info = await this.#request('transport:create');
     const transport = device.createSendTransport({
       id: info.transportId,
