@@ -136,4 +136,66 @@ describe('RtpSplicer', () => {
     s.push('b', packet(2, 0, 'sps'), 9, (src) => switched.push(src));
     expect(switched).toEqual(['a', 'b']);
   });
+
+  // Found in a quiet 11-minute show: the late-packet check compared each packet with the
+  // switch point on the 16-bit circle, so 32,768 packets after a switch every packet
+  // looked "before the switch" and the program went silent for the next 32,768.
+  it('keeps one source on air through 200,000 packets: sequence numbers and timestamps wrap, nothing is dropped', () => {
+    for (const splicer of [video(), new RtpSplicer({ ssrc: 7, payloadType: 100, clockRate: 48000, waitForKeyframe: false })]) {
+      splicer.select('a');
+      let seq = 65000;
+      let ts = 0xffffffff - 100_000;
+      let last: ReturnType<typeof out> = null;
+      let sent = 0;
+      let broken = 0;
+      for (let i = 0; i < 200_000; i++) {
+        const o = out(splicer.push('a', packet(seq, ts, i === 0 ? 'sps' : 'p'), i * 20));
+        if (o) {
+          if (last && (((o.sequenceNumber - last.sequenceNumber) & 0xffff) !== 1 || ((o.timestamp - last.timestamp) >>> 0) !== 960)) broken++;
+          last = o;
+          sent++;
+        }
+        seq = (seq + 1) & 0xffff;
+        ts = (ts + 960) >>> 0;
+      }
+      expect(sent).toBe(200_000);
+      expect(broken).toBe(0);
+    }
+  });
+
+  it('still drops a late packet from before the switch after the sequence numbers wrapped', () => {
+    const s = video();
+    s.select('a');
+    s.push('a', packet(65530, 0, 'sps'), 0);
+    for (let seq = 65531; seq < 65536 + 1000; seq++) expect(s.push('a', packet(seq, 0, 'p'), 1)).not.toBeNull();
+    expect(s.push('a', packet(65529, 0, 'p'), 2)).toBeNull(); // from before the switch point
+    expect(s.push('a', packet(65536 + 990, 0, 'p'), 2)).not.toBeNull(); // merely reordered
+  });
+
+  it('splices in the on-air source\'s new stream (a restarted slate, a producer made anew) at its first keyframe', () => {
+    const s = video();
+    s.select('slate');
+    let prev = out(s.push('slate', packet(100, 9000, 'sps', 1111), 0))!;
+    prev = out(s.push('slate', packet(101, 12000, 'p', 1111), 33))!;
+    // The new stream starts half the sequence space away, with another SSRC and timestamps.
+    expect(s.push('slate', packet(33000, 5, 'p', 2222), 200)).toBeNull(); // cannot be decoded yet
+    const first = out(s.push('slate', packet(33001, 3005, 'stap-sps', 2222), 233))!;
+    expect(first).not.toBeNull();
+    expect((first.sequenceNumber - prev.sequenceNumber) & 0xffff).toBe(1);
+    expect((first.timestamp - prev.timestamp) >>> 0).toBe(200 * 90);
+    const next = out(s.push('slate', packet(33002, 6005, 'p', 2222), 266))!;
+    expect((next.sequenceNumber - first.sequenceNumber) & 0xffff).toBe(1);
+    expect(s.active).toBe('slate');
+    // A straggler of the old stream does not flip it back.
+    expect(s.push('slate', packet(102, 15000, 'p', 1111), 270)).toBeNull();
+  });
+
+  it('re-syncs audio of a new stream at once', () => {
+    const audio = new RtpSplicer({ ssrc: 1, payloadType: 100, clockRate: 48000, waitForKeyframe: false });
+    audio.select('a');
+    const before = out(audio.push('a', packet(10, 960, 'p', 1, 111), 0))!;
+    const after = out(audio.push('a', packet(40000, 7, 'p', 2, 111), 20))!;
+    expect((after.sequenceNumber - before.sequenceNumber) & 0xffff).toBe(1);
+    expect((after.timestamp - before.timestamp) >>> 0).toBe(20 * 48);
+  });
 });
