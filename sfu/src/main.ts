@@ -19,13 +19,25 @@ import { Switcher } from './switcher/Switcher.js';
 import { serveCameras } from './signaling/cameraNamespace.js';
 import { serveDirectors } from './signaling/directorNamespace.js';
 import { loadDirectorSecret } from './store/directorSecret.js';
-import { ShowStore } from './store/ShowStore.js';
+import { ShowStore, StoreError } from './store/ShowStore.js';
+import { secureDataDir } from './store/dataDir.js';
 
 const studioDir = fileURLToPath(new URL('../../dist/studio', import.meta.url));
+
+// Whatever Régie writes (database and its -wal/-shm, recordings, certificate) is
+// readable by its owner only: they hold stream keys, tokens and the show.
+process.umask(0o077);
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  // A promise nobody awaited must not take every camera and destination down with it:
+  // it is a bug to fix, logged as such, while the show goes on.
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: (reason as Error)?.message ?? String(reason), stack: (reason as Error)?.stack }, 'unhandled rejection (a bug: please report it); the server keeps running');
+  });
+  const tightened = secureDataDir(config.dataDir);
+  if (tightened.length) log.warn({ dataDir: config.dataDir, tightened: tightened.length }, 'the data dir held files others could read; made them owner-only');
   const { secret, generated, file: secretFile } = loadDirectorSecret(config.dataDir, config.directorSecret);
   const store = new ShowStore(config.dataDir);
   const show = new Show(config.showName, store);
@@ -98,7 +110,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof StoreError) {
     process.stderr.write(`Régie cannot start: ${err.message}\n`);
   } else {
     process.stderr.write(`Régie failed to start: ${(err as Error).stack ?? String(err)}\n`);

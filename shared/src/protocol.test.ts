@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cameraRequests, directorRequests, inviteLink } from './protocol.js';
 
@@ -51,4 +52,58 @@ describe('protocol schemas', () => {
     expect(url.search).toBe('');
     expect(url.hash).toBe('#token=TOKEN');
   });
+});
+
+describe('destination input', () => {
+  const valid = { name: 'YouTube', protocol: 'rtmp', url: 'rtmp://a.rtmp.youtube.com/live2', streamKey: 'abcd-1234' };
+  const refused = (change: object) => directorRequests['destination:add'].safeParse({ ...valid, ...change });
+
+  it('accepts what the platforms document', () => {
+    expect(refused({}).success).toBe(true);
+    expect(refused({ protocol: 'rtmps', url: 'rtmps://live-api-s.facebook.com:443/rtmp/' }).success).toBe(true);
+    expect(refused({ protocol: 'srt', url: 'srt://ingest.example.com:9000?latency=200000' }).success).toBe(true);
+  });
+
+  it('refuses, without throwing, a typo in the server URL and names the field', () => {
+    for (const url of ['hello', 'a.rtmp.youtube.com/live2', '', '-y', '-i /etc/passwd', 'rtmp:nohost', 'rtm\tp://x/y', 'rtmp\n://x/y', 'rtmp://x/y\u0000z']) {
+      const r = refused({ url });
+      expect(r.success, url).toBe(false);
+      expect(r.error!.issues.some((i) => i.path[0] === 'url'), url).toBe(true);
+    }
+    expect(directorRequests['destination:add'].safeParse({ name: '', protocol: '', url: '', streamKey: '' }).success).toBe(false);
+    expect(directorRequests['destination:update'].safeParse({ destinationId: 'aaaaaaaaaaaa', destination: { url: '' } }).success).toBe(false);
+  });
+
+  it('refuses a URL of another protocol than the one chosen, and an SRT URL that would listen', () => {
+    expect(refused({ protocol: 'rtmps' }).success).toBe(false);
+    expect(refused({ protocol: 'srt', url: 'srt://0.0.0.0:9000?mode=listener' }).success).toBe(false);
+    expect(refused({ protocol: 'srt', url: 'srt://x.example:9000?mode=caller' }).success).toBe(true);
+  });
+
+  it('refuses control characters in names and keys', () => {
+    expect(refused({ name: 'You\u0000Tube' }).success).toBe(false);
+    expect(refused({ streamKey: 'ab\ncd' }).success).toBe(false);
+    expect(directorRequests['slot:create'].safeParse({ name: 'Tour\u001b[31m' }).success).toBe(false);
+    expect(directorRequests['talkback:send'].safeParse({ text: 'go\u0007' }).success).toBe(false);
+  });
+});
+
+describe('every request schema', () => {
+  // The server validates whatever a browser sends: a schema that throws would be an
+  // unhandled error in a socket listener. Fixed seed: the same values every run.
+  const nasty = fc.oneof(
+    fc.anything({ maxDepth: 4 }),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.constantFrom('', 'hello', 'a.rtmp.youtube.com/live2', '-y', '-i /etc/passwd', 'rtm\tp://x', 'rtmp\n:', '\u0000', 'srt://x?mode=listener'),
+  );
+  const shaped = fc.record({ name: nasty, protocol: fc.constantFrom('rtmp', 'rtmps', 'srt', 'x', undefined), url: nasty, streamKey: nasty, enabled: nasty, destination: nasty, slotId: nasty, text: nasty }, { requiredKeys: [] });
+  for (const [side, schemas] of [['director', directorRequests], ['camera', cameraRequests]] as const) {
+    for (const [event, schema] of Object.entries(schemas)) {
+      it(`${side} ${event}: never throws on any input`, () => {
+        fc.assert(fc.property(fc.oneof(nasty, shaped), (value) => {
+          schema.safeParse(value);
+        }), { seed: 20261231, numRuns: 300 });
+      });
+    }
+  }
 });

@@ -6,9 +6,22 @@ import { DtlsParameters, MediaId, RtpCapabilities, RtpParameters } from './media
 
 export const NAMESPACES = { director: '/director', camera: '/camera' } as const;
 
+// ---- text a person typed ------------------------------------------------------
+/**
+ * No NUL or control characters in anything typed: names end up in logs, file names and
+ * ffmpeg's arguments, where a tab or a newline can change what a URL means.
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+const noControlCharacters = (s: string) => !CONTROL_CHARACTERS.test(s);
+export const Text = (what: string, max: number) => z.string()
+  .trim()
+  .min(1, `${what} is empty`)
+  .max(max, `${what} is at most ${max} characters`)
+  .refine(noControlCharacters, `${what} must not contain control characters (tab, newline, NUL…)`);
+
 // ---- vocabulary ------------------------------------------------------------
 export const SlotId = z.string().regex(/^[a-z0-9]{8,32}$/, 'a slot id is 8 to 32 lowercase letters or digits');
-export const SlotName = z.string().trim().min(1, 'a slot needs a name').max(60, 'a slot name is at most 60 characters');
+export const SlotName = Text('a slot name', 60);
 export const MediaKind = z.enum(['audio', 'video']);
 /** A source the switcher can put on air: a camera slot, or the slate. */
 export const SourceId = z.union([SlotId, z.literal('slate')]);
@@ -51,15 +64,34 @@ export const DestinationId = z.string().regex(/^[a-z0-9]{8,32}$/, 'a destination
 export const DestinationProtocol = z.enum(['rtmp', 'rtmps', 'srt']);
 const SCHEMES: Record<z.infer<typeof DestinationProtocol>, string> = { rtmp: 'rtmp:', rtmps: 'rtmps:', srt: 'srt:' };
 
+/** A URL with a scheme and a host; the parse is guarded so a schema never throws. */
+const parsedUrl = (u: string): URL | undefined => (URL.canParse(u) ? new URL(u) : undefined);
+
+const DestinationUrl = Text('the server URL', 500)
+  .refine((u) => Boolean(parsedUrl(u)?.hostname), 'not a URL: it starts with rtmp://, rtmps:// or srt:// and a server name (e.g. rtmp://a.rtmp.youtube.com/live2)');
+
 /** What the director types in to add or change a destination. The key is write-only. */
 export const DestinationInput = z.object({
-  name: z.string().trim().min(1, 'a destination needs a name').max(60),
+  name: Text('a destination name', 60),
   protocol: DestinationProtocol,
-  url: z.string().trim().max(500).refine((u) => URL.canParse(u), 'not a URL (e.g. rtmp://a.rtmp.youtube.com/live2)'),
-  /** omitted on an update: keep the stored key */
-  streamKey: z.string().trim().max(500).regex(/^[^\s]*$/, 'a stream key has no spaces').optional(),
+  url: DestinationUrl,
+  /** omitted on an update: keep the stored key; empty: no key */
+  streamKey: z.string().trim().max(500, 'a stream key is at most 500 characters')
+    .regex(/^[\x21-\x7e\u00a0-\uffff]*$/, 'a stream key has no spaces or control characters').optional(),
   enabled: z.boolean().default(true),
-}).refine((d) => new URL(d.url).protocol === SCHEMES[d.protocol], { message: 'the URL must start with the protocol chosen (rtmp://, rtmps:// or srt://)', path: ['url'] });
+}).superRefine((d, ctx) => {
+  // Checked only once the fields themselves passed: this runs on whatever was sent.
+  const url = typeof d.url === 'string' ? parsedUrl(d.url) : undefined;
+  if (!url || typeof d.protocol !== 'string' || !Object.hasOwn(SCHEMES, d.protocol)) return;
+  if (url.protocol !== SCHEMES[d.protocol]) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: 'the URL must start with the protocol chosen (rtmp://, rtmps:// or srt://)' });
+  }
+  // Régie calls the platform; an SRT URL must not turn an output into a listener.
+  const mode = url.searchParams.get('mode');
+  if (d.protocol === 'srt' && mode !== null && mode !== 'caller') {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: `an SRT destination calls the platform: remove mode=${mode.slice(0, 20)} from the URL` });
+  }
+});
 
 export type OutputState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'failed' | 'stopped';
 export type OutputErrorKind = 'refused' | 'rejected' | 'unknown-host' | 'timeout' | 'network' | 'stalled' | 'bad-url';
@@ -102,7 +134,7 @@ export const directorRequests = {
   /** Ask a camera to change its capture quality (the operator sees it change). */
   'camera:setQuality': z.object({ slotId: SlotId, quality: CameraQuality }),
   /** A short message to one camera operator, or to all when slotId is left out. */
-  'talkback:send': z.object({ slotId: SlotId.optional(), text: z.string().trim().min(1, 'the message is empty').max(200, 'a message is at most 200 characters') }),
+  'talkback:send': z.object({ slotId: SlotId.optional(), text: Text('the message', 200) }),
 } as const;
 
 export const cameraRequests = {
@@ -171,7 +203,7 @@ export interface CameraResponses {
 }
 
 /** Error codes a request can fail with; `message` says it in words for the user. */
-export type ErrorCode = 'invalid-payload' | 'unknown-event' | 'not-found' | 'conflict' | 'media-error' | 'internal';
+export type ErrorCode = 'invalid-payload' | 'unknown-event' | 'not-found' | 'conflict' | 'media-error' | 'internal-error';
 export type ProtocolError = { code: ErrorCode; message: string; event?: string };
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ProtocolError };
 

@@ -9,7 +9,7 @@ import type { CameraStats, CameraStatus, HealthSample, TransportInfo } from '../
 import type { Logger } from '../log.js';
 import { transportInfo, webRtcTransportOptions } from '../media/webRtcTransport.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
-import { RequestError } from '../signaling/requests.js';
+import { RequestError } from '../RequestError.js';
 
 export type MediaPlace = { router: types.Router; webRtcServer: types.WebRtcServer };
 

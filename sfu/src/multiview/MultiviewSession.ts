@@ -7,7 +7,7 @@ import type { ConsumerInfo, TransportInfo } from '../../../shared/src/protocol.j
 import type { Logger } from '../log.js';
 import { transportInfo, webRtcTransportOptions } from '../media/webRtcTransport.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
-import { RequestError } from '../signaling/requests.js';
+import { RequestError } from '../RequestError.js';
 
 type MultiviewEvents = {
   transportClosed: [transportId: string];

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { DestinationView } from '../../../shared/src/protocol.js';
 import type { ProgramEncoder } from '../encoder/ProgramEncoder.js';
 import type { Logger } from '../log.js';
-import { RequestError } from '../signaling/requests.js';
+import { RequestError } from '../RequestError.js';
 import type { DestinationStore } from '../store/DestinationStore.js';
 import type { Destination } from './Destination.js';
 import { Output } from './Output.js';

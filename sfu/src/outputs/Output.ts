@@ -6,7 +6,7 @@ import { spawnChild } from '../process/spawnChild.js';
 import { EventEmitter } from 'node:events';
 import type { DestinationView } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
-import type { Destination } from './Destination.js';
+import { scrubSecrets, shownUrl, type Destination } from './Destination.js';
 import { backoffMs, classifyError, initialStatus, nextStatus, PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
 import { probeRtmp } from './PeerProbe.js';
 
@@ -19,11 +19,19 @@ const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 type OutputEvents = { changed: [] };
 
+/**
+ * The only protocols each kind of output may open: whatever the URL says, ffmpeg never
+ * writes a local file or opens anything else.
+ */
+const PROTOCOLS: Record<Destination['protocol'], string> = { rtmp: 'rtmp,tcp', rtmps: 'rtmps,tls,tcp', srt: 'srt' };
+
 export function outputArgs(d: Destination): string[] {
   const common = ['-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1', '-stats_period', '1',
-    '-fflags', '+genpts', '-analyzeduration', '3000000', '-probesize', '2000000', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0', '-c', 'copy'];
+    '-fflags', '+genpts', '-analyzeduration', '3000000', '-probesize', '2000000', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0', '-c', 'copy',
+    '-protocol_whitelist', PROTOCOLS[d.protocol]];
   if (d.protocol === 'srt') {
     const url = new URL(d.url);
+    url.searchParams.set('mode', 'caller'); // never a listener, whatever the URL asked
     if (d.streamKey) url.searchParams.set('streamid', d.streamKey);
     return [...common, '-f', 'mpegts', url.toString()];
   }
@@ -70,7 +78,7 @@ export class Output extends EventEmitter<OutputEvents> {
     const d = this.#dest;
     const s = this.#status;
     return {
-      id: d.id, name: d.name, protocol: d.protocol, url: d.url, hasStreamKey: Boolean(d.streamKey), enabled: d.enabled,
+      id: d.id, name: d.name, protocol: d.protocol, url: shownUrl(d.url), hasStreamKey: Boolean(d.streamKey), enabled: d.enabled,
       state: s.state, bitrateKbps: s.state === 'live' ? this.#bitrateKbps : 0, liveSince: s.liveSince,
       reconnects: s.reconnects, lastError: s.lastError, errorKind: s.errorKind,
     };
@@ -140,7 +148,7 @@ export class Output extends EventEmitter<OutputEvents> {
         progress = progress.slice(nl + 1);
       }
     });
-    ffmpeg.once('error', (err) => this.#log.error({ err: err.message }, 'cannot run ffmpeg for a destination (is ffmpeg installed?)'));
+    ffmpeg.once('error', (err) => this.#log.error({ err: this.#scrub(err.message) }, 'cannot run ffmpeg for a destination (is ffmpeg installed?)'));
     ffmpeg.once('exit', (code, signal) => {
       if (this.#ffmpeg !== ffmpeg) return;
       this.#ffmpeg = undefined;
@@ -220,9 +228,8 @@ export class Output extends EventEmitter<OutputEvents> {
     ffmpeg?.kill('SIGKILL');
   }
 
-  /** ffmpeg repeats the URL in its errors; the key must never reach a log or the UI. */
+  /** ffmpeg repeats the URL in its errors; no secret may reach a log or the UI, in any encoding. */
   #scrub(text: string): string {
-    const key = this.#dest.streamKey;
-    return key ? text.split(key).join('••••') : text;
+    return scrubSecrets(text, this.#dest);
   }
 }

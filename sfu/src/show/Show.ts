@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { CameraQuality, CameraState, PauseReason, ShowView, SlotView, TalkbackMessage, TalkbackView } from '../../../shared/src/protocol.js';
 import type { CameraSession } from '../ingest/CameraSession.js';
 import { newInviteToken, type ShowStore, type StoredSlot } from '../store/ShowStore.js';
-import { RequestError } from '../signaling/requests.js';
+import { RequestError } from '../RequestError.js';
 
 type ShowEvents = {
   /** A talkback message for the camera page in this slot. */

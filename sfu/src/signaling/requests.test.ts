@@ -4,7 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { Ack, ProtocolError } from '../../../shared/src/protocol.js';
 import { createLogger } from '../log.js';
-import { RequestError, serveRequests } from './requests.js';
+import { RequestError } from '../RequestError.js';
+import { serveRequests } from './requests.js';
 
 /** Just enough of a socket.io server socket: events in, emits recorded. */
 class FakeSocket extends EventEmitter {
@@ -69,7 +70,7 @@ describe('serveRequests', () => {
     const ack = await ackOf(socket, 'slot:create', { name: 'x' });
     expect(ack).toEqual({ ok: false, error: { code: 'not-found', event: 'slot:create', message: 'there is no such slot' } });
     const boom = await ackOf(socket, 'boom', {});
-    expect(boom.ok ? null : boom.error.code).toBe('internal');
+    expect(boom.ok ? null : boom.error.code).toBe('internal-error');
   });
 
   it('works without an acknowledgement callback (the error still reaches the page)', () => {

@@ -1,17 +1,13 @@
 // One way to serve a namespace's requests: validate the payload against its schema
 // from shared/, run the handler, answer an Ack. Bad input gets a clear error and
 // changes nothing; an unknown event is answered too, and the connection stays up.
+// Nothing a browser sends can take the server down: whatever throws, anywhere in a
+// request, becomes an answer ('internal-error') and a log line.
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
-import type { Ack, ErrorCode, ProtocolError } from '../../../shared/src/protocol.js';
+import type { Ack, ProtocolError } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
-
-/** An error whose message is meant for the user who made the request. */
-export class RequestError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
-    super(message);
-  }
-}
+import { RequestError } from '../RequestError.js';
 
 type Schemas = Record<string, z.ZodType>;
 export type Handlers<S extends Schemas, R extends { [K in keyof S]: unknown }> = {
@@ -46,22 +42,23 @@ export function serveRequests<S extends Schemas, R extends { [K in keyof S]: unk
   for (const event of Object.keys(schemas) as (keyof S & string)[]) {
     (socket as Socket).on(event as string, async (...args: unknown[]) => {
       const ack = args.at(-1);
-      const payload = args.length > 1 || typeof ack !== 'function' ? args[0] : undefined;
-      const parsed = schemas[event].safeParse(payload ?? {});
-      if (!parsed.success) {
-        log.warn({ event, issues: parsed.error.issues.length }, 'invalid payload refused');
-        refuse(ack, { code: 'invalid-payload', event, message: `${event}: ${describe(parsed.error)}` });
-        return;
-      }
       try {
+        const payload = args.length > 1 || typeof ack !== 'function' ? args[0] : undefined;
+        // A request sent without a payload is an empty one; null or any other value is what was sent.
+        const parsed = schemas[event].safeParse(payload === undefined ? {} : payload);
+        if (!parsed.success) {
+          log.warn({ event, issues: parsed.error.issues.length }, 'invalid payload refused');
+          refuse(ack, { code: 'invalid-payload', event, message: `${event}: ${describe(parsed.error)}` });
+          return;
+        }
         const data = await handlers[event](parsed.data);
         if (typeof ack === 'function') ack({ ok: true, data: data ?? {} });
       } catch (err) {
         if (err instanceof RequestError) {
           refuse(ack, { code: err.code, event, message: err.message });
         } else {
-          log.error({ event, err: (err as Error).message }, 'request failed');
-          refuse(ack, { code: 'internal', event, message: `${event} failed on the server: ${(err as Error).message}` });
+          log.error({ event, err: (err as Error)?.message, stack: (err as Error)?.stack }, 'request failed');
+          refuse(ack, { code: 'internal-error', event, message: `${event} failed on the server; it is logged, and nothing else changed` });
         }
       }
     });

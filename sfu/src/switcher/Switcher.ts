@@ -8,7 +8,7 @@ import type { types } from 'mediasoup';
 import type { ProgramView } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
-import { RequestError } from '../signaling/requests.js';
+import { RequestError } from '../RequestError.js';
 import { RtpSplicer } from './RtpSplicer.js';
 
 export const SLATE_ID = 'slate';
