@@ -196,10 +196,16 @@ export class ColourViewer {
     return last && Date.now() - last.at < 1500 ? last.colour : undefined;
   }
 
-  async waitFor(colour: Colour, timeoutMs: number): Promise<number> {
+  /** The colour shown now, only if decoded at or after `since` (a frame of a later session). */
+  currentSince(since: number): Colour | undefined {
+    const last = this.seen.at(-1);
+    return last && last.at >= since ? this.current : undefined;
+  }
+
+  async waitFor(colour: Colour, timeoutMs: number, since = 0): Promise<number> {
     const start = Date.now();
     while (Date.now() - start < timeoutMs) {
-      if (this.current === colour) return Date.now() - start;
+      if (this.currentSince(since) === colour) return Date.now() - start;
       await new Promise((r) => setTimeout(r, 100));
     }
     const last = this.seen.at(-1);

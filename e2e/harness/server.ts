@@ -31,6 +31,8 @@ export type RegieServer = {
   /** the structured log lines (JSON) */
   logLines: () => Record<string, unknown>[];
   workerPids: () => Promise<number[]>;
+  /** the server process itself (under the supervisor when supervised) */
+  serverPid: () => number;
   /** pids of the server's descendants whose command line has all these parts */
   childPids: (...parts: string[]) => Promise<number[]>;
   stop: () => Promise<void>;
@@ -40,12 +42,13 @@ export type RegieServer = {
  * Starts a server; with `dataDir` given, that folder is used and kept (a restart).
  * `publicHost`: the address camera links point at (default loopback).
  */
-export async function startServer(env: Record<string, string> = {}, opts: { dataDir?: string; publicHost?: string } = {}): Promise<RegieServer> {
+export async function startServer(env: Record<string, string> = {}, opts: { dataDir?: string; publicHost?: string; supervised?: boolean } = {}): Promise<RegieServer> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'regie-e2e-'));
   const secret = `e2e-director-${Math.random().toString(36).slice(2, 14)}`;
-  // One process, as `npm start` runs it: a kill reaches the server itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'sfu/src/main.ts')], {
+  // As `npm start` runs it (supervised), or the server alone: a kill reaches the server itself.
+  const entry = opts.supervised ? 'sfu/src/supervisor.ts' : 'sfu/src/main.ts';
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
     cwd: root,
     env: {
       ...process.env,
@@ -80,6 +83,12 @@ export async function startServer(env: Record<string, string> = {}, opts: { data
     output: () => out,
     logLines: () => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
     workerPids: async () => descendants(child.pid!, 'mediasoup-worker'),
+    serverPid: () => {
+      if (!opts.supervised) return child.pid!;
+      const [pid] = descendants(child.pid!, 'sfu/src/main.ts').filter((p) => !descendants(p, 'sfu/src/main.ts').length);
+      if (!pid) throw new Error('the supervisor has no server running');
+      return pid;
+    },
     childPids: async (...parts: string[]) => descendants(child.pid!, ...parts),
     stop: async () => {
       if (child.exitCode === null) {

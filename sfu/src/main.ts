@@ -20,7 +20,10 @@ import { serveCameras } from './signaling/cameraNamespace.js';
 import { serveDirectors } from './signaling/directorNamespace.js';
 import { loadDirectorSecret } from './store/directorSecret.js';
 import { ShowStore, StoreError } from './store/ShowStore.js';
+import { openDatabase } from './store/database.js';
+import { OnAirStore } from './store/OnAirStore.js';
 import { secureDataDir } from './store/dataDir.js';
+import { EXIT_CANNOT_START } from './process/exitCodes.js';
 
 const studioDir = fileURLToPath(new URL('../../dist/studio', import.meta.url));
 
@@ -40,18 +43,25 @@ async function main(): Promise<void> {
   if (tightened.length) log.warn({ dataDir: config.dataDir, tightened: tightened.length }, 'the data dir held files others could read; made them owner-only');
   const { secret, generated, file: secretFile } = loadDirectorSecret(config.dataDir, config.directorSecret);
   const store = new ShowStore(config.dataDir);
+  const db = openDatabase(config.dataDir);
+  const onAir = new OnAirStore(db);
+  const was = onAir.current; // what the show was doing when this server last ran
   const show = new Show(config.showName, store);
   const pool = await WorkerPool.create(config.workers, config.rtc, log);
   const switcher = await Switcher.create(pool, log);
+  switcher.resume(was, store.slot(was.program ?? '')?.name ?? 'the camera');
+  switcher.on('changed', () => {
+    show.touch();
+    onAir.update(switcher.intent);
+  });
   const slate = new Slate({ image: config.slateImage, pool, switcher, log });
   await slate.start();
-  switcher.on('changed', () => show.touch());
   const encoder = new ProgramEncoder({
     format: config.output, log,
-    program: () => switcher.programProducers,
+    program: () => switcher.programProducers(),
     requestKeyFrame: () => switcher.requestKeyFrame(),
   });
-  const broadcast = new Broadcast({ encoder, store: new DestinationStore(config.dataDir), dataDir: config.dataDir, log });
+  const broadcast = new Broadcast({ encoder, store: new DestinationStore(db), onAir, dataDir: config.dataDir, log });
   broadcast.on('changed', () => show.touch());
 
   const lan = lanAddress();
@@ -79,6 +89,8 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const publicUrl = config.publicUrl.replace(`:${config.port}`, `:${port}`);
   show.publicUrl = publicUrl;
+  // Back from a crash: the show resumes by itself (cameras rejoin their slots on their own).
+  broadcast.resume(was).catch((err: Error) => log.error({ err: err.message }, 'could not resume the show; Go live starts it again'));
   log.info({ port, workers: config.workers, dataDir: config.dataDir, selfSigned: certificate.selfSigned }, 'Régie is running');
 
   // The banner is for the person at the terminal. The secret is shown once, when it is
@@ -103,6 +115,7 @@ async function main(): Promise<void> {
     switcher.close();
     pool.close();
     server.close();
+    db.close();
     setTimeout(() => process.exit(0), 500).unref();
   };
   process.once('SIGINT', () => stop('SIGINT'));
@@ -112,8 +125,8 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof StoreError) {
     process.stderr.write(`Régie cannot start: ${err.message}\n`);
-  } else {
-    process.stderr.write(`Régie failed to start: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(EXIT_CANNOT_START); // a person must fix it: the supervisor does not retry
   }
+  process.stderr.write(`Régie failed to start: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

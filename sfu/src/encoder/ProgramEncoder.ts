@@ -40,7 +40,7 @@ const UNDECODABLE = /no frame!|decode_slice_header error|non-existing PPS|Invali
 export class ProgramEncoder extends EventEmitter<EncoderEvents> {
   readonly #format: OutputFormat;
   readonly #log: Logger;
-  readonly #program: () => { video: types.Producer; audio: types.Producer; router: types.Router };
+  readonly #program: () => Promise<{ video: types.Producer; audio: types.Producer; router: types.Router }>;
   readonly #requestKeyFrame: () => void;
   #ffmpeg?: ChildProcess;
   #transports: types.PlainTransport[] = [];
@@ -54,7 +54,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
 
   constructor(opts: {
     format: OutputFormat;
-    program: () => { video: types.Producer; audio: types.Producer; router: types.Router };
+    program: () => Promise<{ video: types.Producer; audio: types.Producer; router: types.Router }>;
     requestKeyFrame: () => void;
     log: Logger;
   }) {
@@ -80,7 +80,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
   }
 
   async #spawn(): Promise<void> {
-    const { video, audio, router } = this.#program();
+    const { video, audio, router } = await this.#program();
     const ports = { video: await freeRtpPorts(), audio: await freeRtpPorts() };
     const consumers: Record<'video' | 'audio', types.Consumer> = {} as never;
     for (const [kind, producer] of [['video', video], ['audio', audio]] as const) {

@@ -9,6 +9,7 @@ import type { ProgramEncoder } from '../encoder/ProgramEncoder.js';
 import type { Logger } from '../log.js';
 import { RequestError } from '../RequestError.js';
 import type { DestinationStore } from '../store/DestinationStore.js';
+import type { OnAir, OnAirStore } from '../store/OnAirStore.js';
 import type { Destination } from './Destination.js';
 import { Output } from './Output.js';
 
@@ -17,15 +18,22 @@ type BroadcastEvents = { changed: [] };
 export class Broadcast extends EventEmitter<BroadcastEvents> {
   readonly #encoder: ProgramEncoder;
   readonly #store: DestinationStore;
+  readonly #onAir: OnAirStore;
   readonly #log: Logger;
   readonly #outputs = new Map<string, Output>();
   readonly #recordingsDir: string;
   #recording?: { file: string; stream: WriteStream; bytes: number };
 
-  constructor(opts: { encoder: ProgramEncoder; store: DestinationStore; dataDir: string; log: Logger }) {
+  constructor(opts: { encoder: ProgramEncoder; store: DestinationStore; onAir: OnAirStore; dataDir: string; log: Logger }) {
     super();
     this.#encoder = opts.encoder;
     this.#store = opts.store;
+    this.#onAir = opts.onAir;
+    // What is live is kept as it changes: a server that crashes resumes exactly that.
+    this.on('changed', () => this.#onAir.update({
+      live: this.live,
+      started: [...this.#outputs.values()].filter((o) => o.running).map((o) => o.id),
+    }));
     this.#log = opts.log.child({ module: 'broadcast' });
     this.#recordingsDir = join(opts.dataDir, 'recordings');
     for (const d of this.#store.all) this.#track(d);
@@ -62,6 +70,17 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     this.#startRecording();
     for (const d of this.#store.all) if (d.enabled) this.#output(d.id).start();
     this.#log.info({ destinations: this.#store.all.filter((d) => d.enabled).length }, 'on air');
+    this.emit('changed');
+  }
+
+  /** After a restart: the show goes back to what it was doing (live, and the destinations that ran). */
+  async resume(was: Pick<OnAir, 'live' | 'started'>): Promise<void> {
+    const started = was.started.filter((id) => this.#outputs.has(id));
+    if (!was.live && started.length === 0) return;
+    this.#log.warn({ live: was.live, destinations: started.length }, 'resuming the show as it was before the server stopped');
+    await this.#encoder.start();
+    if (was.live) this.#startRecording();
+    for (const id of started) this.#outputs.get(id)!.start();
     this.emit('changed');
   }
 

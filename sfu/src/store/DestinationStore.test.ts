@@ -2,22 +2,24 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from './database.js';
 import { DestinationStore } from './DestinationStore.js';
+
+const storeIn = (dir: string) => new DestinationStore(openDatabase(dir));
 
 const d = { name: 'YouTube', protocol: 'rtmp' as const, url: 'rtmp://a.rtmp.youtube.com/live2', streamKey: 'secret-key-1', enabled: true };
 
 describe('DestinationStore', () => {
   it('keeps destinations, keys included, across a restart, in an owner-only file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'regie-dest-'));
-    const a = new DestinationStore(dir);
+    const a = storeIn(dir);
     const yt = a.add(d);
-    a.close();
-    expect(new DestinationStore(dir).get(yt.id)).toEqual(yt);
+    expect(storeIn(dir).get(yt.id)).toEqual(yt);
     expect(statSync(join(dir, 'regie.sqlite')).mode & 0o077).toBe(0);
   });
 
   it('an update without a key keeps the stored key; an empty key clears it', () => {
-    const s = new DestinationStore(mkdtempSync(join(tmpdir(), 'regie-dest-')));
+    const s = storeIn(mkdtempSync(join(tmpdir(), 'regie-dest-')));
     const yt = s.add(d);
     s.update(yt.id, { ...d, name: 'YouTube main', streamKey: undefined });
     expect(s.get(yt.id)).toMatchObject({ name: 'YouTube main', streamKey: 'secret-key-1' });
@@ -27,20 +29,27 @@ describe('DestinationStore', () => {
 
   it('removes for good', () => {
     const dir = mkdtempSync(join(tmpdir(), 'regie-dest-'));
-    const s = new DestinationStore(dir);
+    const s = storeIn(dir);
     const yt = s.add(d);
     s.add({ ...d, name: 'Twitch' });
     expect(s.remove(yt.id)).toBe(true);
     expect(s.remove(yt.id)).toBe(false);
-    s.close();
-    expect(new DestinationStore(dir).all.map((x) => x.name)).toEqual(['Twitch']);
+    expect(storeIn(dir).all.map((x) => x.name)).toEqual(['Twitch']);
   });
 });
 
 describe('DestinationStore order', () => {
   it('lists destinations in the order they were added', () => {
-    const s = new DestinationStore(mkdtempSync(join(tmpdir(), 'regie-dest-')));
+    const s = storeIn(mkdtempSync(join(tmpdir(), 'regie-dest-')));
     for (const name of ['YouTube', 'Twitch', 'Facebook']) s.add({ ...d, name });
     expect(s.all.map((x) => x.name)).toEqual(['YouTube', 'Twitch', 'Facebook']);
+  });
+});
+
+describe('the database files', () => {
+  it('are all owner-only, the -wal and -shm that hold every key included', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regie-dest-'));
+    storeIn(dir).add(d);
+    for (const f of ['regie.sqlite', 'regie.sqlite-wal', 'regie.sqlite-shm']) expect(statSync(join(dir, f)).mode & 0o077, f).toBe(0);
   });
 });

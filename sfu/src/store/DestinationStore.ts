@@ -2,11 +2,8 @@
 // database (data dir, owner-only). It survives restarts; keys never leave it except
 // into the ffmpeg process that pushes to that destination.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Destination } from '../outputs/Destination.js';
-import { StoreError } from './ShowStore.js';
+import type { ShowDatabase } from './database.js';
 
 type Row = { id: string; name: string; protocol: Destination['protocol']; url: string; stream_key: string | null; enabled: number };
 
@@ -16,23 +13,11 @@ const fromRow = (r: Row): Destination => ({
 });
 
 export class DestinationStore {
-  readonly #db: Database.Database;
+  readonly #db: ShowDatabase;
   #items: Destination[];
 
-  constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const file = join(dataDir, 'regie.sqlite');
-    try {
-      this.#db = new Database(file);
-      this.#db.pragma('journal_mode = WAL'); // a crash mid-write never corrupts the list
-      this.#db.exec(`CREATE TABLE IF NOT EXISTS destinations (
-        id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL,
-        protocol TEXT NOT NULL CHECK (protocol IN ('rtmp', 'rtmps', 'srt')),
-        url TEXT NOT NULL, stream_key TEXT, enabled INTEGER NOT NULL)`);
-    } catch (err) {
-      throw new StoreError(`cannot open the database ${file}: ${(err as Error).message}`);
-    }
-    chmodSync(file, 0o600);
+  constructor(db: ShowDatabase) {
+    this.#db = db;
     this.#items = this.#load();
   }
 
@@ -72,9 +57,5 @@ export class DestinationStore {
     const removed = this.#db.prepare('DELETE FROM destinations WHERE id = ?').run(id).changes > 0;
     this.#items = this.#load();
     return removed;
-  }
-
-  close(): void {
-    this.#db.close();
   }
 }

@@ -52,12 +52,18 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   readonly #audio = new RtpSplicer({ ssrc: AUDIO_SSRC, payloadType: AUDIO_PT, clockRate: 48000, waitForKeyframe: false });
   #program!: Program;
   #preview?: string;
-  #fallback?: { from: string; reason: string; backAt?: number };
+  /** the slate covers `from`; `resume`: put it back on air by itself when it is back (after a restart) */
+  #fallback?: { from: string; reason: string; backAt?: number; resume?: boolean };
+  /** what the director last put on air: what a restarted server puts back */
+  #intended?: string;
+  /** the program being built again (its worker died): everything that needs it waits */
+  #building?: Promise<void>;
   #takenAt = 0;
   /** what was in preview when the slate took over: the returning camera only replaces that */
   #previewAtFallback?: string;
   #lastKeyframeRequest = 0;
   #watchdog?: NodeJS.Timeout;
+  #closed = false;
 
   private constructor(pool: WorkerPool, log: Logger) {
     super();
@@ -68,16 +74,33 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   static async create(pool: WorkerPool, log: Logger): Promise<Switcher> {
     const s = new Switcher(pool, log);
     await s.#build();
-    pool.on('workerReplaced', ({ deadRouterId }) => {
-      if (deadRouterId === s.#program.router.id) void s.#rebuild();
-    });
     s.#watchdog = setInterval(() => s.#checkStall(), 100);
     return s;
   }
 
-  /** The program producers, for whoever consumes the program (monitor, encoder). */
-  get programProducers(): { video: types.Producer; audio: types.Producer; router: types.Router } {
+  /** The program producers, for whoever consumes the program (monitor, encoder); waits while they are rebuilt. */
+  async programProducers(): Promise<{ video: types.Producer; audio: types.Producer; router: types.Router }> {
+    await this.#building;
     return { video: this.#program.video, audio: this.#program.audio, router: this.#program.router };
+  }
+
+  /** What a restarted server puts back: the director's program and preview. */
+  get intent(): { program?: string; preview?: string } {
+    return { program: this.#intended, preview: this.#preview };
+  }
+
+  /**
+   * After a restart: the slate covers until the camera that was on air is back, then
+   * that camera goes back on air by itself; preview is what it was.
+   */
+  resume(intent: { program?: string; preview?: string }, label: string): void {
+    this.#preview = intent.preview;
+    this.#intended = intent.program;
+    if (intent.program && intent.program !== SLATE_ID) {
+      this.#fallback = { from: intent.program, reason: `Régie restarted; the slate covers until "${label}" is back, then it goes on air by itself`, resume: true };
+      this.#log.info({ source: intent.program }, 'resuming the show: waiting for the camera that was on air');
+    }
+    this.emit('changed');
   }
 
   async #build(): Promise<void> {
@@ -106,21 +129,39 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       appData: { program: true },
     });
     feed.on('rtcp', () => this.#requestKeyFrame());
+    // The program router's worker died: build it again at once on a live worker (not
+    // when a replacement worker is up: that takes longer, and the program is on air).
+    tap.on('routerclose', () => { this.#building = this.#rebuild(); });
     this.#program = { router, tap, feed, video, audio };
     this.#log.info({ routerId: router.id }, 'program ready');
   }
 
-  /** The program router's worker died: build the program again and re-tap every source. */
+  /** Build the program again and re-tap every source; the on-air source stays on air. */
   async #rebuild(): Promise<void> {
     this.#log.warn('program router lost; rebuilding the program on a live worker');
     for (const s of this.#sources.values()) s.taps = {};
-    await this.#build();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#build();
+        break;
+      } catch (err) {
+        if (this.#closed) return;
+        this.#log.error({ attempt, err: (err as Error).message }, 'could not rebuild the program yet; trying again');
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * attempt)));
+      }
+    }
+    this.#building = undefined;
     for (const s of this.#sources.values()) {
       for (const [kind, origin] of Object.entries(s.origins)) {
-        if (!origin.producer.closed && !origin.router.closed) await this.#tap(s, kind as 'audio' | 'video', origin);
+        if (!origin.producer.closed && !origin.router.closed) {
+          await this.#tap(s, kind as 'audio' | 'video', origin).catch((err: Error) =>
+            this.#log.error({ source: s.id, kind, err: err.message }, 'could not bring a source back into the rebuilt program'));
+        }
       }
     }
     this.#resumeWanted();
+    this.#requestKeyFrame(true);
+    this.#log.info({ routerId: this.#program.router.id }, 'program rebuilt');
     this.emit('changed');
   }
 
@@ -142,6 +183,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   }
 
   async #tap(source: Source, kind: 'audio' | 'video', origin: Origin): Promise<void> {
+    await this.#building;
     const program = this.#program;
     if (origin.router.id !== program.router.id) {
       await origin.router.pipeToRouter({ producerId: origin.producer.id, router: program.router });
@@ -191,6 +233,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     const current = this.#video.pending ?? this.#video.active;
     this.#preview = current && current !== next ? current : this.#preview;
     this.#fallback = undefined;
+    this.#intended = next;
     this.#take(next);
     this.#log.info({ source: next }, 'cut');
   }
@@ -266,9 +309,16 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
    */
   #checkReturn(): void {
     const fallback = this.#fallback;
-    if (!fallback || fallback.backAt || this.#video.active !== SLATE_ID) return;
+    if (!fallback || fallback.backAt) return;
+    if (!fallback.resume && this.#video.active !== SLATE_ID) return;
     const source = this.#sources.get(fallback.from);
     if (!source?.taps.video || Date.now() - source.lastVideoAt > RETURN_MS) return;
+    if (fallback.resume) {
+      this.#fallback = undefined;
+      this.#log.info({ source: fallback.from }, 'the camera that was on air before the restart is back; on air again');
+      this.#take(fallback.from);
+      return;
+    }
     fallback.backAt = Date.now();
     if (this.#preview === this.#previewAtFallback) this.#preview = fallback.from;
     this.#resumeWanted();
@@ -282,6 +332,8 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     for (const tap of Object.values(s.taps)) tap.close();
     this.#sources.delete(sourceId);
     if (this.#preview === sourceId) this.#preview = undefined;
+    if (this.#intended === sourceId) this.#intended = undefined;
+    if (this.#fallback?.resume && this.#fallback.from === sourceId) this.#fallback = undefined;
     this.emit('changed');
   }
 
@@ -305,6 +357,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   }
 
   close(): void {
+    this.#closed = true;
     clearInterval(this.#watchdog);
     this.#program.tap.close();
     this.#program.feed.close();
