@@ -2,7 +2,7 @@
 // on loopback, with its own data dir, and keeps every line it logs so tests can
 // check what reached the logs.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +91,9 @@ export async function startServer(env: Record<string, string> = {}, opts: { data
     },
     childPids: async (...parts: string[]) => descendants(child.pid!, ...parts),
     stop: async () => {
+      // REGIE_E2E_SERVER_LOG_DIR keeps each server's whole output (for reading a failure).
+      const keep = process.env.REGIE_E2E_SERVER_LOG_DIR;
+      if (keep) writeFileSync(join(keep, `server-${port}.log`), out);
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');

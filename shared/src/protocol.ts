@@ -93,7 +93,8 @@ export const DestinationInput = z.object({
   }
 });
 
-export type OutputState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'failed' | 'stopped';
+/** waiting: connected, but there is no program to send (the encoder is not producing); never called live */
+export type OutputState = 'idle' | 'connecting' | 'live' | 'waiting' | 'reconnecting' | 'failed' | 'stopped';
 export type OutputErrorKind = 'refused' | 'rejected' | 'unknown-host' | 'timeout' | 'network' | 'stalled' | 'bad-url';
 
 /** A destination as the director sees it: the key never leaves the server, only whether one is set. */
@@ -258,6 +259,8 @@ export type ProgramView = {
   pending?: string;
   /** the slate went on air by itself: from which source, and why; backAt once that source sends again */
   fallback?: { from: string; reason: string; backAt?: number };
+  /** the program has no picture (nothing can be on air): says why, for an alarm nobody can miss */
+  alarm?: string;
   /** the program itself, for the program monitor */
   video: ProducerRef;
   audio: ProducerRef;

@@ -12,6 +12,8 @@ import { probeRtmp } from './PeerProbe.js';
 
 /** No accepted bytes for this long while live: the peer is frozen or gone. */
 const STALL_MS = 6000;
+/** Live, and no program to send for this long: the destination says so instead of "live". */
+const STARVED_MS = 2000;
 /** Connecting (reading the stream's first keyframe, handshake) may take this long. */
 const CONNECT_TIMEOUT_MS = 20000;
 /** Data queued for a destination that does not keep up is dropped past this. */
@@ -179,6 +181,9 @@ export class Output extends EventEmitter<OutputEvents> {
           this.#probeFailures = ok ? 0 : this.#probeFailures + 1;
           if (this.#probeFailures >= 2) this.#stalled(ffmpeg, `the server stopped answering: ${why}`);
         });
+      }
+      if (this.#status.state === 'live' && now - this.#lastWriteAt > STARVED_MS) {
+        this.#apply({ type: 'starved', why: 'no program to send: the program encoder is not producing (it restarts by itself)' });
       }
       if (this.#accepted === 0) {
         if (now - spawnedAt > CONNECT_TIMEOUT_MS) {

@@ -21,6 +21,14 @@ describe('output state machine', () => {
     expect(run([{ type: 'start' }, progress, { type: 'stalled', why: 'no answer' }])).toMatchObject({ state: 'reconnecting', errorKind: 'stalled' });
   });
 
+  it('live with no program to send is not called live; live again when media is accepted', () => {
+    const starved = run([{ type: 'start' }, progress, { type: 'starved', why: 'no program to send' }]);
+    expect(starved).toMatchObject({ state: 'waiting', lastError: 'no program to send', liveSince: undefined });
+    expect(run([{ ...progress, at: 5000 }], starved)).toMatchObject({ state: 'live', liveSince: 5000 });
+    expect(run([{ type: 'starved', why: 'x' }]).state).toBe('idle'); // only a live output starves
+    expect(run([{ type: 'exited', error: 'dropped', kind: 'network' }], starved)).toMatchObject({ state: 'reconnecting', reconnects: 1 });
+  });
+
   it('errors that retrying cannot fix are failed at once', () => {
     for (const kind of ['rejected', 'unknown-host', 'bad-url'] as const) {
       expect(run([{ type: 'start' }, { type: 'exited', error: 'x', kind }]).state).toBe('failed');

@@ -8,6 +8,8 @@ export type OutputEvent =
   | { type: 'stop' }
   | { type: 'progress'; acceptedBytes: number; at: number }
   | { type: 'stalled'; why: string }
+  /** connected, but nothing to send: the program encoder is not producing */
+  | { type: 'starved'; why: string }
   | { type: 'exited'; error: string; kind: OutputErrorKind };
 
 export type OutputStatus = {
@@ -34,12 +36,15 @@ export function nextStatus(s: OutputStatus, e: OutputEvent): OutputStatus {
       if (s.state === 'live') return s;
       if (s.state === 'stopped' || s.state === 'idle') return s;
       return { ...s, state: 'live', attempt: 0, liveSince: e.at, lastError: s.lastError, errorKind: undefined };
+    case 'starved':
+      if (s.state !== 'live') return s;
+      return { ...s, state: 'waiting', liveSince: undefined, lastError: e.why, errorKind: undefined };
     case 'stalled':
     case 'exited': {
       if (s.state === 'stopped' || s.state === 'idle') return s;
       const error = e.type === 'stalled' ? e.why : e.error;
       const kind: OutputErrorKind = e.type === 'stalled' ? 'stalled' : e.kind;
-      const wasLive = s.state === 'live';
+      const wasLive = s.state === 'live' || s.state === 'waiting';
       return {
         ...s,
         state: PERMANENT.has(kind) ? 'failed' : 'reconnecting',

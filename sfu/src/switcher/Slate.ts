@@ -84,7 +84,7 @@ export class Slate {
     });
     await this.#switcher.addProducer(SLATE_ID, 'Slate', video, router);
     await this.#switcher.addProducer(SLATE_ID, 'Slate', audio, router);
-    this.#log.info({ image: this.#image, pid: ffmpeg.pid }, 'slate ready');
+    this.#log.info({ image: this.#image, pid: ffmpeg.pid, routerId: router.id }, 'slate ready');
   }
 
   #restart(reason: string): void {

@@ -25,6 +25,8 @@ const STALL_MS = 800;
 const KEYFRAME_REQUEST_INTERVAL_MS = 300;
 /** the covered camera counts as back once its video arrived this recently */
 const RETURN_MS = 300;
+/** no video out of the program for this long: the studio shows an alarm */
+const NO_PICTURE_MS = 1500;
 
 type Origin = { producer: types.Producer; router: types.Router };
 type Source = {
@@ -64,6 +66,9 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   #lastKeyframeRequest = 0;
   #watchdog?: NodeJS.Timeout;
   #closed = false;
+  #lastOutAt = Date.now();
+  #pendingReported = 0;
+  #alarm?: string;
 
   private constructor(pool: WorkerPool, log: Logger) {
     super();
@@ -202,7 +207,10 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       const now = Date.now();
       if (kind === 'video') source.lastVideoAt = now;
       const out = splicer.push(source.id, packet, now, kind === 'video' ? (id) => this.#onVideoSwitched(id) : undefined);
-      if (out && !producer.closed) producer.send(out);
+      if (out && !producer.closed) {
+        producer.send(out);
+        if (kind === 'video') this.#lastOutAt = now;
+      }
     });
     consumer.observer.once('close', () => {
       if (source.taps[kind] === consumer) delete source.taps[kind];
@@ -266,9 +274,10 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     this.#requestKeyFrame(true);
   }
 
-  /** With nothing on air (at start), the slate is: the program always has a picture. */
+  /** With nothing on air (at start, or anything lost), the slate is: the program always has a picture. */
   ensureOnAir(): void {
-    if (this.#video.active === undefined && this.#video.pending === undefined && this.#sources.get(SLATE_ID)?.taps.video) {
+    const slate = this.#sources.get(SLATE_ID);
+    if (this.#video.active === undefined && this.#video.pending === undefined && slate && this.#present(slate)) {
       this.#take(SLATE_ID);
     }
   }
@@ -282,25 +291,60 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     if (tap && !tap.closed) void tap.requestKeyFrame().catch(() => undefined);
   }
 
+  /** A switch that waits for its keyframe longer than it should says why, once. */
+  #checkPending(): void {
+    const id = this.#video.pending;
+    if (!id || Date.now() - this.#takenAt < 2000 || this.#pendingReported === this.#takenAt) return;
+    this.#pendingReported = this.#takenAt;
+    const source = this.#sources.get(id);
+    const tap = source?.taps.video;
+    this.#log.warn({
+      source: id, waitedMs: Date.now() - this.#takenAt, present: source ? this.#present(source) : false,
+      tap: tap ? { closed: tap.closed, paused: tap.paused, producerPaused: tap.producerPaused } : 'none',
+      sinceLastVideoMs: source?.lastVideoAt ? Date.now() - source.lastVideoAt : 'never',
+    }, 'a switch is still waiting for its source\'s keyframe');
+    this.#requestKeyFrame(true);
+  }
+
   /** The program never stalls: a silent on-air source is replaced by the slate. */
   #checkStall(): void {
+    this.ensureOnAir();
+    this.#checkPending();
     this.#checkReturn();
+    this.#checkPicture();
     const onAir = this.#video.active;
     if (!onAir || onAir === SLATE_ID || this.#video.pending === SLATE_ID) return;
     const source = this.#sources.get(onAir);
     const silentFor = Date.now() - (source?.lastVideoAt ?? 0);
-    if (source?.taps.video && silentFor < STALL_MS) return;
-    const reason = source?.taps.video ? `no video from "${source.label}" for ${silentFor} ms` : `"${source?.label ?? onAir}" left`;
+    // A source whose producer lives is still there while its tap is made anew (the
+    // program rebuilt after a worker died): only silence puts the slate on.
+    const present = Boolean(source && this.#present(source));
+    if (present && silentFor < STALL_MS) return;
+    const reason = present ? `no video from "${source!.label}" for ${silentFor} ms` : `"${source?.label ?? onAir}" left`;
     this.#fallback = { from: onAir, reason };
     this.#previewAtFallback = this.#preview;
     this.#log.warn({ source: onAir, reason }, 'on-air source stalled; slate on air');
-    if (this.#sources.get(SLATE_ID)?.taps.video) {
-      this.#take(SLATE_ID);
-    } else {
-      this.#video.select(undefined);
-      this.#audio.select(undefined);
-      this.emit('changed');
-    }
+    // Even while the slate itself is being made anew: it goes on air with its first keyframe.
+    this.#take(SLATE_ID);
+  }
+
+  /** The source's video producer exists and lives (its tap may be on its way). */
+  #present(source: Source): boolean {
+    const origin = source.origins.video;
+    return Boolean(origin && !origin.producer.closed && !origin.router.closed);
+  }
+
+  /** The program must never be without picture; if it is, the studio shows an alarm. */
+  #checkPicture(): void {
+    const silentFor = Date.now() - this.#lastOutAt;
+    const alarm = silentFor > NO_PICTURE_MS
+      ? `No picture on the program for ${Math.floor(silentFor / 1000)} s: ${this.#video.pending ? `waiting for "${this.#sources.get(this.#video.pending)?.label ?? this.#video.pending}" to send a picture` : 'no source is sending video'}`
+      : undefined;
+    if (alarm === this.#alarm) return;
+    if (alarm && !this.#alarm) this.#log.error({ pending: this.#video.pending, active: this.#video.active }, 'no picture on the program');
+    if (!alarm && this.#alarm) this.#log.info('the program has a picture again');
+    this.#alarm = alarm;
+    this.emit('changed');
   }
 
   /**
@@ -344,6 +388,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       program: this.#video.active,
       pending: this.#video.pending,
       fallback: this.#fallback,
+      alarm: this.#alarm,
       video: ref(this.#program.video),
       audio: ref(this.#program.audio),
     };

@@ -15,7 +15,7 @@ const PLACEHOLDER_URL: Record<Protocol, string> = {
   srt: 'srt://ingest.example.com:9000',
 };
 const STATE_LABEL: Record<DestinationView['state'], string> = {
-  idle: 'off', connecting: 'connecting', live: 'live', reconnecting: 'reconnecting', failed: 'failed', stopped: 'stopped',
+  idle: 'off', connecting: 'connecting', live: 'live', waiting: 'no program', reconnecting: 'reconnecting', failed: 'failed', stopped: 'stopped',
 };
 
 function useNow(): number {

@@ -61,6 +61,7 @@ export function Switcher({ show, program, socket, multiview }: {
         {error && <p className="error" role="alert">{error}</p>}
       </div>
       <Monitor kind="program" label={labelOf(show, program.program)} track={multiview?.track(program.video)} />
+      {program.alarm && <p className="program-alarm" role="alert" data-testid="program-alarm">{program.alarm}</p>}
       {program.fallback && program.program === 'slate' && (
         program.fallback.backAt
           ? <p className="fallback fallback-back" role="status" data-testid="fallback" data-back="yes">
