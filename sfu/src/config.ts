@@ -32,6 +32,11 @@ const EnvSchema = z.object({
   REGIE_STALL_MS: z.coerce.number().int().min(300).max(60000).default(1500),
   /** how long a camera that lost its connection keeps its slot (and producers) while it comes back */
   REGIE_REJOIN_GRACE_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
+  /** other web origins allowed to open the studio's pages' connections (a public name behind a proxy) */
+  REGIE_ALLOWED_ORIGINS: z.string().optional().refine(
+    (v) => !v || v.split(',').every((o) => URL.canParse(o.trim()) && /^https?:$/.test(new URL(o.trim()).protocol)),
+    'REGIE_ALLOWED_ORIGINS is a comma-separated list of https://name[:port] origins',
+  ),
 });
 
 export type Config = {
@@ -53,6 +58,8 @@ export type Config = {
   slateImage: string;
   /** what every destination receives */
   output: OutputFormat;
+  /** web origins besides the server's own that may connect (the public URL's is always one) */
+  allowedOrigins: string[];
 };
 
 export class ConfigError extends Error {}
@@ -82,10 +89,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // LAN address, unless configured (a public IP behind NAT, say).
   const announcedIp = e.REGIE_RTC_ANNOUNCED_IP ?? (wildcard ? (lan ?? '127.0.0.1') : undefined);
   const urlHost = e.REGIE_HOST === '0.0.0.0' || e.REGIE_HOST === '::' ? (lan ?? 'localhost') : e.REGIE_HOST;
+  const publicUrl = (e.REGIE_PUBLIC_URL ?? `https://${urlHost}:${e.REGIE_PORT}`).replace(/\/$/, '');
   return {
     host: e.REGIE_HOST,
     port: e.REGIE_PORT,
-    publicUrl: (e.REGIE_PUBLIC_URL ?? `https://${urlHost}:${e.REGIE_PORT}`).replace(/\/$/, ''),
+    publicUrl,
+    allowedOrigins: [new URL(publicUrl).origin, ...(e.REGIE_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean)],
     dataDir: resolve(e.REGIE_DATA_DIR),
     showName: e.REGIE_SHOW_NAME,
     directorSecret: e.REGIE_DIRECTOR_SECRET,

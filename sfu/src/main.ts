@@ -7,6 +7,7 @@ import { Server } from 'socket.io';
 import { NAMESPACES } from '../../shared/src/protocol.js';
 import { ConfigError, lanAddress, loadConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { originAllowed } from './http/origins.js';
 import { loadCertificate } from './http/certificate.js';
 import { createLogger } from './log.js';
 import { WorkerPool } from './media/WorkerPool.js';
@@ -69,9 +70,15 @@ async function main(): Promise<void> {
     dataDir: config.dataDir, configured: config.tls, log,
     addresses: [lan, config.rtc.announcedIp].filter((a): a is string => Boolean(a)),
   });
-  const app = createApp({ studioDir, health: () => ({ workers: pool.pids.length, slots: store.slots.length }) });
+  let allowedOrigins = config.allowedOrigins; // the public URL's port is known once listening
+  const app = createApp({
+    studioDir, health: () => ({ workers: pool.pids.length, slots: store.slots.length }),
+    allowedOrigins: () => allowedOrigins, hsts: !certificate.selfSigned,
+  });
   const server = createServer({ cert: certificate.cert, key: certificate.key }, app);
   const io = new Server(server, {
+    // A page from another web site must not drive the studio through a director's browser.
+    allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, allowedOrigins)),
     // Short heartbeats: a phone that vanished is noticed in seconds, not in a minute.
     pingInterval: 2000,
     pingTimeout: 3000,
@@ -89,6 +96,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const publicUrl = config.publicUrl.replace(`:${config.port}`, `:${port}`);
   show.publicUrl = publicUrl;
+  allowedOrigins = [...allowedOrigins, new URL(publicUrl).origin];
   // Back from a crash: the show resumes by itself (cameras rejoin their slots on their own).
   broadcast.resume(was).catch((err: Error) => log.error({ err: err.message }, 'could not resume the show; Go live starts it again'));
   log.info({ port, workers: config.workers, dataDir: config.dataDir, selfSigned: certificate.selfSigned }, 'Régie is running');

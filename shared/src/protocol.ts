@@ -323,4 +323,5 @@ export const AUTH_ERRORS = {
   missingToken: 'This camera link has no invite token. Ask the director for the camera link or QR code.',
   malformedToken: 'This camera link is damaged (the invite token is incomplete). Scan the QR code again or ask for a new link.',
   unknownToken: 'This camera link is no longer valid: its slot was removed or the link was replaced. Ask the director for a new link.',
+  throttled: (seconds: number) => `Too many wrong tries from this address: wait ${seconds} s before trying again.`,
 } as const;

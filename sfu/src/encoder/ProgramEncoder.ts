@@ -49,6 +49,8 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
   #running = false;
   #stopped = true;
   #restartTimer?: NodeJS.Timeout;
+  /** bumped by every start and stop: a start still on its way when they change is dropped */
+  #generation = 0;
   #lastOutputAt = 0;
   #watchdog?: NodeJS.Timeout;
 
@@ -76,20 +78,33 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
   async start(): Promise<void> {
     if (!this.#stopped) return;
     this.#stopped = false;
+    this.#generation++;
     await this.#spawn();
   }
 
   async #spawn(): Promise<void> {
+    // Starting takes several awaits; an End live (or a new Go live) meanwhile makes this
+    // start stale: it must not leave an encoder running that nobody asked for.
+    const generation = this.#generation;
+    const transports: types.PlainTransport[] = [];
+    const stale = () => {
+      if (generation === this.#generation && !this.#stopped) return false;
+      for (const t of transports) t.close();
+      return true;
+    };
     const { video, audio, router } = await this.#program();
     const ports = { video: await freeRtpPorts(), audio: await freeRtpPorts() };
+    if (stale()) return;
     const consumers: Record<'video' | 'audio', types.Consumer> = {} as never;
     for (const [kind, producer] of [['video', video], ['audio', audio]] as const) {
       const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
-      this.#transports.push(t);
+      transports.push(t);
       await t.connect({ ip: '127.0.0.1', port: ports[kind], rtcpPort: ports[kind] + 1 });
       consumers[kind] = await t.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true });
       t.on('routerclose', () => this.#restart('the program router closed'));
+      if (stale()) return;
     }
+    this.#transports = transports;
     if (this.#epoch === 0) this.#epoch = Date.now();
     const offset = (Date.now() - this.#epoch) / 1000;
     const sdp = programSdp({ video: { port: ports.video, rtp: consumers.video.rtpParameters }, audio: { port: ports.audio, rtp: consumers.audio.rtpParameters } });
@@ -142,6 +157,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
     });
     // ffmpeg listens now; let the program flow and start it on a keyframe.
     await new Promise((r) => setTimeout(r, 300));
+    if (this.#ffmpeg !== ffmpeg) return; // stopped or restarted meanwhile
     for (const c of Object.values(consumers)) await c.resume();
     this.#requestKeyFrame();
   }
@@ -172,6 +188,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
 
   stop(): void {
     this.#stopped = true;
+    this.#generation++;
     clearTimeout(this.#restartTimer);
     this.#teardown();
   }

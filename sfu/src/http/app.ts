@@ -3,18 +3,44 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { originAllowed } from './origins.js';
 
 export const PAGE_ROUTES = ['/studio', '/camera', '/watch'];
 
-export function createApp(opts: { studioDir: string; health: () => object }): Express {
+export function createApp(opts: {
+  studioDir: string;
+  health: () => object;
+  allowedOrigins: () => readonly string[];
+  /** HSTS only with a real certificate: with a self-signed one it would stop browsers from accepting it */
+  hsts: boolean;
+}): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use((_req, res, next) => {
-    // The pages never need to be framed or to load code from elsewhere.
-    res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    next();
+  // The pages load nothing from elsewhere, are never framed, and only talk to this server.
+  app.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    strictTransportSecurity: opts.hsts ? { maxAge: 31_536_000 } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+  }));
+  app.use((req, res, next) => {
+    if (originAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins())) return next();
+    res.status(403).json({ error: { code: 'forbidden-origin', message: 'Requests from other web sites are refused. Add the site to REGIE_ALLOWED_ORIGINS if it is yours.' } });
   });
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, ...opts.health() });

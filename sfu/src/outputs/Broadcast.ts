@@ -23,6 +23,8 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   readonly #outputs = new Map<string, Output>();
   readonly #recordingsDir: string;
   #recording?: { file: string; stream: WriteStream; bytes: number };
+  /** bumped by Go live and End live: the latest one wins, however long the encoder takes to start */
+  #intent = 0;
 
   constructor(opts: { encoder: ProgramEncoder; store: DestinationStore; onAir: OnAirStore; dataDir: string; log: Logger }) {
     super();
@@ -66,11 +68,24 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
 
   /** Go live: the encoder, every enabled destination, and the recording. */
   async goLive(): Promise<void> {
+    const intent = ++this.#intent;
     await this.#encoder.start();
+    if (intent !== this.#intent) return; // End live came while the encoder started: it wins
     this.#startRecording();
-    for (const d of this.#store.all) if (d.enabled) this.#output(d.id).start();
+    this.#startEach(this.#store.all.filter((d) => d.enabled).map((d) => d.id));
     this.#log.info({ destinations: this.#store.all.filter((d) => d.enabled).length }, 'on air');
     this.emit('changed');
+  }
+
+  /** Starts each destination on its own: one that cannot start never keeps the others off air. */
+  #startEach(ids: string[]): void {
+    for (const id of ids) {
+      try {
+        this.#output(id).start();
+      } catch (err) {
+        this.#log.error({ destination: id, err: (err as Error).message }, 'a destination could not start; the others go on');
+      }
+    }
   }
 
   /** After a restart: the show goes back to what it was doing (live, and the destinations that ran). */
@@ -78,13 +93,16 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     const started = was.started.filter((id) => this.#outputs.has(id));
     if (!was.live && started.length === 0) return;
     this.#log.warn({ live: was.live, destinations: started.length }, 'resuming the show as it was before the server stopped');
+    const intent = ++this.#intent;
     await this.#encoder.start();
+    if (intent !== this.#intent) return;
     if (was.live) this.#startRecording();
-    for (const id of started) this.#outputs.get(id)!.start();
+    this.#startEach(started);
     this.emit('changed');
   }
 
   endLive(): void {
+    this.#intent++;
     for (const o of this.#outputs.values()) if (o.running) o.stop();
     this.#stopRecording();
     this.#encoder.stop();

@@ -130,7 +130,17 @@ export class Output extends EventEmitter<OutputEvents> {
 
   #spawn(): void {
     this.#apply({ type: 'start' });
-    const ffmpeg = spawnChild('ffmpeg', outputArgs(this.#dest), { stdio: ['pipe', 'pipe', 'pipe'] });
+    let ffmpeg: ChildProcess;
+    try {
+      ffmpeg = spawnChild('ffmpeg', outputArgs(this.#dest), { stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (err) {
+      // A destination that cannot even start (a URL stored by an older version that
+      // ffmpeg cannot take) says so, and keeps retrying slowly, like any bad URL.
+      this.#log.error({ err: this.#scrub((err as Error).message) }, 'cannot start the destination process');
+      this.#apply({ type: 'exited', kind: 'bad-url', error: 'this destination cannot start: check its URL' });
+      this.#scheduleRetry();
+      return;
+    }
     this.#ffmpeg = ffmpeg;
     const spawnedAt = Date.now();
     this.#accepted = 0;

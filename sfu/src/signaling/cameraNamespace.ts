@@ -12,6 +12,7 @@ import type { WorkerPool } from '../media/WorkerPool.js';
 import type { Show } from '../show/Show.js';
 import type { Switcher } from '../switcher/Switcher.js';
 import { INVITE_TOKEN_PATTERN } from '../store/ShowStore.js';
+import { AuthThrottle } from './AuthThrottle.js';
 import { serveRequests } from './requests.js';
 
 type CameraSocket = Socket<Record<string, never>, CameraServerEvents, Record<string, never>, { slotId: string }>;
@@ -22,15 +23,25 @@ export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerE
   const { show, pool, switcher } = deps;
   const log = deps.log.child({ module: 'camera' });
 
+  const throttle = new AuthThrottle();
   nsp.use((socket, next) => {
+    const address = socket.handshake.address;
+    const refuse = (message: string) => {
+      next(new Error(message));
+      setTimeout(() => socket.conn.close(), 100).unref(); // closed, not parked
+    };
+    const wait = throttle.waitMs(address);
+    if (wait > 0) return refuse(AUTH_ERRORS.throttled(Math.ceil(wait / 1000)));
     const token: unknown = socket.handshake.auth?.token;
-    if (typeof token !== 'string' || token.length === 0) return next(new Error(AUTH_ERRORS.missingToken));
-    if (!INVITE_TOKEN_PATTERN.test(token)) return next(new Error(AUTH_ERRORS.malformedToken));
+    if (typeof token !== 'string' || token.length === 0) return refuse(AUTH_ERRORS.missingToken);
+    if (!INVITE_TOKEN_PATTERN.test(token)) return refuse(AUTH_ERRORS.malformedToken);
     const slot = show.slotForInvite(token);
     if (!slot) {
-      log.warn({ address: socket.handshake.address }, 'camera refused: unknown invite');
-      return next(new Error(AUTH_ERRORS.unknownToken));
+      const { burstStart, failures } = throttle.failed(address);
+      if (burstStart || failures % 100 === 0) log.warn({ address, failures }, 'camera refused: unknown invite');
+      return refuse(AUTH_ERRORS.unknownToken);
     }
+    throttle.succeeded(address);
     socket.data.slotId = slot.id;
     next();
   });

@@ -12,6 +12,7 @@ import type { Show } from '../show/Show.js';
 import type { Switcher } from '../switcher/Switcher.js';
 import type { Broadcast } from '../outputs/Broadcast.js';
 import { secretMatches } from '../store/directorSecret.js';
+import { AuthThrottle } from './AuthThrottle.js';
 import { serveRequests } from './requests.js';
 import type { types } from 'mediasoup';
 
@@ -23,13 +24,24 @@ export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorSer
   const studioView = (): ShowView => ({ ...show.view(), program: switcher.view(), ...broadcast.view() });
   const log = deps.log.child({ module: 'director' });
 
+  const throttle = new AuthThrottle();
   nsp.use((socket, next) => {
+    const address = socket.handshake.address;
+    // Refused sockets are closed, not parked: nothing is left open to try again on.
+    const refuse = (message: string) => {
+      next(new Error(message));
+      setTimeout(() => socket.conn.close(), 100).unref();
+    };
+    const wait = throttle.waitMs(address);
+    if (wait > 0) return refuse(AUTH_ERRORS.throttled(Math.ceil(wait / 1000)));
     const given: unknown = socket.handshake.auth?.secret;
-    if (typeof given !== 'string' || given.length === 0) return next(new Error(AUTH_ERRORS.missingSecret));
+    if (typeof given !== 'string' || given.length === 0) return refuse(AUTH_ERRORS.missingSecret);
     if (!secretMatches(given, secret)) {
-      log.warn({ address: socket.handshake.address }, 'director refused: wrong secret');
-      return next(new Error(AUTH_ERRORS.wrongSecret));
+      const { burstStart, failures } = throttle.failed(address);
+      if (burstStart || failures % 100 === 0) log.warn({ address, failures }, 'director refused: wrong secret (further tries from this address wait longer each time)');
+      return refuse(AUTH_ERRORS.wrongSecret);
     }
+    throttle.succeeded(address);
     next();
   });
 
