@@ -186,8 +186,12 @@ export class ColourViewer {
     });
   }
 
-  /** Start the player again, as a viewer reloading the page would. */
+  /**
+   * Start the player again, as a viewer reloading the page would. Not a listener: it is
+   * the receiver itself (killing it would drop the sender's session).
+   */
   restart(): void {
+    if (this.onEnd) return;
     this.#proc?.kill('SIGKILL'); // its exit handler starts a new one
   }
 

@@ -272,8 +272,8 @@ export type ShowView = {
   destinations?: DestinationView[];
   /** the program encoder is running and feeding the destinations */
   encoding?: boolean;
-  /** the recording of the show in progress, if live */
-  recording?: { file: string; bytes: number };
+  /** the recording of the show in progress, if live; error: why it stopped (disk full…), with the free space */
+  recording?: { file: string; bytes: number; error?: string };
   /** where phones reach the server (the LAN URL): invite links start with it */
   publicUrl: string;
   slots: SlotView[];

@@ -140,6 +140,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
       }
     }, 1000);
     ffmpeg.stdout!.on('data', (chunk: Buffer) => {
+      if (this.#ffmpeg !== ffmpeg) return; // the last words of an encoder already replaced
       this.#lastOutputAt = Date.now();
       if (!this.#running) {
         this.#running = true;

@@ -1,7 +1,7 @@
 // Going live: the one program encode fanned out to every destination, and to the
 // show's recording. Each destination is its own Output (process, reconnects,
 // health); the recording is the encoded program written to disk as it comes.
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, statfsSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { DestinationView } from '../../../shared/src/protocol.js';
@@ -14,6 +14,24 @@ import type { Destination } from './Destination.js';
 import { Output } from './Output.js';
 
 type BroadcastEvents = { changed: [] };
+/** The recording file in progress; no stream once it failed to open. */
+type Recording = { file: string; stream?: WriteStream; bytes: number; error?: string; failedAt?: number };
+
+/** A failed recording tries a new file this often, once there is room again. */
+const RECORDING_RETRY_MS = 5000;
+/** Free space a new recording file needs before it is tried again. */
+const RECORDING_MIN_FREE = 64 * 1024 * 1024;
+
+/** Free bytes on the disk that holds `dir`, or undefined if it cannot be read. */
+function freeBytes(dir: string): number | undefined {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
+}
+const mb = (bytes: number | undefined) => (bytes === undefined ? 'unknown' : `${(bytes / 1e6).toFixed(1)} MB`);
 
 export class Broadcast extends EventEmitter<BroadcastEvents> {
   readonly #encoder: ProgramEncoder;
@@ -22,7 +40,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   readonly #log: Logger;
   readonly #outputs = new Map<string, Output>();
   readonly #recordingsDir: string;
-  #recording?: { file: string; stream: WriteStream; bytes: number };
+  #recording?: Recording;
   /** bumped by Go live and End live: the latest one wins, however long the encoder takes to start */
   #intent = 0;
 
@@ -41,10 +59,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     for (const d of this.#store.all) this.#track(d);
     this.#encoder.on('data', (chunk) => {
       for (const o of this.#outputs.values()) if (o.running) o.write(chunk);
-      if (this.#recording) {
-        this.#recording.stream.write(chunk);
-        this.#recording.bytes += chunk.length;
-      }
+      this.#record(chunk);
     });
     this.#encoder.on('state', () => this.emit('changed'));
   }
@@ -146,26 +161,62 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   }
 
   #startRecording(): void {
-    if (this.#recording) return;
-    mkdirSync(this.#recordingsDir, { recursive: true });
+    if (this.#recording && !this.#recording.error) return;
+    this.#recording?.stream?.destroy();
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const file = join(this.#recordingsDir, `program-${stamp}.ts`);
+    try {
+      mkdirSync(this.#recordingsDir, { recursive: true });
+    } catch (err) {
+      this.#recordingFailed({ file, bytes: 0 }, err as NodeJS.ErrnoException);
+      return;
+    }
     const stream = createWriteStream(file);
-    stream.on('error', (err) => this.#log.error({ file, err: err.message }, 'recording failed (disk full?)'));
-    this.#recording = { file, stream, bytes: 0 };
+    const recording: Recording = { file, stream, bytes: 0 };
+    // The show goes on without its recording: the director is told why, and how much room is left.
+    stream.on('error', (err: NodeJS.ErrnoException) => this.#recordingFailed(recording, err));
+    this.#recording = recording;
     this.#log.info({ file }, 'recording');
   }
 
+  #recordingFailed(recording: Recording, err: NodeJS.ErrnoException): void {
+    if (recording.error) return;
+    const free = freeBytes(this.#recordingsDir);
+    const cause = err.code === 'ENOSPC' ? 'the disk is full'
+      : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS' ? 'the recordings folder cannot be written'
+      : err.message;
+    recording.error = `Recording stopped: ${cause} (${mb(free)} free in ${this.#recordingsDir}). Destinations keep streaming; it starts a new file when there is room.`;
+    recording.failedAt = Date.now();
+    this.#recording = recording;
+    this.#log.error({ file: recording.file, code: err.code, free }, 'recording failed');
+    this.emit('changed');
+  }
+
+  #record(chunk: Buffer): void {
+    const r = this.#recording;
+    if (!r) return;
+    if (!r.error) {
+      r.stream!.write(chunk);
+      r.bytes += chunk.length;
+      return;
+    }
+    if (Date.now() - r.failedAt! > RECORDING_RETRY_MS) {
+      r.failedAt = Date.now();
+      if ((freeBytes(this.#recordingsDir) ?? 0) >= RECORDING_MIN_FREE) this.#startRecording();
+    }
+  }
+
   #stopRecording(): void {
-    this.#recording?.stream.end();
+    this.#recording?.stream?.end();
     this.#recording = undefined;
   }
 
-  view(): { destinations: DestinationView[]; encoding: boolean; recording?: { file: string; bytes: number } } {
+  view(): { destinations: DestinationView[]; encoding: boolean; recording?: { file: string; bytes: number; error?: string } } {
+    const r = this.#recording;
     return {
       destinations: [...this.#outputs.values()].map((o) => o.view()),
       encoding: this.#encoder.running,
-      recording: this.#recording ? { file: this.#recording.file, bytes: this.#recording.bytes } : undefined,
+      recording: r ? { file: r.file, bytes: r.bytes, ...(r.error ? { error: r.error } : {}) } : undefined,
     };
   }
 

@@ -29,7 +29,8 @@ const PROTOCOLS: Record<Destination['protocol'], string> = { rtmp: 'rtmp,tcp', r
 
 export function outputArgs(d: Destination): string[] {
   const common = ['-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1', '-stats_period', '1',
-    '-fflags', '+genpts', '-analyzeduration', '3000000', '-probesize', '2000000', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0', '-c', 'copy',
+    // discardcorrupt: the last frame of an encoder that was killed mid-write is dropped, not sent on.
+    '-fflags', '+genpts+discardcorrupt', '-analyzeduration', '3000000', '-probesize', '2000000', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0', '-c', 'copy',
     '-protocol_whitelist', PROTOCOLS[d.protocol]];
   if (d.protocol === 'srt') {
     const url = new URL(d.url);

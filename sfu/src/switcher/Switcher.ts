@@ -243,7 +243,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     this.#fallback = undefined;
     this.#intended = next;
     this.#take(next);
-    this.#log.info({ source: next }, 'cut');
+    this.#log.info({ source: next, onAir: this.#video.active, pending: this.#video.pending }, 'cut');
   }
 
   #take(sourceId: string): void {

@@ -51,7 +51,8 @@ export function Destinations({ show, socket }: { show: ShowView; socket: Socket 
           ? <button type="button" className="end-live" onClick={() => act(request('show:endLive'))}>End live</button>
           : <button type="button" className="go-live" data-testid="go-live" onClick={() => act(request('show:goLive'))} disabled={destinations.length === 0}>Go live</button>}
       </div>
-      {show.recording && <p className="recording" data-testid="recording">● Recording {(show.recording.bytes / 1e6).toFixed(1)} MB</p>}
+      {show.recording && !show.recording.error && <p className="recording" data-testid="recording">● Recording {(show.recording.bytes / 1e6).toFixed(1)} MB</p>}
+      {show.recording?.error && <p className="recording-alarm" role="alert" data-testid="recording-alarm">{show.recording.error}</p>}
       {error && <p className="error" role="alert">{error}</p>}
       <ul className="destination-list">
         {destinations.map((d) => (

@@ -27,9 +27,12 @@ export type RtmpPublisherOptions = {
   /** Our outgoing chunk size: 4096 as ffmpeg and OBS use; fewer chunk headers per frame than 128. */
   chunkSize?: number;
   /**
-   * Window Acknowledgement Size we ask of the server (0: do not send). nginx-rtmp
-   * acknowledges only a client that sends one (it keeps the client's value as its ack
-   * window and sends nothing without it); 128 KiB is about three acks a second at 3 Mb/s.
+   * Window Acknowledgement Size we ask of the server (0: do not send): how many bytes it
+   * may read before acknowledging. nginx-rtmp 1.2.2 takes the client's value as its ack
+   * window and, without one, never acknowledges (measured: 0 acks for 109 kB; with 16 KiB,
+   * one ack per window crossed in a read). SRS does the same at half the window (from its
+   * source, not measured); ffmpeg as a server honours it too. 128 KiB is about three acks
+   * a second at the program's 3.1 Mb/s.
    */
   windowAckSize?: number;
   /** Past this many bytes queued in Node, video is dropped up to the next keyframe (audio at twice it). */
@@ -238,6 +241,7 @@ export class RtmpPublisher extends EventEmitter<PublisherEvents> {
   }
 
   #onData(data: Buffer): void {
+    if (this.#phase === 'closed') return;
     this.#stats.lastReceivedAt = this.#now();
     this.#stats.bytesReceived += data.length;
     try {
@@ -326,8 +330,10 @@ export class RtmpPublisher extends EventEmitter<PublisherEvents> {
     if (!err || err.kind === 'network') {
       // The server hung up. After connect or publish, before it said yes, that is how
       // platforms refuse a wrong stream key or application (RTMP has no standard error).
-      if (this.#phase === 'connect' || this.#phase === 'createStream' || this.#phase === 'publish') {
-        err = new RtmpRejectedError(`the server closed the connection at ${STEP[this.#phase]}: the stream key (or URL path) was most likely refused`);
+      if (this.#phase === 'connect') {
+        err = new RtmpRejectedError('it closed the connection at connect, without a status: most likely an unknown application (the URL path)');
+      } else if (this.#phase === 'createStream' || this.#phase === 'publish') {
+        err = new RtmpRejectedError(`it closed the connection at ${STEP[this.#phase]}, without a status: most likely a wrong stream key`);
       } else {
         err ??= new RtmpNetworkError(this.#phase === 'live' ? `${this.#where} closed the connection` : `${this.#where} closed the connection during ${STEP[this.#phase]}`);
       }
