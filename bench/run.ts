@@ -3,6 +3,7 @@
 // bench/results/<date>.json and a Markdown report with charts beside it.
 // `--quick`: a few samples of each (the test suite runs it once, to prove the bench
 // works). `--only a,b`: some scenarios. `--out DIR`: where the results go.
+// `--soak`: the long-show soak alone (60 minutes; 3 with --quick).
 // It never fails because the machine is slow: it reports what it measured.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -14,10 +15,13 @@ import { destinations } from './scenarios/destinations.js';
 import { latency } from './scenarios/latency.js';
 import { recovery } from './scenarios/recovery.js';
 import { scale } from './scenarios/scale.js';
+import { soak } from './scenarios/soak.js';
 
 export type BenchContext = { quick: boolean; progress: (message: string) => void };
 
-const SCENARIOS = { latency, destinations, scale, recovery, continuity } as const;
+const SCENARIOS = { latency, destinations, scale, recovery, continuity, soak } as const;
+/** what runs without --only: the soak runs only when asked (it takes an hour) */
+const DEFAULT_RUN: ScenarioName[] = ['latency', 'destinations', 'scale', 'recovery', 'continuity'];
 export type ScenarioName = keyof typeof SCENARIOS;
 
 export type BenchResults = {
@@ -32,7 +36,8 @@ export type BenchResults = {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
-  const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
+  const only = args.includes('--soak') ? ['soak']
+    : args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : DEFAULT_RUN;
   const out = args.includes('--out') ? args[args.indexOf('--out') + 1]! : fileURLToPath(new URL('./results', import.meta.url));
   const started = Date.now();
   const ctx: BenchContext = {
@@ -48,7 +53,7 @@ async function main(): Promise<void> {
     errors: {},
   };
   for (const [name, run] of Object.entries(SCENARIOS) as [ScenarioName, (c: BenchContext) => Promise<unknown>][]) {
-    if (only && !only.includes(name)) continue;
+    if (!only.includes(name)) continue;
     ctx.progress(`${name}: starting`);
     try {
       (results.results as Record<string, unknown>)[name] = await run(ctx);
@@ -61,7 +66,7 @@ async function main(): Promise<void> {
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
   mkdirSync(out, { recursive: true });
   const stamp = results.date.slice(0, 19).replaceAll(':', '-');
-  const base = join(out, `${stamp}${quick ? '-quick' : ''}`);
+  const base = join(out, `${stamp}${only.includes('soak') ? '-soak' : ''}${quick ? '-quick' : ''}`);
   writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
   const { text } = writeReport(results, base);
   process.stdout.write(`${text}\n`);

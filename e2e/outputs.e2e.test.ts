@@ -145,6 +145,16 @@ describe('on air to three destinations', () => {
     expect(state.encoding).toBe(true);
   });
 
+  it('while live, no process shows an RTMP(S) stream key in its command line, even to another user', async () => {
+    // What any user of the machine can read: every process's argv, read as user nobody.
+    const seenByNobody = execFileSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'ps', '-eo', 'pid=,args='], { encoding: 'utf8' });
+    // Régie's processes (the server and all it started); the test's own players pull by key, as viewers would.
+    const regie = new Set([server.process.pid!, ...(await server.childPids())]);
+    const lines = seenByNobody.split('\n').filter((l) => regie.has(Number(l.trim().split(/\s+/)[0])));
+    expect(lines.filter((l) => l.includes('ffmpeg')).length).toBeGreaterThanOrEqual(3); // the remuxers are there, and readable…
+    for (const key of Object.values(KEYS)) expect(lines.join('\n')).not.toContain(key); // …without the keys
+  });
+
   it('cut red → blue: every receiver shows red, then blue', async () => {
     await cutTo('red');
     for (const v of Object.values(viewers)) await v.waitFor('red', 10000);
@@ -259,7 +269,7 @@ describe('errors that retrying cannot fix are named at once', () => {
     expect(destination(rejected)).toMatchObject({ errorKind: 'rejected', lastError: expect.stringMatching(/stream key/) });
     for (const id of Object.values(ids)) expect(destination(id)?.state).toBe('live');
     // "Retry now" does not wait out the (long, for a permanent error) backoff.
-    const attempts = () => server.logLines().filter((l) => l.msg === 'destination process ended' && l.output === rejected).length;
+    const attempts = () => server.logLines().filter((l) => l.msg === 'destination link ended' && l.output === rejected).length;
     const before = attempts();
     await request('destination:start', { destinationId: rejected });
     const deadline = Date.now() + 5000;

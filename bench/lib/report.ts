@@ -93,6 +93,20 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
       `Seconds in which at least one receiver got valid program video: **${pct(co.atLeastOneShare)}**.`);
   }
 
+  const so = r.results.soak;
+  if (so) {
+    const minFrames = Math.min(...so.framesPerMinute);
+    out.push('## 7. Long show (soak)', `A ${so.minutes}-minute show (program ${so.outputSize}, ${so.expectedPerMinute / 60} fps), live to an nginx-rtmp receiver read frame by frame; on air: ${so.schedule.map((s) => `${s.camera} from ${s.atSecond} s`).join(', ')}. The goal: no gap, no restart.`,
+      table(['', 'value'], [
+        ['program frames per minute at the receiver (min / expected)', `${minFrames} / ${so.expectedPerMinute}`],
+        ['longest gap between frames', ms(so.longestGapMs)],
+        ['encoder restarts', so.encoderRestarts.length ? so.encoderRestarts.map((e) => `${e.atSecond} s: ${e.reason}`).join('; ') : '0'],
+        ['slate took over', so.slateFallbacks.length ? so.slateFallbacks.map((e) => `${e.atSecond} s: ${e.reason}`).join('; ') : '0'],
+        ['destination reconnects', so.reconnects],
+      ]),
+      `Frames per minute: ${so.framesPerMinute.join(', ')}.`);
+  }
+
   for (const [name, err] of Object.entries(r.errors)) out.push(`## ${name}: could not complete`, '```', String(err).split('\n').slice(0, 6).join('\n'), '```');
   if (charts.length) out.push('## Charts', ...charts);
   const text = out.join('\n\n');

@@ -8,16 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classify, type Colour } from './browser.js';
 import { freePort } from './server.js';
+import { testCertificate } from './tlsCert.js';
 
 const MODULES = '/usr/lib/nginx/modules';
 export const REJECTED_KEY = 'rejected-key';
 
-function selfSignedPair(dir: string): { cert: string; key: string } {
-  const cert = join(dir, 'tls.crt');
-  const key = join(dir, 'tls.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
-  return { cert, key };
-}
 
 /** nginx-rtmp: RTMP on one port, RTMPS (TLS terminated by nginx stream) on another. */
 export class NginxRtmp {
@@ -33,8 +28,7 @@ export class NginxRtmp {
       chmodSync(this.dir, 0o777);
       mkdirSync(join(this.dir, 'rec'), { mode: 0o777 });
       chmodSync(join(this.dir, 'rec'), 0o777);
-      const tls = selfSignedPair(this.dir);
-      chmodSync(tls.key, 0o644);
+      const tls = testCertificate();
       writeFileSync(join(this.dir, 'nginx.conf'), `
 load_module ${MODULES}/ngx_rtmp_module.so;
 load_module ${MODULES}/ngx_stream_module.so;

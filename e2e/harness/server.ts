@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testCertificate } from './tlsCert.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -42,13 +43,27 @@ export type RegieServer = {
  * Starts a server; with `dataDir` given, that folder is used and kept (a restart).
  * `publicHost`: the address camera links point at (default loopback).
  */
-export async function startServer(env: Record<string, string> = {}, opts: { dataDir?: string; publicHost?: string; supervised?: boolean } = {}): Promise<RegieServer> {
+export async function startServer(env: Record<string, string> = {}, opts: {
+  dataDir?: string;
+  publicHost?: string;
+  supervised?: boolean;
+  /** the recordings folder on a tmpfs of this size, private to the server's own mount namespace (a disk that fills) */
+  recordingsDiskKiB?: number;
+} = {}): Promise<RegieServer> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'regie-e2e-'));
   const secret = `e2e-director-${Math.random().toString(36).slice(2, 14)}`;
   // As `npm start` runs it (supervised), or the server alone: a kill reaches the server itself.
   const entry = opts.supervised ? 'sfu/src/supervisor.ts' : 'sfu/src/main.ts';
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
+  let command = [process.execPath, '--import', 'tsx', join(root, entry)];
+  if (opts.recordingsDiskKiB) {
+    const rec = join(dataDir, 'recordings');
+    // unshare --mount gives the server a mount table of its own: the small disk exists
+    // for it alone and vanishes with it. (Inside the tests' user namespace when not root.)
+    command = ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c',
+      `mkdir -p '${rec}' && mount -t tmpfs -o size=${opts.recordingsDiskKiB}k,mode=700 regie-recordings '${rec}' && exec "$@"`, 'sh', ...command];
+  }
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: root,
     env: {
       ...process.env,
@@ -59,6 +74,8 @@ export async function startServer(env: Record<string, string> = {}, opts: { data
       REGIE_RTC_LISTEN_IP: '127.0.0.1',
       REGIE_RTC_PORT: '0',
       REGIE_PUBLIC_URL: `https://${opts.publicHost ?? '127.0.0.1'}:${port}`,
+      // The test receivers' RTMPS certificate, trusted as a platform's real one would be.
+      NODE_EXTRA_CA_CERTS: testCertificate().cert,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

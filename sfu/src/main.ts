@@ -25,6 +25,7 @@ import { openDatabase } from './store/database.js';
 import { OnAirStore } from './store/OnAirStore.js';
 import { secureDataDir } from './store/dataDir.js';
 import { EXIT_CANNOT_START } from './process/exitCodes.js';
+import { procHidesOthers } from './process/procMount.js';
 
 const studioDir = fileURLToPath(new URL('../../dist/studio', import.meta.url));
 
@@ -40,6 +41,10 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     log.error({ err: (reason as Error)?.message ?? String(reason), stack: (reason as Error)?.stack }, 'unhandled rejection (a bug: please report it); the server keeps running');
   });
+  if (!procHidesOthers()) {
+    log.warn('other users of this machine can read the stream keys of running destinations in the process list (ffmpeg\'s command line): ' +
+      'mount /proc with hidepid=invisible (mount -o remount,hidepid=invisible /proc), or run Régie on a machine of its own');
+  }
   const tightened = secureDataDir(config.dataDir);
   if (tightened.length) log.warn({ dataDir: config.dataDir, tightened: tightened.length }, 'the data dir held files others could read; made them owner-only');
   const { secret, generated, file: secretFile } = loadDirectorSecret(config.dataDir, config.directorSecret);

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { scrubSecrets, shownUrl } from './Destination.js';
-import { outputArgs } from './Output.js';
+import { RTMP_REMUX_ARGS } from './links/RtmpLink.js';
+import { srtArgs } from './links/SrtLink.js';
 
-describe('outputArgs', () => {
-  it('remuxes (never re-encodes) and puts the RTMP key last in the path', () => {
-    const args = outputArgs({ id: 'a', name: 'YT', protocol: 'rtmp', url: 'rtmp://a.rtmp.youtube.com/live2/', streamKey: 'abcd-1234', enabled: true });
-    expect(args).toContain('copy');
-    expect(args).not.toContain('libx264');
-    expect(args.at(-1)).toBe('rtmp://a.rtmp.youtube.com/live2/abcd-1234');
-    expect(args).toEqual(expect.arrayContaining(['-f', 'flv']));
+describe('the remux of each destination', () => {
+  it('RTMP(S): ffmpeg only remuxes to FLV on its stdout — no URL and no stream key in its command line', () => {
+    expect(RTMP_REMUX_ARGS).toContain('copy');
+    expect(RTMP_REMUX_ARGS).not.toContain('libx264');
+    expect(RTMP_REMUX_ARGS.slice(-3)).toEqual(['-f', 'flv', 'pipe:1']);
+    expect(RTMP_REMUX_ARGS.join(' ')).not.toMatch(/rtmps?:/);
   });
 
-  it('sends SRT as MPEG-TS with the key as streamid', () => {
-    const args = outputArgs({ id: 'a', name: 'SRT', protocol: 'srt', url: 'srt://ingest.example:9000?latency=200000', streamKey: 'k1', enabled: true });
+  it('SRT: MPEG-TS with the key as streamid', () => {
+    const args = srtArgs({ id: 'a', name: 'SRT', protocol: 'srt', url: 'srt://ingest.example:9000?latency=200000', streamKey: 'k1', enabled: true });
     expect(args.at(-1)).toBe('srt://ingest.example:9000?latency=200000&mode=caller&streamid=k1');
     expect(args).toEqual(expect.arrayContaining(['-f', 'mpegts']));
   });
@@ -21,16 +21,15 @@ describe('outputArgs', () => {
 describe('what an output may open', () => {
   it('opens only its own protocol: never a local file, whatever the URL says', () => {
     const at = (args: string[]) => args[args.indexOf('-protocol_whitelist') + 1];
-    expect(at(outputArgs({ id: 'a', name: 'x', protocol: 'rtmp', url: 'rtmp://h/app', enabled: true }))).toBe('rtmp,tcp');
-    expect(at(outputArgs({ id: 'a', name: 'x', protocol: 'rtmps', url: 'rtmps://h/app', enabled: true }))).toBe('rtmps,tls,tcp');
-    expect(at(outputArgs({ id: 'a', name: 'x', protocol: 'srt', url: 'srt://h:1', enabled: true }))).toBe('srt');
+    expect(at(RTMP_REMUX_ARGS)).toBe('pipe');
+    const srt = srtArgs({ id: 'a', name: 'x', protocol: 'srt', url: 'srt://h:1', enabled: true });
+    expect(at(srt)).toBe('srt');
     // The whitelist applies to the output: it comes after the input and before the URL.
-    const args = outputArgs({ id: 'a', name: 'x', protocol: 'rtmp', url: 'rtmp://h/app', enabled: true });
-    expect(args.indexOf('-protocol_whitelist')).toBeGreaterThan(args.indexOf('pipe:0'));
+    for (const args of [RTMP_REMUX_ARGS, srt]) expect(args.indexOf('-protocol_whitelist')).toBeGreaterThan(args.indexOf('pipe:0'));
   });
 
   it('calls an SRT platform, never listens', () => {
-    const args = outputArgs({ id: 'a', name: 'x', protocol: 'srt', url: 'srt://h:1?mode=listener', enabled: true });
+    const args = srtArgs({ id: 'a', name: 'x', protocol: 'srt', url: 'srt://h:1?mode=listener', enabled: true });
     expect(new URL(args.at(-1)!).searchParams.getAll('mode')).toEqual(['caller']);
   });
 });

@@ -47,20 +47,32 @@ export class MultiviewClient {
   async #reconcile(): Promise<void> {
     const wanted = new Map(this.#wanted.map((r) => [r.producerId, r.routerId]));
     for (const producerId of this.#watched.keys()) if (!wanted.has(producerId)) this.#unwatch(producerId);
+    let failed: unknown;
     for (const [producerId, routerId] of wanted) {
       if (this.#watched.has(producerId)) continue;
-      const transport = await this.#transport(routerId);
-      const device = await this.#device;
-      const info = await this.#request('consume', {
-        transportId: transport.id, producerId, rtpCapabilities: device.rtpCapabilities,
-      });
-      const consumer = await transport.consume({
-        id: info.consumerId, producerId, kind: info.kind, rtpParameters: info.rtpParameters as types.RtpParameters,
-      });
-      this.#watched.set(producerId, { consumer, routerId });
-      await this.#request('consumer:resume', { consumerId: consumer.id });
-      this.#onTracks();
+      // One producer that cannot be watched (its worker just died) never keeps the
+      // others — the program above all — from the screen.
+      try {
+        await this.#watch(producerId, routerId);
+      } catch (err) {
+        failed ??= err;
+      }
     }
+    if (failed) throw failed;
+  }
+
+  async #watch(producerId: string, routerId: string): Promise<void> {
+    const transport = await this.#transport(routerId);
+    const device = await this.#device;
+    const info = await this.#request('consume', {
+      transportId: transport.id, producerId, rtpCapabilities: device.rtpCapabilities,
+    });
+    const consumer = await transport.consume({
+      id: info.consumerId, producerId, kind: info.kind, rtpParameters: info.rtpParameters as types.RtpParameters,
+    });
+    this.#watched.set(producerId, { consumer, routerId });
+    await this.#request('consumer:resume', { consumerId: consumer.id });
+    this.#onTracks();
   }
 
   #transport(routerId: string): Promise<types.Transport> {

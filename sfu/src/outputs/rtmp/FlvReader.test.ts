@@ -31,6 +31,9 @@ function readAll(chunks: Buffer[]): FlvTag[] {
   return chunks.flatMap((c) => r.push(c));
 }
 
+/** Tags as plain text: deep equality on Buffers is slow in vitest. */
+const text = (tags: FlvTag[]) => tags.map((t) => `${t.type} ${t.timestamp} ${t.payload.toString('hex')}`);
+
 describe('FlvReader', () => {
   const whole = readAll([stream]);
 
@@ -45,9 +48,9 @@ describe('FlvReader', () => {
 
   it('gives the same tags whatever the chunking: one byte at a time, or cut at every possible place', () => {
     const bytes = [...stream].map((b) => Buffer.from([b]));
-    expect(readAll(bytes)).toEqual(whole);
-    for (let cut = 1; cut < stream.length; cut += 97) {
-      expect(readAll([stream.subarray(0, cut), stream.subarray(cut)])).toEqual(whole);
+    expect(text(readAll(bytes))).toEqual(text(whole));
+    for (let cut = 1; cut < stream.length; cut += 7) {
+      expect(text(readAll([stream.subarray(0, cut), stream.subarray(cut)]))).toEqual(text(whole));
     }
   });
 

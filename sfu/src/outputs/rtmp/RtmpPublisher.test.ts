@@ -1,7 +1,7 @@
 // The publisher against small fake servers on 127.0.0.1: the happy path on the wire,
 // and each way a server says no or says nothing, classified as the output needs it.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -211,7 +211,9 @@ describe('RtmpPublisher', () => {
   it('publishes over RTMPS, verifying the certificate unless told this is a test server', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'regie-rtmps-'));
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k'), '-out', join(dir, 'c'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-    const server = await serve({}, { cert: readFileSync(join(dir, 'c'), 'utf8'), key: readFileSync(join(dir, 'k'), 'utf8') });
+    const tls = { cert: readFileSync(join(dir, 'c'), 'utf8'), key: readFileSync(join(dir, 'k'), 'utf8') };
+    rmSync(dir, { recursive: true, force: true });
+    const server = await serve({}, tls);
     const verified = await failure(publisher(`rtmps://localhost:${server.port}/live`).start());
     expect(verified.kind).toBe('bad-url');
     expect(verified.message).toMatch(/TLS certificate of localhost is not valid/);

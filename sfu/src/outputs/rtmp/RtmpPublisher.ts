@@ -9,9 +9,10 @@ import type { Logger } from '../../log.js';
 import { ChunkReader } from './ChunkReader.js';
 import { ChunkWriter } from './ChunkWriter.js';
 import { command, readCommand, setDataFrame, statusInfo, type CommandReply, type StatusInfo } from './commands.js';
-import { FLV_AUDIO, FLV_SCRIPT, FLV_VIDEO, isKeyframe, type FlvTag } from './FlvReader.js';
+import { FLV_AUDIO, FLV_SCRIPT, type FlvTag } from './FlvReader.js';
 import { FlvPrologue } from './FlvPrologue.js';
 import { c0c1, c2For, SERVER_HANDSHAKE_BYTES } from './handshake.js';
+import { TagGate } from './TagGate.js';
 import { hideKey, RtmpBadUrlError, RtmpError, RtmpNetworkError, RtmpRejectedError, RtmpTimeoutError, socketError } from './RtmpError.js';
 import {
   acknowledgement, CSID_AUDIO, CSID_COMMAND, CSID_CONTROL, CSID_DATA, CSID_VIDEO, MSG_ACK, MSG_AUDIO, MSG_USER_CONTROL, MSG_VIDEO,
@@ -91,6 +92,7 @@ export class RtmpPublisher extends EventEmitter<PublisherEvents> {
   readonly #writer = new ChunkWriter();
   readonly #reader = new ChunkReader();
   readonly #prologue: FlvPrologue;
+  readonly #gate: TagGate;
   #socket?: Socket;
   #phase: Phase = 'idle';
   #handshake: Buffer[] = [];
@@ -101,15 +103,21 @@ export class RtmpPublisher extends EventEmitter<PublisherEvents> {
   #lastAckSent = 0;
   #socketError?: RtmpError;
   #settle?: (err?: RtmpError) => void;
-  #needKeyframe = true;
   #timestampBase?: number;
-  #stats: RtmpLiveness = { bytesSent: 0, bytesAccepted: 0, queuedBytes: 0, ackedBytes: 0, acks: 0, bytesReceived: 0, droppedTags: 0, droppedBytes: 0 };
+  #stats = { bytesSent: 0, ackedBytes: 0, acks: 0, bytesReceived: 0, lastAckAt: undefined as number | undefined, lastReceivedAt: undefined as number | undefined };
 
   constructor(options: RtmpPublisherOptions) {
     super();
-    this.#opts = { timeoutMs: 10_000, chunkSize: 4096, windowAckSize: 128 * 1024, maxQueuedBytes: 2 * 1024 * 1024, ...options };
+    this.#opts = {
+      ...options,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      chunkSize: options.chunkSize ?? 4096,
+      windowAckSize: options.windowAckSize ?? 128 * 1024,
+      maxQueuedBytes: options.maxQueuedBytes ?? 2 * 1024 * 1024,
+    };
     this.#now = options.now ?? Date.now;
     this.#prologue = options.prologue ?? new FlvPrologue();
+    this.#gate = new TagGate(this.#opts.maxQueuedBytes);
     if (!URL.canParse(options.url)) throw new RtmpBadUrlError('the server URL is not a URL');
     this.#url = new URL(options.url);
     if (this.#url.protocol !== 'rtmp:' && this.#url.protocol !== 'rtmps:') throw new RtmpBadUrlError(`${this.#url.protocol} is not rtmp: or rtmps:`);
@@ -134,7 +142,10 @@ export class RtmpPublisher extends EventEmitter<PublisherEvents> {
     return Number(this.#url.port || (this.#url.protocol === 'rtmps:' ? 443 : 1935));
   }
 
-  /** Connects and publishes; resolves at NetStream.Publish.Start, rejects with an RtmpError. */
+  /**
+   * Connects and publishes; resolves at NetStream.Publish.Start, rejects with an
+   * RtmpError (also given to 'closed'). Once per publisher: a reconnect is a new one.
+   */
   start(): Promise<void> {
     if (this.#phase !== 'idle') return Promise.reject(new Error('an RtmpPublisher publishes once; make a new one to reconnect'));
     this.#startedAt = this.#now();
@@ -166,25 +177,18 @@ export class RtmpPublisher extends EventEmitter<PublisherEvents> {
    */
   writeTag(tag: FlvTag): boolean {
     const prologue = this.#prologue.note(tag);
-    if (this.#phase !== 'live') return this.#drop(tag, prologue);
-    if (prologue) return this.#sendTag(tag);
-    const queued = this.#socket!.writableLength;
-    if (tag.type === FLV_VIDEO) {
-      // A server that reads slower than we send would let the queue, our memory and
-      // the viewers' delay grow without end. Drop video instead, and then everything up
-      // to the next keyframe: a decoder given a frame whose reference was dropped shows
-      // corruption until the next keyframe anyway.
-      if (queued > this.#opts.maxQueuedBytes) this.#needKeyframe = true;
-      if (this.#needKeyframe && (!isKeyframe(tag) || queued > this.#opts.maxQueuedBytes)) return this.#drop(tag);
-      this.#needKeyframe = false;
-    } else if (tag.type === FLV_AUDIO && queued > 2 * this.#opts.maxQueuedBytes) {
-      return this.#drop(tag); // audio is a few percent of the bytes: dropped only when dropping video did not help
-    }
-    return this.#sendTag(tag);
+    if (this.#phase !== 'live') return prologue ? false : this.#gate.drop(tag);
+    return this.#gate.admit(tag, this.#socket!.writableLength) && this.#sendTag(tag);
   }
 
   liveness(): RtmpLiveness {
-    return { ...this.#stats, bytesAccepted: this.#socket?.bytesWritten ?? this.#stats.bytesAccepted, queuedBytes: this.#socket?.writableLength ?? 0 };
+    return {
+      ...this.#stats,
+      bytesAccepted: this.#socket?.bytesWritten ?? 0,
+      queuedBytes: this.#socket?.destroyed ? 0 : (this.#socket?.writableLength ?? 0),
+      droppedTags: this.#gate.droppedTags,
+      droppedBytes: this.#gate.droppedBytes,
+    };
   }
 
   /** Ends the publish politely (FCUnpublish, deleteStream), then the connection. */
@@ -207,14 +211,6 @@ export class RtmpPublisher extends EventEmitter<PublisherEvents> {
   destroy(): void {
     this.#finish(undefined);
     this.#socket?.destroy();
-  }
-
-  #drop(tag: FlvTag, kept = false): boolean {
-    if (!kept) {
-      this.#stats.droppedTags++;
-      this.#stats.droppedBytes += tag.payload.length;
-    }
-    return false;
   }
 
   #sendTag(tag: FlvTag, timestamp?: number): boolean {
@@ -352,7 +348,6 @@ export class RtmpPublisher extends EventEmitter<PublisherEvents> {
     if (this.#phase === 'closed') return;
     this.#phase = 'closed';
     clearTimeout(this.#timer);
-    if (this.#socket) this.#stats.bytesAccepted = this.#socket.bytesWritten;
     const settle = this.#settle;
     this.#settle = undefined;
     settle?.(err ?? new RtmpNetworkError('closed before the publish started'));

@@ -14,6 +14,9 @@ function readIn(pieces: Buffer[], reader = new ChunkReader()): RtmpMessage[] {
   return pieces.flatMap((p) => reader.push(p));
 }
 
+/** Messages as plain text: deep equality on Buffers is slow in vitest. */
+const text = (msgs: RtmpMessage[]) => msgs.map((m) => `${m.typeId} ${m.streamId} ${m.timestamp} ${m.payload.toString('hex')}`);
+
 describe('ChunkWriter + ChunkReader', () => {
   it('round-trips messages larger than a chunk, on interleaved chunk streams, however the bytes are split', () => {
     const w = new ChunkWriter();
@@ -21,8 +24,8 @@ describe('ChunkWriter + ChunkReader', () => {
     const bytes = Buffer.concat(sent.map(([csid, m]) => w.encode(csid, m)));
     const expected = sent.map(([, m]) => m);
     expect(readIn([bytes])).toEqual(expected);
-    expect(readIn([...bytes].map((b) => Buffer.from([b])))).toEqual(expected);
-    for (let cut = 1; cut < bytes.length; cut += 13) expect(readIn([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(expected);
+    expect(text(readIn([...bytes].map((b) => Buffer.from([b]))))).toEqual(text(expected));
+    for (let cut = 1; cut < bytes.length; cut += 3) expect(text(readIn([bytes.subarray(0, cut), bytes.subarray(cut)]))).toEqual(text(expected));
   });
 
   it('writes type 0 first, type 1 with the delta after, type 3 for continuation chunks', () => {
@@ -48,7 +51,7 @@ describe('ChunkWriter + ChunkReader', () => {
     expect(bytes[16 + 128]).toBe(0xc6);
     expect(bytes.readUInt32BE(16 + 128 + 1)).toBe(0xffffff); // extended timestamp again after the type 3 header
     expect(readIn([bytes])).toEqual(msgs);
-    expect(readIn([...bytes].map((b) => Buffer.from([b])))).toEqual(msgs);
+    expect(text(readIn([...bytes].map((b) => Buffer.from([b]))))).toEqual(text(msgs));
   });
 
   it('switches chunk size at the exact message that announces it, in the middle of a read', () => {
@@ -60,7 +63,7 @@ describe('ChunkWriter + ChunkReader', () => {
     expect(bytes.length).toBe(a.length + 12 + 10_000 + 2); // two continuation headers of one byte
     const reader = new ChunkReader();
     const out = readIn([bytes], reader);
-    expect(out.at(-1)).toEqual(big);
+    expect(text(out.slice(-1))).toEqual(text([big]));
     expect(reader.chunkSize).toBe(4096);
     // and back down
     const c = w.encode(2, setChunkSize(64));
