@@ -67,11 +67,14 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
-  it('recovery: a destination back, the slate after a camera dies, a phone back after 5 s offline', () => {
+  it('recovery: a destination back, the slate after a camera dies, a phone back after 5 s offline, the server killed', () => {
     const r = results.results.recovery!;
     expect(r.destinationBack.samples).toHaveLength(1);
     expect(r.cameraDiesToSlate.samples.length).toBeGreaterThanOrEqual(2); // one per receiver
     expect(r.networkLoss.samples).toHaveLength(1);
+    // The server killed while live: the program came back at the receiver, then the camera, with no click.
+    expect(r.serverKilled.samples).toHaveLength(1);
+    expect(r.serverKilled.samples[0]!.toCameraMs).toBeGreaterThanOrEqual(r.serverKilled.samples[0]!.toProgramMs);
   });
 
   it('continuity: a scripted show with faults, scored per second per receiver', () => {

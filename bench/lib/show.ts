@@ -28,7 +28,7 @@ export class BenchShow {
   readonly receivers: NginxRtmp[] = [];
   readonly probes: ClockProbe[] = [];
 
-  static async open(env: Record<string, string> = {}, opts: { publicHost?: string } = {}): Promise<BenchShow> {
+  static async open(env: Record<string, string> = {}, opts: { publicHost?: string; supervised?: boolean } = {}): Promise<BenchShow> {
     const show = new BenchShow();
     show.server = await startServer({ REGIE_LOG_LEVEL: 'info', ...env }, opts);
     show.browser = await launchBrowser();

@@ -1,5 +1,6 @@
 // 5. Recovery: a destination that accepts again after being killed; the on-air camera
-// dying (the slate at the receivers); a camera back after a 5 s network loss.
+// dying (the slate at the receivers); a camera back after a 5 s network loss; the
+// server itself killed (SIGKILL) while live, run as `npm start` runs it (supervised).
 import { launchPhoneOnItsOwnNetwork } from '../../e2e/harness/netns.js';
 import { BenchShow } from '../lib/show.js';
 import { summarize, type Summary } from '../lib/stats.js';
@@ -9,6 +10,8 @@ export type RecoveryResult = {
   destinationBack: { toLive: Summary; toFrames: Summary; samples: { toLiveMs: number; toFramesMs: number }[] };
   cameraDiesToSlate: { atReceivers: Summary; samples: number[] };
   networkLoss: { toPageLive: Summary; toTileLive: Summary; samples: { toPageLiveMs: number; toTileLiveMs: number; how: string }[] };
+  /** SIGKILL of the server → the program at the receiver again (any picture), → the camera that was on air (drawn after the kill) */
+  serverKilled: { toProgram: Summary; toCamera: Summary; samples: { toProgramMs: number; toCameraMs: number }[] };
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,7 +79,41 @@ export async function recovery(ctx: BenchContext): Promise<RecoveryResult> {
     await phoneShow.close();
     await phoneNet.close();
   }
+  const killed: RecoveryResult['serverKilled']['samples'] = [];
+  const crashShow = await BenchShow.open({}, { supervised: true });
+  try {
+    const cam = await crashShow.addCamera();
+    await crashShow.cut(cam.slotId);
+    await crashShow.goLive(1);
+    await crashShow.ensureOnAir(cam);
+    const probe = crashShow.probes[0]!;
+    for (let i = 0; i < repeats; i++) {
+      ctx.progress(`recovery: the server is killed while live (${i + 1}/${repeats})`);
+      await sleep(2000);
+      const at = Date.now();
+      process.kill(crashShow.server.serverPid(), 'SIGKILL');
+      // The first frame of the new session (after the gap the kill made), and the first
+      // camera frame drawn after the kill (the camera's own clock says when).
+      const first = await probe.firstAfter(at, 'any', 60000).then(async function newSession(f): Promise<typeof f> {
+        const before = probe.frames[probe.frames.indexOf(f) - 1];
+        return before && f.at - before.at > 1000 ? f : newSession(await probe.firstAfter(f.at, 'any', 60000));
+      });
+      const camera = await (async () => {
+        for (const deadline = Date.now() + 60000; Date.now() < deadline; await sleep(50)) {
+          const f = probe.frames.find((x) => x.at > at && x.colour === cam.colour && (x.capturedAt ?? 0) > at);
+          if (f) return f;
+        }
+        throw new Error('the camera that was on air did not reach the receiver again within 60 s');
+      })();
+      killed.push({ toProgramMs: first.at - at, toCameraMs: camera.at - at });
+      ctx.progress(`recovery: server killed → program at the receiver in ${first.at - at} ms, the camera in ${camera.at - at} ms`);
+    }
+  } finally {
+    await crashShow.close();
+  }
+
   return {
+    serverKilled: { toProgram: summarize(killed.map((s) => s.toProgramMs)), toCamera: summarize(killed.map((s) => s.toCameraMs)), samples: killed },
     destinationBack: {
       toLive: summarize(destinationBack.map((s) => s.toLiveMs)), toFrames: summarize(destinationBack.map((s) => s.toFramesMs)), samples: destinationBack,
     },
