@@ -6,10 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ack, ShowView } from '../shared/src/protocol.js';
 import { launchBrowser, openCamera } from './harness/browser.js';
+import { Control } from './harness/control.js';
 import { NginxRtmp, SrtListener, type ColourViewer } from './harness/receivers.js';
 import { descendants, startServer, type RegieServer } from './harness/server.js';
 import { addCameraSlot, openStudio, startStreaming, waitForProgramColour, waitForTileColour } from './harness/studio.js';
@@ -17,8 +16,7 @@ import { addCameraSlot, openStudio, startStreaming, waitForProgramColour, waitFo
 let server: RegieServer;
 let browser: Browser;
 let director: Page;
-let control: Socket;
-let state: ShowView | undefined;
+let control: Control;
 const nginx = new NginxRtmp();
 const nginxTls = new NginxRtmp();
 const srt = new SrtListener();
@@ -26,23 +24,12 @@ const KEYS = { rtmp: 'crash-key-rtmp', rtmps: 'crash-key-rtmps' };
 let viewers: Record<'rtmp' | 'rtmps' | 'srt', ColourViewer>;
 let slotId: string;
 
-async function request<T = unknown>(event: string, payload: object = {}): Promise<T> {
-  const ack = (await control.timeout(10000).emitWithAck(event, payload)) as Ack<T>;
-  if (!ack.ok) throw new Error(`${event}: ${ack.error.message}`);
-  return ack.data;
-}
-
-async function until(what: string, pred: () => boolean, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms (state: ${JSON.stringify({ program: state?.program, destinations: state?.destinations?.map((d) => [d.name, d.state, d.lastError]) })})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Date.now() - start;
-}
+const state = () => control.state;
+const request = <T = unknown>(event: string, payload: object = {}) => control.request<T>(event, payload);
+const until = (what: string, pred: () => boolean, timeoutMs: number) => control.until(what, pred, timeoutMs);
 
 /** The colour the program is now, as the receivers should show it. */
-const programColour = () => (state?.program?.program === slotId ? 'red' : state?.program?.program === 'slate' ? 'slate' : undefined);
+const programColour = () => (state()?.program?.program === slotId ? 'red' : state()?.program?.program === 'slate' ? 'slate' : undefined);
 
 /**
  * Every receiver shows the program (frames decoded after `since`). Usually the camera;
@@ -57,11 +44,11 @@ async function receiversFollowProgram(since: number, timeoutMs: number): Promise
   }, timeoutMs).catch((err: Error) => {
     throw new Error(`${err.message}; receivers: ${Object.entries(viewers).map(([n, v]) => `${n} ${v.seen.at(-1)?.colour}@${(v.seen.at(-1)?.at ?? 0) - since}ms`).join(', ')}`);
   });
-  if (programColour() === 'slate') console.log(`note: the slate was on air by itself (${state?.program?.fallback?.reason})`);
+  if (programColour() === 'slate') console.log(`note: the slate was on air by itself (${state()?.program?.fallback?.reason})`);
   return at;
 }
 
-const allLive = () => (state?.destinations?.length ?? 0) === 3 && state!.destinations!.every((d) => d.state === 'live');
+const allLive = () => (state()?.destinations?.length ?? 0) === 3 && state()!.destinations!.every((d) => d.state === 'live');
 const alive = (pid: number) => {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').length > 0;
@@ -83,11 +70,7 @@ beforeAll(async () => {
     return slot;
   }));
   await waitForTileColour(director, slotId, 'red', 20000);
-  // The test's own control connection reconnects by itself, as the studio page does.
-  control = io(`${server.url}/director`, { auth: { secret: server.secret }, transports: ['websocket'], rejectUnauthorized: false, reconnectionDelay: 100, reconnectionDelayMax: 500 });
-  control.on('show:state', (s: ShowView) => { state = s; });
-  control.on('disconnect', () => { state = undefined; }); // nothing stale is read as current
-  await until('director connected', () => state !== undefined, 10000);
+  control = await Control.connect(server);
 });
 
 afterAll(async () => {
@@ -143,7 +126,7 @@ describe('the server is killed in the middle of a live show', () => {
       `receivers show the camera: ${Object.entries(atReceivers).map(([n, t]) => `${n} ${t} ms`).join(', ')} (no click)`);
 
     // The recording goes on, in a new file of the same show.
-    expect(state?.recording).toBeDefined();
+    expect(state()?.recording).toBeDefined();
     expect(readdirSync(join(server.dataDir, 'recordings')).length).toBe(recordingsBefore + 1);
     // The studio page reconnected by itself and shows the program.
     await waitForProgramColour(director, programColour()!, 20000);

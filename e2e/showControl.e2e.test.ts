@@ -3,10 +3,9 @@
 // processes it implies. And a recording disk that fills up mid-show: the studio shows
 // an alarm with the cause and the free space, while the destinations keep streaming.
 import type { Browser, Page } from 'playwright-core';
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ack, ShowView } from '../shared/src/protocol.js';
 import { launchBrowser } from './harness/browser.js';
+import { Control } from './harness/control.js';
 import { NginxRtmp } from './harness/receivers.js';
 import { startServer, type RegieServer } from './harness/server.js';
 import { openStudio } from './harness/studio.js';
@@ -14,25 +13,15 @@ import { openStudio } from './harness/studio.js';
 let server: RegieServer;
 let browser: Browser;
 let director: Page;
-let control: Socket;
-let state: ShowView | undefined;
+let control: Control;
 const nginx = new NginxRtmp();
 const KEY = 'show-control-key';
 // A recordings disk of 2 MiB: full after about 15 s of a 1 Mbit/s program.
 const DISK_KIB = 2048;
 
-async function request<T = unknown>(event: string, payload: object = {}): Promise<Ack<T>> {
-  return (await control.timeout(30000).emitWithAck(event, payload)) as Ack<T>;
-}
-
-async function until(what: string, pred: () => boolean, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms (${JSON.stringify({ encoding: state?.encoding, recording: state?.recording, destinations: state?.destinations?.map((d) => d.state) })})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Date.now() - start;
-}
+const state = () => control.state;
+const request = <T = unknown>(event: string, payload: object = {}) => control.ack<T>(event, payload);
+const until = (what: string, pred: () => boolean, timeoutMs: number) => control.until(what, pred, timeoutMs);
 
 const encoders = () => server.childPids('ffmpeg', '-f sdp');
 const remuxers = () => server.childPids('ffmpeg', '-c copy');
@@ -40,9 +29,7 @@ const remuxers = () => server.childPids('ffmpeg', '-c copy');
 beforeAll(async () => {
   await nginx.start();
   server = await startServer({ REGIE_OUTPUT_SIZE: '640x360', REGIE_VIDEO_KBPS: '1000' }, { recordingsDiskKiB: DISK_KIB });
-  control = io(`${server.url}/director`, { auth: { secret: server.secret }, transports: ['websocket'], rejectUnauthorized: false });
-  control.on('show:state', (s: ShowView) => { state = s; });
-  await until('director connected', () => state !== undefined, 10000);
+  control = await Control.connect(server);
   const added = await request('destination:add', { name: 'RTMP', protocol: 'rtmp', url: nginx.url(false), streamKey: KEY });
   expect(added.ok).toBe(true);
   browser = await launchBrowser();
@@ -63,7 +50,7 @@ describe('Go live and End live racing', () => {
       // Every answer back means every start it began has finished or been dropped.
       const answers = await Promise.all(presses.map((p) => request(p)));
       expect(answers.every((a) => a.ok)).toBe(true);
-      await until('the show off air', () => state?.encoding === false && !state.recording && state.destinations!.every((d) => d.state === 'stopped' || d.state === 'idle'), 10000);
+      await until('the show off air', () => state()?.encoding === false && !state()!.recording && state()!.destinations!.every((d) => d.state === 'stopped' || d.state === 'idle'), 10000);
       expect(await encoders()).toEqual([]);
       expect(await remuxers()).toEqual([]);
     }
@@ -72,7 +59,7 @@ describe('Go live and End live racing', () => {
   it('ending with Go live: one encoder, the destination live, the recording on', async () => {
     const answers = await Promise.all(['show:endLive', 'show:goLive', 'show:endLive', 'show:goLive'].map((p) => request(p)));
     expect(answers.every((a) => a.ok)).toBe(true);
-    await until('live', () => state?.encoding === true && state.destinations![0]!.state === 'live' && Boolean(state.recording), 30000);
+    await until('live', () => state()?.encoding === true && state()!.destinations![0]!.state === 'live' && Boolean(state()!.recording), 30000);
     expect(await encoders()).toHaveLength(1);
     expect(await remuxers()).toHaveLength(1);
   });
@@ -89,11 +76,11 @@ describe('a platform that takes the connection and never answers', () => {
       const added = await request<{ destinationId: string }>('destination:add', { name: 'Silent', protocol: 'rtmp', url: `rtmp://127.0.0.1:${port}/live`, streamKey: 'silent-key' });
       expect(added.ok).toBe(true);
       const id = added.ok ? added.data.destinationId : '';
-      const silentOne = () => state?.destinations?.find((d) => d.id === id);
+      const silentOne = () => state()?.destinations?.find((d) => d.id === id);
       const left = await until('the silent destination leaves connecting', () => silentOne()?.state === 'reconnecting', 30000);
       console.log(`a server that never answers the handshake: connecting → reconnecting after ${left} ms ("${silentOne()?.lastError}")`);
       expect(silentOne()?.lastError).toBeTruthy();
-      expect(state!.destinations!.find((d) => d.name === 'RTMP')!.state).toBe('live');
+      expect(state()!.destinations!.find((d) => d.name === 'RTMP')!.state).toBe('live');
       await request('destination:remove', { destinationId: id });
     } finally {
       for (const s of held) s.destroy();
@@ -104,10 +91,10 @@ describe('a platform that takes the connection and never answers', () => {
 
 describe('the recordings disk fills up mid-show', () => {
   it('the studio shows an alarm with the cause and the free space; the destination keeps streaming', async () => {
-    const full = await until('the recording fails', () => Boolean(state?.recording?.error), 90000);
-    console.log(`recording disk of ${DISK_KIB} KiB full after ${full} ms: "${state!.recording!.error}"`);
-    expect(state!.recording!.error).toMatch(/disk is full/);
-    expect(state!.recording!.error).toMatch(/MB free/);
+    const full = await until('the recording fails', () => Boolean(state()?.recording?.error), 90000);
+    console.log(`recording disk of ${DISK_KIB} KiB full after ${full} ms: "${state()!.recording!.error}"`);
+    expect(state()!.recording!.error).toMatch(/disk is full/);
+    expect(state()!.recording!.error).toMatch(/MB free/);
     const alarm = director.getByTestId('recording-alarm');
     await alarm.waitFor({ timeout: 5000 });
     expect(await alarm.textContent()).toMatch(/disk is full/);
@@ -116,8 +103,8 @@ describe('the recordings disk fills up mid-show', () => {
     try {
       const since = Date.now();
       await viewer.waitFor('slate', 20000, since);
-      expect(state!.destinations![0]!.state).toBe('live');
-      expect(state!.encoding).toBe(true);
+      expect(state()!.destinations![0]!.state).toBe('live');
+      expect(state()!.encoding).toBe(true);
     } finally {
       viewer.stop();
     }

@@ -5,10 +5,9 @@
 // program monitor within 2 s, and at the receivers, and no destination is called live
 // while it gets nothing.
 import type { Browser, Page } from 'playwright-core';
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ack, ShowView } from '../shared/src/protocol.js';
 import { launchBrowser, openCamera } from './harness/browser.js';
+import { Control } from './harness/control.js';
 import { NginxRtmp, SrtListener, type ColourViewer } from './harness/receivers.js';
 import { startServer, type RegieServer } from './harness/server.js';
 import { addCameraSlot, openStudio, startStreaming, waitForProgramColour, waitForTileColour } from './harness/studio.js';
@@ -16,28 +15,16 @@ import { addCameraSlot, openStudio, startStreaming, waitForProgramColour, waitFo
 let server: RegieServer;
 let browser: Browser;
 let director: Page;
-let control: Socket;
-let state: ShowView | undefined;
+let control: Control;
 const nginx = new NginxRtmp();
 const srt = new SrtListener();
 const KEY = 'worker-death-key';
 let viewers: Record<'rtmp' | 'srt', ColourViewer>;
 let slotId: string;
 
-async function request<T = unknown>(event: string, payload: object = {}): Promise<T> {
-  const ack = (await control.timeout(10000).emitWithAck(event, payload)) as Ack<T>;
-  if (!ack.ok) throw new Error(`${event}: ${ack.error.message}`);
-  return ack.data;
-}
-
-async function until(what: string, pred: () => boolean, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms (program: ${JSON.stringify(state?.program)})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Date.now() - start;
-}
+const state = () => control.state;
+const request = <T = unknown>(event: string, payload: object = {}) => control.request<T>(event, payload);
+const until = (what: string, pred: () => boolean, timeoutMs: number) => control.until(what, pred, timeoutMs);
 
 /** The pid of the mediasoup worker that hosts this router now (from the server's own log). */
 function workerOf(routerId: string): number {
@@ -47,7 +34,7 @@ function workerOf(routerId: string): number {
 }
 
 const slateRouter = () => server.logLines().filter((l) => l.msg === 'slate ready').at(-1)!.routerId as string;
-const liveNames = () => (state?.destinations ?? []).filter((d) => d.state === 'live').map((d) => d.name).sort();
+const liveNames = () => (state()?.destinations ?? []).filter((d) => d.state === 'live').map((d) => d.name).sort();
 
 /**
  * Every receiver shows `colour` in frames decoded after `since` and after the program
@@ -83,9 +70,7 @@ beforeAll(async () => {
   slotId = slot.slotId;
   await startStreaming(await openCamera(browser, slot.link, { color: '#ff0000', toneHz: 1000, width: 640, height: 360 }));
   await waitForTileColour(director, slotId, 'red', 20000);
-  control = io(`${server.url}/director`, { auth: { secret: server.secret }, transports: ['websocket'], rejectUnauthorized: false });
-  control.on('show:state', (s: ShowView) => { state = s; });
-  await until('director connected', () => state !== undefined, 10000);
+  control = await Control.connect(server);
   await request('destination:add', { name: 'RTMP', protocol: 'rtmp', url: nginx.url(false), streamKey: KEY });
   await request('destination:add', { name: 'SRT', protocol: 'srt', url: srt.url() });
   await request('show:goLive');
@@ -112,11 +97,11 @@ async function putOnAir(key: '1' | '0', colour: 'red' | 'slate'): Promise<void> 
 describe('a mediasoup worker dies in the middle of a live show', () => {
   it('the program router\'s worker, camera on air: the camera is back on air by itself within 2 s, and at the receivers', async () => {
     await putOnAir('1', 'red');
-    const routerId = state!.program!.video.routerId;
+    const routerId = state()!.program!.video.routerId;
     const pid = workerOf(routerId);
     process.kill(pid, 'SIGKILL');
     const killed = Date.now();
-    await until('the program rebuilt on another router', () => state?.program?.video.routerId !== undefined && state.program.video.routerId !== routerId, 10000);
+    await until('the program rebuilt on another router', () => state()?.program?.video.routerId !== undefined && state()!.program!.video.routerId !== routerId, 10000);
     const onMonitor = await waitForProgramColour(director, 'red', 10000).then(() => Date.now() - killed);
     const atReceivers = await receiversShow('red', killed, 30000);
     console.log(`program router's worker killed → the camera on the program monitor after ${onMonitor} ms; receivers: ${atReceivers}`);
@@ -139,7 +124,7 @@ describe('a mediasoup worker dies in the middle of a live show', () => {
 
   it('the camera\'s worker, camera on air: the slate covers within 2 s, and the camera comes back', async () => {
     await putOnAir('1', 'red');
-    const routerId = state!.slots.find((s) => s.id === slotId)!.video!.routerId;
+    const routerId = state()!.slots.find((s) => s.id === slotId)!.video!.routerId;
     process.kill(workerOf(routerId), 'SIGKILL');
     const killed = Date.now();
     await waitForProgramColour(director, 'slate', 10000);
@@ -148,7 +133,7 @@ describe('a mediasoup worker dies in the middle of a live show', () => {
     console.log(`camera's worker killed → slate on the program monitor after ${slateOnMonitor} ms; receivers: ${atReceivers}`);
     expect(slateOnMonitor).toBeLessThan(2000 + 1500);
     // The page publishes again on a live worker; the director is told it is back.
-    await until('the camera back', () => Boolean(state?.program?.fallback?.backAt), 30000);
+    await until('the camera back', () => Boolean(state()?.program?.fallback?.backAt), 30000);
     await until('both destinations live', () => liveNames().length === 2, 30000);
   });
 });

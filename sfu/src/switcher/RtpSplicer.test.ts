@@ -198,4 +198,17 @@ describe('RtpSplicer', () => {
     expect((after.sequenceNumber - before.sequenceNumber) & 0xffff).toBe(1);
     expect((after.timestamp - before.timestamp) >>> 0).toBe(20 * 48);
   });
+
+  // Found by the worker-death e2e: the on-air camera republished while the slate was
+  // waiting to replace it, and re-syncing its new stream cancelled the switch.
+  it('a pending switch survives the on-air source\'s stream being made anew', () => {
+    const s = video();
+    s.select('cam');
+    s.push('cam', packet(10, 0, 'sps', 1111), 0);
+    s.select('slate');
+    expect(s.push('cam', packet(5000, 90, 'stap-sps', 2222), 10)).not.toBeNull(); // the camera's new stream, spliced in
+    expect(s.pending).toBe('slate');
+    expect(s.push('slate', packet(7, 3, 'sps', 3333), 20)).not.toBeNull();
+    expect(s.active).toBe('slate');
+  });
 });

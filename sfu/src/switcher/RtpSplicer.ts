@@ -84,7 +84,10 @@ export class RtpSplicer {
       // the camera republished): its numbering starts elsewhere. Splice it in like a
       // switch, on its first keyframe; until then nothing of it can be decoded anyway.
       if (!ready()) return null;
+      // (A switch to another source that is waiting for its keyframe still happens.)
+      const pending = this.#pending;
       this.#switchTo(source, h.ssrc, h.sequenceNumber, h.timestamp, nowMs);
+      this.#pending = pending;
     }
     const a = this.#active!;
     const delta = seqDelta(h.sequenceNumber, a.newestSeq);
