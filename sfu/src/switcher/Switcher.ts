@@ -9,13 +9,10 @@ import type { ProgramView } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { RequestError } from '../RequestError.js';
+import { createProgramFeed, PROGRAM_AUDIO, PROGRAM_VIDEO, type ProgramFeed } from './ProgramFeed.js';
 import { RtpSplicer } from './RtpSplicer.js';
 
 export const SLATE_ID = 'slate';
-const VIDEO_SSRC = 0x5e61e001;
-const AUDIO_SSRC = 0x5e61e002;
-const VIDEO_PT = 125;
-const AUDIO_PT = 100;
 /**
  * The on-air source sent no video for this long: the slate takes over. Long enough to
  * ride out a phone's network hiccup or a busy machine, short enough that, with the
@@ -36,13 +33,6 @@ type Source = {
   taps: Partial<Record<'audio' | 'video', types.Consumer>>;
   lastVideoAt: number;
 };
-type Program = {
-  router: types.Router;
-  tap: types.DirectTransport;
-  feed: types.DirectTransport;
-  video: types.Producer;
-  audio: types.Producer;
-};
 
 type SwitcherEvents = { changed: [] };
 
@@ -50,9 +40,9 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   readonly #pool: WorkerPool;
   readonly #log: Logger;
   readonly #sources = new Map<string, Source>();
-  readonly #video = new RtpSplicer({ ssrc: VIDEO_SSRC, payloadType: VIDEO_PT, clockRate: 90000, waitForKeyframe: true });
-  readonly #audio = new RtpSplicer({ ssrc: AUDIO_SSRC, payloadType: AUDIO_PT, clockRate: 48000, waitForKeyframe: false });
-  #program!: Program;
+  readonly #video = new RtpSplicer({ ...PROGRAM_VIDEO, waitForKeyframe: true });
+  readonly #audio = new RtpSplicer({ ...PROGRAM_AUDIO, waitForKeyframe: false });
+  #program!: ProgramFeed;
   #preview?: string;
   /** the slate covers `from`; `resume`: put it back on air by itself when it is back (after a restart) */
   #fallback?: { from: string; reason: string; backAt?: number; resume?: boolean };
@@ -110,34 +100,12 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
 
   async #build(): Promise<void> {
     const { router } = await this.#pool.pickWhenReady();
-    const tap = await router.createDirectTransport();
-    const feed = await router.createDirectTransport();
-    const video = await feed.produce({
-      kind: 'video',
-      rtpParameters: {
-        codecs: [{
-          mimeType: 'video/H264', payloadType: VIDEO_PT, clockRate: 90000,
-          parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
-          // With PLI feedback declared, downstream keyframe requests reach us as 'rtcp'.
-          rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
-        }],
-        encodings: [{ ssrc: VIDEO_SSRC }],
-      },
-      appData: { program: true },
-    });
-    const audio = await feed.produce({
-      kind: 'audio',
-      rtpParameters: {
-        codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO_PT, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }],
-        encodings: [{ ssrc: AUDIO_SSRC }],
-      },
-      appData: { program: true },
-    });
-    feed.on('rtcp', () => this.#requestKeyFrame());
+    const program = await createProgramFeed(router);
+    program.feed.on('rtcp', () => this.#requestKeyFrame());
     // The program router's worker died: build it again at once on a live worker (not
     // when a replacement worker is up: that takes longer, and the program is on air).
-    tap.on('routerclose', () => { this.#building = this.#rebuild(); });
-    this.#program = { router, tap, feed, video, audio };
+    program.tap.on('routerclose', () => { this.#building = this.#rebuild(); });
+    this.#program = program;
     this.#log.info({ routerId: router.id }, 'program ready');
   }
 
