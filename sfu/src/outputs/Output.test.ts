@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scrubSecrets, shownUrl } from './Destination.js';
-import { RTMP_REMUX_ARGS } from './links/RtmpLink.js';
+import { RTMP_REMUX_ARGS, rtmpTarget } from './links/RtmpLink.js';
 import { srtArgs } from './links/SrtLink.js';
 
 describe('the remux of each destination', () => {
@@ -9,6 +9,12 @@ describe('the remux of each destination', () => {
     expect(RTMP_REMUX_ARGS).not.toContain('libx264');
     expect(RTMP_REMUX_ARGS.slice(-3)).toEqual(['-f', 'flv', 'pipe:1']);
     expect(RTMP_REMUX_ARGS.join(' ')).not.toMatch(/rtmps?:/);
+  });
+
+  it('RTMP: the stream key as stored, or the URL\'s last path element when the URL carries it', () => {
+    expect(rtmpTarget({ url: 'rtmp://a.rtmp.youtube.com/live2', streamKey: 'abcd-1234' })).toEqual({ url: 'rtmp://a.rtmp.youtube.com/live2', streamKey: 'abcd-1234' });
+    expect(rtmpTarget({ url: 'rtmp://127.0.0.1:1935/live/regie-1-0' })).toEqual({ url: 'rtmp://127.0.0.1:1935/live', streamKey: 'regie-1-0' });
+    expect(rtmpTarget({ url: 'rtmp://h/app' })).toEqual({ url: 'rtmp://h/app', streamKey: '' });
   });
 
   it('SRT: MPEG-TS with the key as streamid', () => {

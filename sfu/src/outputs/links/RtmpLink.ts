@@ -24,6 +24,21 @@ const ACK_SILENCE_MS = 4000;
 /** A server that never acknowledges: Node's queue for it past this means it stopped reading. */
 const STUCK_QUEUE_BYTES = 1024 * 1024;
 
+/**
+ * Where to publish: the URL and the stream key as stored; with no key, the URL's last
+ * path element is the stream name (rtmp://host/app/name, as ffmpeg and OBS read a URL
+ * that carries it).
+ */
+export function rtmpTarget(d: Pick<Destination, 'url' | 'streamKey'>): { url: string; streamKey: string } {
+  if (d.streamKey) return { url: d.url, streamKey: d.streamKey };
+  const u = new URL(d.url);
+  const parts = u.pathname.split('/').filter(Boolean);
+  if (parts.length < 2) return { url: d.url, streamKey: '' };
+  const name = parts.pop()!;
+  u.pathname = `/${parts.join('/')}`;
+  return { url: u.toString(), streamKey: decodeURIComponent(name) };
+}
+
 export class RtmpLink extends EventEmitter<LinkEvents> implements Link {
   readonly #remux: RemuxProcess;
   readonly #publisher: RtmpPublisher;
@@ -36,8 +51,9 @@ export class RtmpLink extends EventEmitter<LinkEvents> implements Link {
 
   constructor(d: Destination, scrub: (text: string) => string, log: Logger, opts: { allowSelfSigned?: boolean } = {}) {
     super();
+    const { url, streamKey } = rtmpTarget(d);
     this.#publisher = new RtmpPublisher({
-      url: d.url, streamKey: d.streamKey ?? '', timeoutMs: PUBLISH_TIMEOUT_MS, windowAckSize: WINDOW_ACK_BYTES, log, allowSelfSigned: opts.allowSelfSigned,
+      url, streamKey, timeoutMs: PUBLISH_TIMEOUT_MS, windowAckSize: WINDOW_ACK_BYTES, log, allowSelfSigned: opts.allowSelfSigned,
     });
     this.#remux = new RemuxProcess(RTMP_REMUX_ARGS, scrub, log);
     const flv = new FlvReader();
