@@ -117,9 +117,15 @@ describe('a show with two cameras', () => {
     try {
       const slot = await addCameraSlot(director, 'Champ de Mars');
       const page = await openCamera(phone.browser, slot.link, { color: '#00ff00', toneHz: 700 });
+      // 'live' on the page: its join went through, video and audio producers both made.
+      // (The tile shows green as soon as the video producer sends, which can be before
+      // the audio one exists: frozen then, the page makes it when it comes back, which
+      // is no rejoin but would count as a new producer here.)
       await startStreaming(page);
       await waitForTileColour(director, slot.slotId, 'green', 20000);
-      const producing = () => server.logLines().filter((l) => l.msg === 'camera producing' && l.slot === slot.slotId).length;
+      const producers = () => server.logLines().filter((l) => l.msg === 'camera producing' && l.slot === slot.slotId).map((l) => String(l.kind));
+      await expect.poll(() => producers().sort(), { timeout: 10000, interval: 50 }).toEqual(['audio', 'video']);
+      const producing = () => producers().length;
       const producersBefore = producing();
       const dropped = Date.now();
       phone.freeze(); // no media, no heartbeat, no goodbye: like a phone losing its network

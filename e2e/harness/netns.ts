@@ -6,6 +6,9 @@
 // The studio's address sits on a bridge kept up by a second veth pair: when the
 // phone's link drops, only the phone sees a network change — the studio's own
 // browsers (the director) keep their interfaces and their connections, as they would.
+// The links get no IPv6 link-local addresses: one appearing a second or two after a
+// link comes up is a network change to every Chromium in the namespace, which fails
+// whatever it is loading then (net::ERR_NETWORK_CHANGED).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +20,15 @@ export type PhoneOnItsOwnNetwork = {
   browser: Browser;
   /** the studio's address as the phone reaches it */
   studioIp: string;
+  /** the phone's interface goes down: the phone sees its network go (wifi off, a tunnel) */
   linkDown: () => void;
   linkUp: () => void;
+  /**
+   * The phone stays attached to a network that stops carrying anything (an access point
+   * that lost its uplink): no interface change the phone could notice, packets just vanish.
+   */
+  cutUpstream: () => void;
+  restoreUpstream: () => void;
   close: () => Promise<void>;
 };
 
@@ -45,17 +55,23 @@ exec unshare --net -- sh -c 'echo $$ > "$0.pid"; i=0; while [ ! -e "$0.ready" ];
   const inPhone = (...args: string[]) => sh('nsenter', '-t', String(pid), '-n', ...args);
   const bridge = `regie-b${n}`;
   const keep = `regie-k${n}`;
+  const noIpv6 = (link: string, run = sh) => run('ip', 'link', 'set', link, 'addrgenmode', 'none');
   sh('ip', 'link', 'add', bridge, 'address', `02:00:00:77:${n.toString(16).padStart(2, '0')}:01`, 'type', 'bridge');
+  noIpv6(bridge);
   sh('ip', 'link', 'add', keep, 'type', 'veth', 'peer', 'name', `${keep}p`);
+  noIpv6(keep);
+  noIpv6(`${keep}p`);
   sh('ip', 'link', 'set', keep, 'master', bridge);
   sh('ip', 'link', 'set', keep, 'up');
   sh('ip', 'link', 'set', `${keep}p`, 'up');
   sh('ip', 'link', 'add', host, 'type', 'veth', 'peer', 'name', phone, 'netns', String(pid));
+  noIpv6(host);
   sh('ip', 'link', 'set', host, 'master', bridge);
   sh('ip', 'link', 'set', host, 'up');
   sh('ip', 'addr', 'add', `${studioIp}/24`, 'dev', bridge);
   sh('ip', 'link', 'set', bridge, 'up');
   inPhone('ip', 'link', 'set', 'lo', 'up');
+  noIpv6(phone, inPhone);
   inPhone('ip', 'addr', 'add', `10.77.${n}.2/24`, 'dev', phone);
   inPhone('ip', 'link', 'set', phone, 'up');
   writeFileSync(join(dir, 'net.ready'), '');
@@ -65,6 +81,10 @@ exec unshare --net -- sh -c 'echo $$ > "$0.pid"; i=0; while [ ! -e "$0.ready" ];
     studioIp,
     linkDown: () => inPhone('ip', 'link', 'set', phone, 'down'),
     linkUp: () => inPhone('ip', 'link', 'set', phone, 'up'),
+    // The phone's cable stays plugged in (its interface up, with carrier): the far end is
+    // just taken off the bridge, so what the phone sends goes nowhere and nothing comes back.
+    cutUpstream: () => sh('ip', 'link', 'set', host, 'nomaster'),
+    restoreUpstream: () => sh('ip', 'link', 'set', host, 'master', bridge),
     close: async () => {
       await browser.close().catch(() => undefined);
       for (const link of [host, keep, bridge]) {

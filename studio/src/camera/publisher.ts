@@ -9,6 +9,7 @@ import type { Socket } from 'socket.io-client';
 import type { CameraQuality, CameraResponses } from '../../../shared/src/protocol';
 import { makeRequester } from '../lib/request';
 import type { UplinkSample } from './linkQuality';
+import { effectiveMediaState, receivedBytes, SILENCE, SilenceDetector } from './mediaWatch';
 import { layerEncodings } from './quality';
 import type { MediaState } from './reconnect';
 
@@ -29,6 +30,11 @@ export class Publisher {
   #quality: CameraQuality;
   #micMuted = false;
   #lastBytes?: { bytes: number; at: number };
+  /** the transport's state as the browser reports it, and whether the studio has gone silent on it */
+  #browserState: MediaState = 'new';
+  #silent = false;
+  readonly #silence = new SilenceDetector();
+  #watch?: ReturnType<typeof setInterval>;
 
   constructor(socket: Socket, quality: CameraQuality, onMedia: (state: MediaState) => void) {
     this.#request = makeRequester<CameraResponses>(socket);
@@ -107,8 +113,16 @@ export class Publisher {
       this.#request('produce', { transportId: transport.id, kind, rtpParameters }).then(({ producerId }) => done({ id: producerId }), fail);
     });
     transport.on('connectionstatechange', (state) => {
-      if (this.#transport === transport) this.#onMedia(state as MediaState);
+      if (this.#transport !== transport) return;
+      this.#browserState = state as MediaState;
+      if (state !== 'connected') {
+        this.#silent = false;
+        this.#silence.reset();
+      }
+      this.#tell();
     });
+    clearInterval(this.#watch);
+    this.#watch = setInterval(() => void this.#listen(transport), SILENCE.intervalMs);
 
     const [video] = stream.getVideoTracks();
     const [audio] = stream.getAudioTracks();
@@ -133,7 +147,28 @@ export class Publisher {
       audio.enabled = !this.#micMuted;
       this.#producers.push(await transport.produce({ track: audio, stopTracks: false, codecOptions: { opusStereo: true, opusDtx: false } }));
     }
-    if (transport.connectionState === 'connected') this.#onMedia('connected');
+    if (this.#transport === transport && transport.connectionState === 'connected') this.#tell();
+  }
+
+  /** Tells the recovery policy the media's state (a silent transport counts as 'disconnected'). */
+  #tell(): void {
+    this.#onMedia(effectiveMediaState(this.#browserState, this.#silent));
+  }
+
+  /** Is the studio still heard on this transport? Read while the browser says it is connected. */
+  async #listen(transport: types.Transport): Promise<void> {
+    if (this.#transport !== transport || this.#browserState !== 'connected') return;
+    let bytes: number | undefined;
+    try {
+      bytes = receivedBytes(await transport.getStats());
+    } catch {
+      return; // closed meanwhile
+    }
+    if (this.#transport !== transport || this.#browserState !== 'connected') return;
+    const silent = this.#silence.read(bytes, performance.now());
+    if (silent === this.#silent) return;
+    this.#silent = silent;
+    this.#tell();
   }
 
   /** The network changed: new ICE credentials from the SFU, on the same transport. */
@@ -180,11 +215,16 @@ export class Publisher {
   }
 
   #teardown(): void {
+    clearInterval(this.#watch);
+    this.#watch = undefined;
     for (const p of this.#producers) p.close();
     this.#producers = [];
     this.#transport?.close();
     this.#transport = undefined;
     this.#lastBytes = undefined;
+    this.#browserState = 'new';
+    this.#silent = false;
+    this.#silence.reset();
   }
 
   stop(): void {

@@ -4,12 +4,23 @@
 // the media back, a full rejoin (new transport, new producers, same slot), retried
 // with jittered exponential backoff for as long as the operator wants to be live.
 // Pure policy: the actions and the clock are given, so it is unit-tested as is.
+//
+// 'steady' (the page says it is live) means all of it: the join went through (every
+// producer in place), the media is connected, and the studio is reachable. Losing
+// any of them is said at once; what the page does about it depends on which:
+// - the studio unreachable: nothing can be done until socket.io is back, and no step
+//   that needs the studio counts as tried (a request that never reached it proves
+//   nothing), so nothing is torn down for it; back with its session kept, an ICE
+//   restart, or nothing at all if the media kept flowing;
+// - a step in flight (a rejoin, an ICE restart) is left to finish: its requests either
+//   fail at once when the connection drops or are sent when it is back, so it always
+//   ends, and starting another beside it would only race it.
 
 export type RecoveryPhase =
   | 'idle' // not publishing
   | 'joining' // the first join
   | 'steady' // media is getting through
-  | 'waiting' // media or signalling lost; waiting a moment, or for the studio to be reachable
+  | 'waiting' // media or signalling lost; waiting a moment, or for the studio to be reachable again
   | 'restarting-ice'
   | 'rejoining';
 
@@ -57,6 +68,12 @@ export class Reconnector {
   #phase: RecoveryPhase = 'idle';
   #media: MediaState = 'new';
   #signalling = false;
+  /** the last (re)join went through: a transport with all its producers is in place */
+  #joined = false;
+  /** the studio said it no longer holds our session while a step was in flight */
+  #mustRejoin = false;
+  /** the generation of the step whose answer is awaited (a rejoin or an ICE restart), if any */
+  #inFlight = -1;
   #iceRestarts = 0;
   #attempt = 0;
   #timer: unknown;
@@ -88,12 +105,15 @@ export class Reconnector {
     if (this.#phase !== 'idle') return;
     this.#attempt = 0;
     this.#iceRestarts = 0;
+    this.#joined = false;
+    this.#mustRejoin = false;
     this.#set('joining');
     if (this.#signalling) this.#rejoin();
   }
 
   stop(): void {
     this.#cancel();
+    this.#joined = false;
     this.#set('idle');
   }
 
@@ -101,14 +121,11 @@ export class Reconnector {
     this.#media = state;
     if (this.#phase === 'idle') return;
     if (state === 'connected') {
-      this.#cancel();
-      this.#attempt = 0;
-      this.#iceRestarts = 0;
-      this.#set('steady');
+      this.#settle();
     } else if (state === 'disconnected' && this.#phase === 'steady') {
       this.#set('waiting', 'the network dropped; waiting a moment');
       this.#later(this.#policy.disconnectedGraceMs, () => this.#recover());
-    } else if (state === 'failed' && (this.#phase === 'steady' || this.#phase === 'waiting')) {
+    } else if (state === 'failed' && (this.#phase === 'steady' || (this.#phase === 'waiting' && !this.#busy))) {
       this.#recover();
     }
   }
@@ -119,22 +136,53 @@ export class Reconnector {
    */
   signalling(up: boolean, sessionKept = true): void {
     this.#signalling = up;
-    if (!up || this.#phase === 'idle') return;
-    if (this.#phase === 'joining') return this.#rejoin();
-    if (!sessionKept) return this.#rejoin();
-    if (this.#phase === 'steady' && this.#media === 'connected') return;
-    // Back in touch with the studio while the media is down: recover now, not at a timer.
+    if (this.#phase === 'idle') return;
+    if (!up) {
+      // Said at once; a grace timer or a step in flight finds the studio unreachable by itself.
+      if (this.#phase === 'steady') this.#set('waiting', UNREACHABLE);
+      return;
+    }
+    if (this.#busy) {
+      // Its requests go out now that the studio is back: let it finish, then see.
+      if (!sessionKept) this.#mustRejoin = true;
+      return;
+    }
+    if (!sessionKept || !this.#joined) {
+      this.#cancel();
+      return this.#rejoin(sessionKept ? undefined : 'the studio no longer had this camera\'s connection');
+    }
+    if (this.#media === 'connected') return this.#settle(); // the media kept flowing: nothing to mend
+    // Back in touch with the studio, which kept our transport, while the media is down:
+    // an ICE restart now (whatever was tried while the studio could not answer).
     this.#cancel();
+    this.#iceRestarts = 0;
     this.#recover();
+  }
+
+  /** A step is waiting for the studio's answer. */
+  get #busy(): boolean {
+    return this.#inFlight === this.#generation;
+  }
+
+  /** Live when everything is there: the join done, the media connected, the studio reachable. */
+  #settle(): void {
+    if (this.#phase === 'steady' || !this.#joined || this.#media !== 'connected' || !this.#signalling) return;
+    if (this.#mustRejoin) return; // the step in flight ends in a rejoin
+    this.#cancel();
+    this.#attempt = 0;
+    this.#iceRestarts = 0;
+    this.#set('steady');
   }
 
   #recover(): void {
     if (!this.#signalling) {
       this.#cancel();
-      this.#set('waiting', 'cannot reach the studio; retrying by itself');
+      this.#set('waiting', UNREACHABLE);
       return; // socket.io reconnects by itself; signalling(true) resumes here
     }
-    if (this.#iceRestarts < this.#policy.iceRestarts) {
+    if (!this.#joined || this.#mustRejoin) {
+      this.#rejoin(this.#mustRejoin ? 'the studio no longer had this camera\'s connection' : undefined);
+    } else if (this.#iceRestarts < this.#policy.iceRestarts) {
       this.#iceRestarts++;
       this.#restartIce();
     } else {
@@ -144,11 +192,21 @@ export class Reconnector {
 
   #restartIce(): void {
     const gen = this.#step('restarting-ice');
+    this.#inFlight = gen;
     this.#actions.restartIce().then(() => {
       if (gen !== this.#generation) return;
-      this.#later(this.#policy.connectTimeoutMs, () => this.#rejoin('the ICE restart did not bring the media back'));
+      this.#inFlight = -1;
+      if (this.#mustRejoin) return this.#recover();
+      this.#settle();
+      if (this.#phase === 'steady') return;
+      this.#later(this.#policy.connectTimeoutMs, () => this.#unlessUnreachable(() => this.#rejoin('the ICE restart did not bring the media back')));
     }, (err: Error) => {
-      if (gen === this.#generation) this.#rejoin(`ICE restart refused: ${err.message}`);
+      if (gen !== this.#generation) return;
+      this.#inFlight = -1;
+      // Not answered because the studio could not be reached: that says nothing of the
+      // transport, which the studio keeps for a while. Wait for it.
+      if (!this.#signalling) return this.#recover();
+      this.#rejoin(`ICE restart refused: ${err.message}`);
     });
   }
 
@@ -156,18 +214,35 @@ export class Reconnector {
     const first = this.#phase === 'joining';
     const delay = backoffMs(this.#attempt, this.#clock.random, this.#policy);
     const gen = this.#step(first ? 'joining' : 'rejoining', why);
-    this.#later(delay, () => {
+    this.#later(delay, () => this.#unlessUnreachable(() => {
+      // A rejoin replaces the transport and its producers: from here, only its success counts.
       this.#attempt++;
+      this.#joined = false;
+      this.#mustRejoin = false;
+      this.#media = 'new';
+      this.#inFlight = gen;
       this.#actions.rejoin().then(() => {
         if (gen !== this.#generation) return;
-        if (this.#media === 'connected') return this.mediaState('connected');
-        this.#later(this.#policy.connectTimeoutMs, () => this.#rejoin('the media did not connect'));
+        this.#inFlight = -1;
+        if (this.#mustRejoin) return this.#recover();
+        this.#joined = true;
+        this.#settle();
+        if (this.#phase === 'steady') return;
+        if (!this.#signalling) return this.#recover();
+        this.#later(this.#policy.connectTimeoutMs, () => this.#unlessUnreachable(() => this.#rejoin('the media did not connect')));
       }, (err: Error) => {
         if (gen !== this.#generation) return;
+        this.#inFlight = -1;
         if (!this.#signalling) return this.#recover();
         this.#rejoin(err.message);
       });
-    }, gen);
+    }), gen);
+  }
+
+  /** Nothing that needs the studio is started while it cannot be reached. */
+  #unlessUnreachable(fn: () => void): void {
+    if (this.#signalling) fn();
+    else this.#recover();
   }
 
   /** Starts a new step: earlier timers and pending completions no longer count. */
@@ -195,3 +270,5 @@ export class Reconnector {
     this.#onPhase(phase, detail);
   }
 }
+
+const UNREACHABLE = 'cannot reach the studio; retrying by itself';
