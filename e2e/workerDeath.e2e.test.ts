@@ -3,7 +3,8 @@
 // one that hosts the slate (slate on air), and of the camera's: each time the program
 // is back on a source by itself — the camera if it lives, else the slate — on the
 // program monitor within 2 s, and at the receivers, and no destination is called live
-// while it gets nothing.
+// while it gets nothing. And a slate whose ffmpeg hangs without exiting: the studio's
+// no-picture alarm, then a new slate, by itself.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openCamera } from './harness/browser.js';
@@ -124,6 +125,29 @@ describe('a mediasoup worker dies in the middle of a live show', () => {
     console.log(`slate's worker killed → slate ready again after ${slateBack} ms; receivers show it again: ${atReceivers}`);
     expect(server.logLines().filter((l) => l.msg === 'program encoder stopped; restarting it' && (l.time as number) > killed && /no encoded output/.test(String(l.reason)))).toEqual([]);
     await until('both destinations live again', () => liveNames().length === 2, 30000);
+  });
+
+  it('the slate\'s ffmpeg hangs, slate on air: the studio shows the no-picture alarm, the slate is made anew by itself, the alarm clears', async () => {
+    await putOnAir('0', 'slate');
+    const ready = () => server.logLines().filter((l) => l.msg === 'slate ready').at(-1)!;
+    const hung = ready().pid as number;
+    process.kill(hung, 'SIGSTOP'); // alive, sending nothing: no exit for anyone to notice
+    const stopped = Date.now();
+    try {
+      const alarm = director.getByTestId('program-alarm');
+      await alarm.waitFor({ timeout: 10000 });
+      const alarmAfter = Date.now() - stopped;
+      expect(await alarm.textContent()).toMatch(/No picture on the program/);
+      await until('a new slate', () => ready().pid !== hung, 15000);
+      const slateBack = Date.now() - stopped;
+      await alarm.waitFor({ state: 'detached', timeout: 15000 });
+      const alarmCleared = Date.now() - stopped;
+      const atReceivers = await receiversShow('slate', stopped, 30000);
+      console.log(`slate's ffmpeg stopped → alarm after ${alarmAfter} ms, new slate after ${slateBack} ms, alarm cleared after ${alarmCleared} ms; receivers: ${atReceivers}`);
+      await until('both destinations live again', () => liveNames().length === 2, 30000);
+    } finally {
+      try { process.kill(hung, 'SIGCONT'); } catch { /* already killed by the restart */ }
+    }
   });
 
   it('the camera\'s worker, camera on air: the slate covers within 2 s, and the camera comes back', async () => {

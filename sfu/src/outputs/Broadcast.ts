@@ -12,6 +12,7 @@ import type { DestinationStore } from '../store/DestinationStore.js';
 import type { OnAir, OnAirStore } from '../store/OnAirStore.js';
 import type { Destination } from './Destination.js';
 import { Output } from './Output.js';
+import { ProgramGop } from './ProgramGop.js';
 
 type BroadcastEvents = { changed: [] };
 /** The recording file in progress; no stream once it failed to open. */
@@ -39,6 +40,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   readonly #onAir: OnAirStore;
   readonly #log: Logger;
   readonly #outputs = new Map<string, Output>();
+  readonly #gop = new ProgramGop();
   readonly #recordingsDir: string;
   #recording?: Recording;
   /** bumped by Go live and End live: the latest one wins, however long the encoder takes to start */
@@ -58,14 +60,19 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     this.#recordingsDir = join(opts.dataDir, 'recordings');
     for (const d of this.#store.all) this.#track(d);
     this.#encoder.on('data', (chunk) => {
-      for (const o of this.#outputs.values()) if (o.running) o.write(chunk);
-      this.#record(chunk);
+      const packets = this.#gop.push(chunk);
+      if (packets.length === 0) return;
+      for (const o of this.#outputs.values()) if (o.running) o.write(packets);
+      this.#record(packets);
     });
-    this.#encoder.on('state', () => this.emit('changed'));
+    this.#encoder.on('state', (running) => {
+      if (!running) this.#gop.reset(); // the next encoder starts its own stream
+      this.emit('changed');
+    });
   }
 
   #track(d: Destination): Output {
-    const o = new Output(d, this.#log);
+    const o = new Output(d, this.#log, () => this.#gop.snapshot());
     o.on('changed', () => this.emit('changed'));
     this.#outputs.set(d.id, o);
     return o;

@@ -35,10 +35,13 @@ export class Output extends EventEmitter<OutputEvents> {
   #bitrateKbps = 0;
   #lastWriteAt = 0;
   #firstWriteAt = 0; // of this link: connecting is timed from it
+  /** the program's tables and latest group of pictures: what a new link starts with */
+  readonly #head: () => Buffer;
 
-  constructor(dest: Destination, log: Logger) {
+  constructor(dest: Destination, log: Logger, head: () => Buffer = () => Buffer.alloc(0)) {
     super();
     this.#dest = dest;
+    this.#head = head;
     this.#log = log.child({ module: 'output', output: dest.id, destination: dest.name, protocol: dest.protocol });
   }
 
@@ -123,6 +126,9 @@ export class Output extends EventEmitter<OutputEvents> {
     this.#firstWriteAt = 0;
     this.#lastAcceptedAt = Date.now();
     link.on('accepted', (total) => this.#onAccepted(link, total));
+    // Started on a keyframe, with what came since: no wait for the next one.
+    const head = this.#head();
+    if (head.length) this.write(head);
     link.once('ended', ({ kind, message, detail }) => {
       if (this.#link !== link) return;
       this.#link = undefined;

@@ -73,6 +73,7 @@ export function backoffMs(attempt: number, permanent: boolean, random = Math.ran
 export function classifyError(stderr: string): { kind: OutputErrorKind; message: string } {
   const text = stderr.toLowerCase();
   const rules: [RegExp, OutputErrorKind, string][] = [
+    [/cannot run ffmpeg/, 'network', 'ffmpeg cannot be run on this server: install it (apt-get install ffmpeg); retrying'],
     [/name or service not known|failed to resolve|no address associated|temporary failure in name resolution/, 'unknown-host', 'unknown host: check the server address'],
     [/403|forbidden|unauthorized|401|badname|publish\.rejected|access denied|authentication/, 'rejected', 'the server refused the stream: check the stream key'],
     [/connection refused/, 'refused', 'connection refused: the server is not accepting connections (down or wrong port)'],

@@ -12,6 +12,13 @@ import { SLATE_ID, type Switcher } from './Switcher.js';
 const FPS = 10;
 const VIDEO = { pt: 96, ssrc: 0x51a7e001 };
 const AUDIO = { pt: 97, ssrc: 0x51a7e002 };
+/**
+ * The slate sends 10 frames a second; nothing from it for this long means its ffmpeg
+ * hangs (stopped, starved of CPU, stuck on a socket) without exiting: it is made anew,
+ * since the slate is what covers every other failure.
+ */
+const SILENT_MS = 3000;
+const WATCH_EVERY_MS = 1000;
 
 export class Slate {
   readonly #image: string;
@@ -23,6 +30,7 @@ export class Slate {
   #restarts = 0;
   #restarting = false;
   #closed = false;
+  #watch?: NodeJS.Timeout;
 
   constructor(opts: { image: string; pool: WorkerPool; switcher: Switcher; log: Logger }) {
     this.#image = opts.image;
@@ -84,7 +92,29 @@ export class Slate {
     });
     await this.#switcher.addProducer(SLATE_ID, 'Slate', video, router);
     await this.#switcher.addProducer(SLATE_ID, 'Slate', audio, router);
+    this.#watchSending(ffmpeg, video);
     this.#log.info({ image: this.#image, pid: ffmpeg.pid, routerId: router.id }, 'slate ready');
+  }
+
+  /** A slate whose ffmpeg lives but sends nothing is restarted like one that exited. */
+  #watchSending(ffmpeg: ChildProcess, video: types.Producer): void {
+    clearInterval(this.#watch);
+    let bytes = -1;
+    let lastGrewAt = Date.now();
+    const watch = setInterval(() => {
+      if (this.#ffmpeg !== ffmpeg || video.closed) return clearInterval(watch);
+      video.getStats().then((stats) => {
+        const now = stats.reduce((sum, s) => sum + s.byteCount, 0);
+        if (now > bytes) {
+          bytes = now;
+          lastGrewAt = Date.now();
+        } else if (Date.now() - lastGrewAt > SILENT_MS && this.#ffmpeg === ffmpeg) {
+          this.#restart(`ffmpeg sent nothing for ${Math.round((Date.now() - lastGrewAt) / 1000)} s (it hangs without exiting)`);
+        }
+      }, () => undefined); // a closed producer: its router's close restarts the slate
+    }, WATCH_EVERY_MS);
+    watch.unref();
+    this.#watch = watch;
   }
 
   #restart(reason: string): void {
@@ -100,6 +130,7 @@ export class Slate {
   }
 
   #teardown(): void {
+    clearInterval(this.#watch);
     const ffmpeg = this.#ffmpeg;
     this.#ffmpeg = undefined;
     ffmpeg?.kill('SIGKILL');

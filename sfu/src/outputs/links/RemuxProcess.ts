@@ -13,7 +13,10 @@ const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 export const REMUX_INPUT = [
   '-hide_banner', '-loglevel', 'error', '-nostats',
   // discardcorrupt: the last frame of an encoder that was killed mid-write is dropped, not sent on.
-  '-fflags', '+genpts+discardcorrupt', '-analyzeduration', '3000000', '-probesize', '2000000',
+  // Every remux starts on a keyframe with the stream's tables (ProgramGop), so a second
+  // of probing finds both streams; MPEG-TS has no header, so ffmpeg reads this long
+  // whatever it found (the whole delay before a destination gets its first byte).
+  '-fflags', '+genpts+discardcorrupt', '-analyzeduration', '1000000', '-probesize', '2000000',
   '-f', 'mpegts', '-i', 'pipe:0', '-map', '0', '-c', 'copy',
 ];
 
@@ -24,21 +27,30 @@ export class RemuxProcess extends EventEmitter<RemuxEvents> {
   #queued = 0;
   #stderr = '';
   #done = false;
-  dropped = 0;
+  /** bytes dropped since the destination last kept up (logged once per episode) */
+  #dropping = 0;
+  readonly #log: Logger;
 
   /** Throws if ffmpeg cannot even be started (arguments it cannot take). */
   constructor(args: string[], scrub: (text: string) => string, log: Logger) {
     super();
+    this.#log = log;
     const ffmpeg = spawnChild('ffmpeg', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#ffmpeg = ffmpeg;
     ffmpeg.stdin!.on('error', () => undefined); // EPIPE when ffmpeg exits: its exit says why
     ffmpeg.stderr!.on('data', (d: Buffer) => { this.#stderr = (this.#stderr + scrub(d.toString())).slice(-4000); });
-    ffmpeg.once('error', (err) => log.error({ err: scrub(err.message) }, 'cannot run ffmpeg for a destination (is ffmpeg installed?)'));
-    ffmpeg.once('exit', (code, signal) => {
-      if (this.#done) return;
-      this.#done = true;
-      this.emit('exit', code, signal, this.#stderr);
+    // A process that cannot be run never exits: its error ends the link instead, with the cause.
+    ffmpeg.once('error', (err) => {
+      log.error({ err: scrub(err.message) }, 'cannot run ffmpeg for a destination (is ffmpeg installed?)');
+      this.#end(null, null, `cannot run ffmpeg: ${scrub(err.message)} (is ffmpeg installed?)`);
     });
+    ffmpeg.once('exit', (code, signal) => this.#end(code, signal, this.#stderr));
+  }
+
+  #end(code: number | null, signal: NodeJS.Signals | null, stderr: string): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.emit('exit', code, signal, stderr);
   }
 
   get stdout(): NodeJS.ReadableStream {
@@ -49,8 +61,13 @@ export class RemuxProcess extends EventEmitter<RemuxEvents> {
     const stdin = this.#ffmpeg.stdin;
     if (this.#done || !stdin || stdin.destroyed || !stdin.writable) return;
     if (this.#queued > MAX_QUEUED_BYTES) {
-      this.dropped += chunk.length;
+      if (this.#dropping === 0) this.#log.warn({ queued: this.#queued }, 'the destination does not keep up: dropping its program data until it does');
+      this.#dropping += chunk.length;
       return;
+    }
+    if (this.#dropping > 0) {
+      this.#log.info({ droppedBytes: this.#dropping }, 'the destination keeps up again');
+      this.#dropping = 0;
     }
     this.#queued += chunk.length;
     stdin.write(chunk, () => { this.#queued -= chunk.length; });

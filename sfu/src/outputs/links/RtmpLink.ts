@@ -49,11 +49,11 @@ export class RtmpLink extends EventEmitter<LinkEvents> implements Link {
   #lastAckAt = 0;
   #accepted = 0;
 
-  constructor(d: Destination, scrub: (text: string) => string, log: Logger, opts: { allowSelfSigned?: boolean } = {}) {
+  constructor(d: Destination, scrub: (text: string) => string, log: Logger) {
     super();
     const { url, streamKey } = rtmpTarget(d);
     this.#publisher = new RtmpPublisher({
-      url, streamKey, timeoutMs: PUBLISH_TIMEOUT_MS, windowAckSize: WINDOW_ACK_BYTES, log, allowSelfSigned: opts.allowSelfSigned,
+      url, streamKey, timeoutMs: PUBLISH_TIMEOUT_MS, windowAckSize: WINDOW_ACK_BYTES, log,
     });
     this.#remux = new RemuxProcess(RTMP_REMUX_ARGS, scrub, log);
     const flv = new FlvReader();
