@@ -14,6 +14,12 @@ describe('program encode recipe', () => {
     expect(a).toContain('-c:a aac -b:a 128k -ar 48000 -ac 2');
   });
 
+  it('starts encoding without measuring the input frame rate first (the output\'s is fixed)', () => {
+    const a = encoderArgs(DEFAULT_FORMAT, 0);
+    expect(a.indexOf('-fpsprobesize')).toBeLessThan(a.indexOf('-i'));
+    expect(a[a.indexOf('-fpsprobesize') + 1]).toBe('0');
+  });
+
   it('carries a restarted encode on the same timeline', () => {
     expect(encoderArgs(DEFAULT_FORMAT, 12.5).join(' ')).toContain('-output_ts_offset 12.500');
   });
