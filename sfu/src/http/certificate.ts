@@ -5,7 +5,6 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import type { Logger } from '../log.js';
 
 export type Certificate = { cert: string; key: string; selfSigned: boolean; file: string };
@@ -34,6 +33,8 @@ export async function loadCertificate(opts: {
     opts.log.info({ coversAll, valid }, 'renewing the self-signed certificate (address changed or expiring)');
   }
   const notAfterDate = new Date(Date.now() + 825 * 86400_000); // the most browsers accept
+  // Loaded only to make a certificate (first start): a restart after a crash skips its cost.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'Régie studio' }], {
     keyType: 'ec',
     algorithm: 'sha256',
