@@ -18,6 +18,8 @@ const AUDIO = { pt: 97, ssrc: 0x51a7e002 };
  * since the slate is what covers every other failure.
  */
 const SILENT_MS = 3000;
+/** A slate just started may take longer to send its first packet (a loaded machine). */
+const FIRST_PACKET_MS = 10_000;
 const WATCH_EVERY_MS = 1000;
 
 export class Slate {
@@ -99,7 +101,7 @@ export class Slate {
   /** A slate whose ffmpeg lives but sends nothing is restarted like one that exited. */
   #watchSending(ffmpeg: ChildProcess, video: types.Producer): void {
     clearInterval(this.#watch);
-    let bytes = -1;
+    let bytes = 0;
     let lastGrewAt = Date.now();
     const watch = setInterval(() => {
       if (this.#ffmpeg !== ffmpeg || video.closed) return clearInterval(watch);
@@ -108,7 +110,7 @@ export class Slate {
         if (now > bytes) {
           bytes = now;
           lastGrewAt = Date.now();
-        } else if (Date.now() - lastGrewAt > SILENT_MS && this.#ffmpeg === ffmpeg) {
+        } else if (Date.now() - lastGrewAt > (bytes > 0 ? SILENT_MS : FIRST_PACKET_MS) && this.#ffmpeg === ffmpeg) {
           this.#restart(`ffmpeg sent nothing for ${Math.round((Date.now() - lastGrewAt) / 1000)} s (it hangs without exiting)`);
         }
       }, () => undefined); // a closed producer: its router's close restarts the slate
