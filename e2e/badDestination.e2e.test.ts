@@ -55,10 +55,11 @@ describe('Go live with destinations that cannot start', () => {
     } finally {
       viewer.stop();
     }
-    for (const bad of ['Not a URL', 'Broken SRT']) {
+    const bads = ['Not a URL', 'Broken SRT'];
+    await control.until('each bad one failed', () => bads.every((n) => byName(n).state === 'failed'), 30000);
+    for (const bad of bads) {
       const d = byName(bad);
       console.log(`${bad}: ${d.state} — ${d.lastError}`);
-      expect(d.state).toBe('failed');
       expect(d.errorKind).toBe('bad-url');
       expect(d.lastError).toMatch(/URL/); // 'cannot start: check its URL' / 'the destination URL is not valid'
     }
