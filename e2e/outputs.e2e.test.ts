@@ -50,13 +50,14 @@ async function waitForDestination(id: string, pred: (d: DestinationView) => bool
  * studio said so) — the receivers must follow either way, so the program monitor is
  * read again at every look.
  */
-async function waitForProgramAt(viewer: ColourViewer, timeoutMs: number): Promise<void> {
+/** The receiver's player shows what is on air, in frames decoded after `since`. */
+async function waitForProgramAt(viewer: ColourViewer, timeoutMs: number, since = 0): Promise<void> {
   const start = Date.now();
   let reloaded = false;
   let onAir: string | null = null;
   while (Date.now() - start < timeoutMs) {
     onAir = classify(await videoColor(director, '[data-testid="program-monitor"] video'));
-    if (onAir && viewer.current === onAir) {
+    if (onAir && viewer.current === onAir && viewer.currentSince(since) === onAir) {
       if (onAir === 'slate') console.log(`note: the slate was on air by itself (${state.program?.fallback?.reason})`);
       return;
     }
@@ -223,7 +224,12 @@ describe('no single failure takes the show off the air', () => {
       nginxTls.thaw();
     }
     await waitForDestination(ids.rtmps, (d) => d.state === 'live', 40000);
-    await waitForProgramAt(viewers.rtmps, 20000); // and its viewers see the show again
+    // Its viewers see the show again once they reload: a player that was frozen with the
+    // server plays out what the old session left in the server's buffers, then waits on
+    // that ended session (nginx's behaviour, not Régie's), so frames count from a reload.
+    const reload = Date.now();
+    viewers.rtmps.restart();
+    await waitForProgramAt(viewers.rtmps, 20000, reload);
   });
 
   it('the on-air camera closes: every receiver shows the slate within 2 s, no session was closed', async () => {

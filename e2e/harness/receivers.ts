@@ -207,7 +207,7 @@ export class ColourViewer {
       await new Promise((r) => setTimeout(r, 100));
     }
     const last = this.seen.at(-1);
-    throw new Error(`receiver did not show ${colour} within ${timeoutMs} ms (last: ${last ? `${last.colour} rgb(${last.rgb.join(',')})` : 'nothing'})`);
+    throw new Error(`receiver did not show ${colour} within ${timeoutMs} ms (last: ${last ? `${last.colour} rgb(${last.rgb.join(',')}) ${Date.now() - last.at} ms ago, ${this.seen.filter((f) => f.at >= start).length} frames since the wait began` : 'nothing'})`);
   }
 
   /** The longest time without a decoded frame between `from` and now. */
