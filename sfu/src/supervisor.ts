@@ -32,7 +32,8 @@ function start(): void {
     if (code === 0 || code === EXIT_CANNOT_START) process.exit(code); // stopped on purpose, or needs a person
     const ranMs = Date.now() - startedAt;
     quickDeaths = ranMs < STEADY_MS ? quickDeaths + 1 : 0;
-    const delay = quickDeaths === 0 ? FIRST_RESTART_MS : Math.min(MAX_RESTART_MS, 500 * 2 ** (quickDeaths - 1));
+    // One early death is not yet a loop (a crash soon after the last one): back at once.
+    const delay = quickDeaths <= 1 ? FIRST_RESTART_MS : Math.min(MAX_RESTART_MS, 500 * 2 ** (quickDeaths - 2));
     restarts++;
     log.error({ code, signal, ranS: Math.round(ranMs / 1000), restart: restarts, delayMs: delay }, 'the server stopped unexpectedly; starting it again (the show resumes by itself)');
     setTimeout(start, delay);
