@@ -83,7 +83,8 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
       dist('5 s network loss, link back → camera page live', rec.networkLoss.toPageLive),
       dist('5 s network loss, link back → director\'s tile live', rec.networkLoss.toTileLive),
       ...(rec.serverKilled ? [
-        dist('server SIGKILL while live → program at the receiver again (goal ≤ 5 s)', rec.serverKilled.toProgram),
+        dist('server SIGKILL while live → the receiver acknowledges program media again (destination live; goal ≤ 5 s)', rec.serverKilled.toDestinationLive),
+        dist('server SIGKILL → program decoded by a player at the receiver (includes the player rejoining nginx)', rec.serverKilled.toProgram),
         dist('server SIGKILL → the camera that was on air at the receiver, no click', rec.serverKilled.toCamera),
       ] : []),
     ]), `Network loss recovered by: ${[...new Set(rec.networkLoss.samples.map((s) => s.how))].join(', ') || '—'}.`);
