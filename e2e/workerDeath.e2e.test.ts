@@ -142,11 +142,13 @@ describe('a mediasoup worker dies in the middle of a live show', () => {
       const slateBack = Date.now() - stopped;
       await alarm.waitFor({ state: 'detached', timeout: 15000 });
       const alarmCleared = Date.now() - stopped;
-      const atReceivers = await receiversShow('slate', stopped, 30000);
+      // Frames of the new slate: decoded after it was ready (the hung one's look the same).
+      const atReceivers = await receiversShow('slate', ready().time as number, 30000);
       console.log(`slate's ffmpeg stopped → alarm after ${alarmAfter} ms, new slate after ${slateBack} ms, alarm cleared after ${alarmCleared} ms; receivers: ${atReceivers}`);
       await until('both destinations live again', () => liveNames().length === 2, 30000);
     } finally {
-      try { process.kill(hung, 'SIGCONT'); } catch { /* already killed by the restart */ }
+      // Only if the restart did not already kill it (its pid may have been reused since).
+      if (ready().pid === hung) process.kill(hung, 'SIGCONT');
     }
   });
 

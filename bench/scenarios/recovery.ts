@@ -107,6 +107,8 @@ export async function recovery(ctx: BenchContext): Promise<RecoveryResult> {
       const at = Date.now();
       process.kill(crashShow.server.serverPid(), 'SIGKILL');
       const destinationLive = crashShow.waitFor('the destination live again', () => reconnected && crashShow.destinationState(destination!) === 'live', 60000);
+      destinationLive.catch(() => undefined); // awaited below, after the receiver's waits
+
       // The first frame of the new session (after the gap the kill made), and the first
       // camera frame drawn after the kill (the camera's own clock says when).
       const first = await probe.firstAfter(at, 'any', 60000).then(async function newSession(f): Promise<typeof f> {

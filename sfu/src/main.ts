@@ -69,9 +69,6 @@ async function main(): Promise<void> {
   });
   const broadcast = new Broadcast({ encoder, store: new DestinationStore(db), onAir, dataDir: config.dataDir, log });
   broadcast.on('changed', () => show.touch());
-  // Back from a crash: the show resumes by itself, as early as it can (the encoder needs
-  // only the program; cameras rejoin their slots on their own once the server listens).
-  broadcast.resume(was).catch((err: Error) => log.error({ err: err.message }, 'could not resume the show; Go live starts it again'));
 
   const lan = lanAddress();
   const certificate = await loadCertificate({
@@ -105,6 +102,10 @@ async function main(): Promise<void> {
   const publicUrl = config.publicUrl.replace(`:${config.port}`, `:${port}`);
   show.publicUrl = publicUrl;
   allowedOrigins = [...allowedOrigins, new URL(publicUrl).origin];
+  // Back from a crash: the show resumes by itself (cameras rejoin their slots on their
+  // own). Only once the server listens: a start that fails (port taken, certificate) and
+  // is retried by the supervisor must not put the destinations on and off air each time.
+  broadcast.resume(was).catch((err: Error) => log.error({ err: err.message }, 'could not resume the show; Go live starts it again'));
   log.info({ port, workers: config.workers, dataDir: config.dataDir, selfSigned: certificate.selfSigned }, 'Régie is running');
 
   // The banner is for the person at the terminal. The secret is shown once, when it is

@@ -9,7 +9,7 @@ import { scrubSecrets, shownUrl, type Destination } from './Destination.js';
 import type { Link } from './links/Link.js';
 import { RtmpLink } from './links/RtmpLink.js';
 import { SrtLink } from './links/SrtLink.js';
-import { backoffMs, initialStatus, nextStatus, PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
+import { backoffMs, CANNOT_RUN, initialStatus, nextStatus, PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
 
 /** No accepted bytes for this long while fed: the peer is frozen or gone. */
 const STALL_MS = 6000;
@@ -136,7 +136,7 @@ export class Output extends EventEmitter<OutputEvents> {
       // Connected, then dropped at once without taking any media: platforms do that to
       // a wrong stream key (RTMP has no standard error for it). A drop after media
       // flowed is a network problem, retried.
-      if (kind === 'network' && this.#accepted <= 8192 && Date.now() - startedAt < 5000) {
+      if (kind === 'network' && this.#accepted <= 8192 && Date.now() - startedAt < 5000 && !message.startsWith(CANNOT_RUN)) {
         kind = 'rejected';
         message = 'the server closed the connection as the stream started: the stream key (or URL path) was most likely refused';
       }

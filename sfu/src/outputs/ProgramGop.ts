@@ -9,8 +9,12 @@
 
 const PACKET = 188;
 const SYNC = 0x47;
-/** A group of pictures past this is not cached (a keyframe that never comes). */
-const MAX_GOP_BYTES = 8 * 1024 * 1024;
+/**
+ * A group of pictures past this is not kept (a keyframe that never comes, or a very
+ * high bitrate): well below what a destination may have queued (RemuxProcess), so a
+ * head never makes a new link drop the live data that follows it.
+ */
+const MAX_GOP_BYTES = 3 * 1024 * 1024;
 /** MPEG-TS stream types of video elementary streams (MPEG-1/2, MPEG-4, H.264, H.265). */
 const VIDEO_STREAM_TYPES = new Set([0x01, 0x02, 0x10, 0x1b, 0x24]);
 
@@ -91,7 +95,7 @@ export class ProgramGop {
     if (this.#pmtPids.has(pid)) return this.#onPmt(pid, p);
     if (pid === this.#videoPid && startsUnit(p) && randomAccess(p)) this.#dropGop();
     if (this.#gop.length === 0 && pid !== this.#videoPid) return; // before the first keyframe: not a start
-    if (this.#gop.length === 0 && !randomAccess(p)) return;
+    if (this.#gop.length === 0 && !(startsUnit(p) && randomAccess(p))) return;
     if (this.#gopBytes + PACKET > MAX_GOP_BYTES) return this.#dropGop();
     this.#gop.push(Buffer.from(p));
     this.#gopBytes += PACKET;
@@ -103,11 +107,13 @@ export class ProgramGop {
     this.#pat = Buffer.from(p);
     const length = ((s[1]! & 0x0f) << 8) | s[2]!;
     const end = Math.min(s.length, 3 + length - 4); // without the CRC
-    this.#pmtPids.clear();
+    const pids = new Set<number>();
     for (let at = 8; at + 4 <= end; at += 4) {
       const program = (s[at]! << 8) | s[at + 1]!;
-      if (program !== 0) this.#pmtPids.add(((s[at + 2]! & 0x1f) << 8) | s[at + 3]!);
+      if (program !== 0) pids.add(((s[at + 2]! & 0x1f) << 8) | s[at + 3]!);
     }
+    this.#pmtPids = pids;
+    for (const pid of this.#pmt.keys()) if (!pids.has(pid)) this.#pmt.delete(pid); // tables of programs gone
   }
 
   #onPmt(pid: number, p: Buffer): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, classifyError, initialStatus, nextStatus, type OutputEvent, type OutputStatus } from './outputState.js';
+import { backoffMs, CANNOT_RUN, classifyError, initialStatus, nextStatus, type OutputEvent, type OutputStatus } from './outputState.js';
 
 const run = (events: OutputEvent[], from: OutputStatus = initialStatus()) => events.reduce(nextStatus, from);
 const progress: OutputEvent = { type: 'progress', acceptedBytes: 100000, at: 1000 };
@@ -54,6 +54,12 @@ describe('backoff', () => {
 });
 
 describe('classifyError', () => {
+  it('a remux that cannot be run is this machine\'s problem, retried, and says how to fix it', () => {
+    const c = classifyError('cannot run ffmpeg: spawn setpriv ENOENT (is ffmpeg installed?)');
+    expect(c.kind).toBe('network');
+    expect(c.message.startsWith(CANNOT_RUN)).toBe(true);
+    expect(c.message).toMatch(/apt-get install ffmpeg/);
+  });
   it('names what ffmpeg says in words a director understands', () => {
     expect(classifyError('[tcp @ 0x1] Failed to resolve hostname x.invalid: Temporary failure in name resolution').kind).toBe('unknown-host');
     expect(classifyError('Connection to tcp://127.0.0.1:1 failed: Connection refused').kind).toBe('refused');

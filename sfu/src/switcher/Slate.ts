@@ -108,6 +108,7 @@ export class Slate {
       video.getStats().then((stats) => {
         const now = stats.reduce((sum, s) => sum + s.byteCount, 0);
         if (now > bytes) {
+          if (bytes === 0) this.#restarts = 0; // it sends: the next failure is a first one again
           bytes = now;
           lastGrewAt = Date.now();
         } else if (Date.now() - lastGrewAt > (bytes > 0 ? SILENT_MS : FIRST_PACKET_MS) && this.#ffmpeg === ffmpeg) {
@@ -127,7 +128,7 @@ export class Slate {
     this.#log.warn({ reason, delay }, 'slate stopped; starting it again');
     setTimeout(() => {
       this.#restarting = false;
-      this.start().then(() => { this.#restarts = 0; }, (err: Error) => this.#restart(`restart failed: ${err.message}`));
+      this.start().catch((err: Error) => this.#restart(`restart failed: ${err.message}`));
     }, delay).unref();
   }
 
