@@ -88,7 +88,9 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
   useEffect(() => {
     if (!show || !multiview) return;
     const cameras = show.slots.flatMap((s) => (s.video && s.state !== 'offline' ? [s.video] : []));
-    multiview.sync(show.program ? [...cameras, show.program.video] : cameras);
+    // The program first: watches are made one after another, and a camera that cannot be
+    // watched yet (its worker just died) must not keep the program monitor waiting.
+    multiview.sync(show.program ? [show.program.video, ...cameras] : cameras);
   }, [show, multiview]);
 
   return (
