@@ -82,6 +82,21 @@ export class ClockProbe {
     }
   }
 
+  /**
+   * The first frame a camera drew after `since` (by its frame clock), as it arrived.
+   * A player that joins a receiver is first handed what the receiver buffered: frames
+   * drawn earlier, arriving in a burst. Counting from here leaves that burst out.
+   */
+  async firstDrawnAfter(since: number, timeoutMs: number): Promise<ProbeFrame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const f = this.frames.find((x) => x.capturedAt !== undefined && x.capturedAt >= since);
+      if (f) return f;
+      if (Date.now() > deadline) throw new Error(`the receiver showed no camera frame drawn after the show was ready within ${timeoutMs} ms (last: ${this.frames.at(-1)?.colour ?? 'nothing'})`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   /** Frames that arrived in [from, to). */
   between(from: number, to: number): ProbeFrame[] {
     return this.frames.filter((f) => f.at >= from && f.at < to);
