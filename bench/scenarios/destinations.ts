@@ -15,6 +15,7 @@ import { NginxRtmp } from '../../e2e/harness/receivers.js';
 import { encoderArgs } from '../../sfu/src/encoder/ffmpegArgs.js';
 import { DEFAULT_FORMAT } from '../../sfu/src/encoder/outputFormat.js';
 import { Output } from '../../sfu/src/outputs/Output.js';
+import { ProgramGop } from '../../sfu/src/outputs/ProgramGop.js';
 import { descendantsOf, ProcessMeter } from '../lib/processes.js';
 import type { BenchContext } from '../run.js';
 
@@ -78,13 +79,18 @@ async function measure(approach: Approach, count: number, input: string, nginx: 
   };
   let fanOutCpu = 0;
   if (approach === 'regie') {
+    // As the show's Broadcast does: whole packets, each link started on the latest keyframe.
+    const gop = new ProgramGop();
     for (const [i, url] of urls.entries()) {
-      const o = new Output({ id: `bench${i}`, name: `bench ${i}`, protocol: 'rtmp', url, enabled: true }, silent);
+      const o = new Output({ id: `bench${i}`, name: `bench ${i}`, protocol: 'rtmp', url, enabled: true }, silent, () => gop.snapshot());
       o.start();
       outputs.push(o);
     }
     const encoder = spawnFfmpeg(encodeFromFile(input), 'pipe');
-    encoder.stdout!.on('data', (chunk: Buffer) => { for (const o of outputs) o.write(chunk); });
+    encoder.stdout!.on('data', (chunk: Buffer) => {
+      const packets = gop.push(chunk);
+      if (packets.length) for (const o of outputs) o.write(packets);
+    });
   } else if (approach === 'naive') {
     for (const url of urls) spawnFfmpeg(['-nostdin', ...encodeOnly(input), '-f', 'flv', url]);
   } else {

@@ -95,7 +95,8 @@ export const DestinationInput = z.object({
 
 /** waiting: connected, but there is no program to send (the encoder is not producing); never called live */
 export type OutputState = 'idle' | 'connecting' | 'live' | 'waiting' | 'reconnecting' | 'failed' | 'stopped';
-export type OutputErrorKind = 'refused' | 'rejected' | 'unknown-host' | 'timeout' | 'network' | 'stalled' | 'bad-url';
+/** cannot-run: this server could not run the link's process (ffmpeg missing): never the platform's doing, retried */
+export type OutputErrorKind = 'refused' | 'rejected' | 'unknown-host' | 'timeout' | 'network' | 'stalled' | 'bad-url' | 'cannot-run';
 
 /** A destination as the director sees it: the key never leaves the server, only whether one is set. */
 export type DestinationView = {

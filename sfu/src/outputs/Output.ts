@@ -9,7 +9,7 @@ import { scrubSecrets, shownUrl, type Destination } from './Destination.js';
 import type { Link } from './links/Link.js';
 import { RtmpLink } from './links/RtmpLink.js';
 import { SrtLink } from './links/SrtLink.js';
-import { backoffMs, CANNOT_RUN, initialStatus, nextStatus, PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
+import { backoffMs, initialStatus, nextStatus, PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
 
 /** No accepted bytes for this long while fed: the peer is frozen or gone. */
 const STALL_MS = 6000;
@@ -38,7 +38,7 @@ export class Output extends EventEmitter<OutputEvents> {
   /** the program's tables and latest group of pictures: what a new link starts with */
   readonly #head: () => Buffer;
 
-  constructor(dest: Destination, log: Logger, head: () => Buffer = () => Buffer.alloc(0)) {
+  constructor(dest: Destination, log: Logger, head: () => Buffer) {
     super();
     this.#dest = dest;
     this.#head = head;
@@ -110,8 +110,12 @@ export class Output extends EventEmitter<OutputEvents> {
     this.#apply({ type: 'start' });
     let link: Link;
     const scrub = (text: string) => this.#scrub(text);
+    // Started on a keyframe, with what came since: no wait for the next one.
+    const head = this.#head();
     try {
-      link = this.#dest.protocol === 'srt' ? new SrtLink(this.#dest, scrub, this.#log) : new RtmpLink(this.#dest, scrub, this.#log);
+      link = this.#dest.protocol === 'srt'
+        ? new SrtLink(this.#dest, head.length > 0, scrub, this.#log)
+        : new RtmpLink(this.#dest, head.length > 0, scrub, this.#log);
     } catch (err) {
       // A destination that cannot even start (a URL stored by an older version that
       // cannot be used) says so, and keeps retrying slowly, like any bad URL.
@@ -126,8 +130,6 @@ export class Output extends EventEmitter<OutputEvents> {
     this.#firstWriteAt = 0;
     this.#lastAcceptedAt = Date.now();
     link.on('accepted', (total) => this.#onAccepted(link, total));
-    // Started on a keyframe, with what came since: no wait for the next one.
-    const head = this.#head();
     if (head.length) this.write(head);
     link.once('ended', ({ kind, message, detail }) => {
       if (this.#link !== link) return;
@@ -136,7 +138,7 @@ export class Output extends EventEmitter<OutputEvents> {
       // Connected, then dropped at once without taking any media: platforms do that to
       // a wrong stream key (RTMP has no standard error for it). A drop after media
       // flowed is a network problem, retried.
-      if (kind === 'network' && this.#accepted <= 8192 && Date.now() - startedAt < 5000 && !message.startsWith(CANNOT_RUN)) {
+      if (kind === 'network' && this.#accepted <= 8192 && Date.now() - startedAt < 5000) {
         kind = 'rejected';
         message = 'the server closed the connection as the stream started: the stream key (or URL path) was most likely refused';
       }

@@ -3,18 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ProgramGop } from './ProgramGop.js';
-
-/** `seconds` of 30 fps H.264 (a keyframe every `gop` frames) and AAC, as the encoder muxes them. */
-function programTs(seconds: number, gop: number): Buffer {
-  const res = spawnSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc=size=320x180:rate=30:duration=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0',
-    '-c:a', 'aac', '-f', 'mpegts', '-muxdelay', '0', 'pipe:1',
-  ], { maxBuffer: 64 * 1024 * 1024 });
-  if (res.status !== 0) throw new Error(`ffmpeg failed: ${res.stderr}`);
-  return res.stdout;
-}
+import { programTs } from './programTs.fixture.js';
 
 /** Each video frame of a TS: is it a keyframe? (what a remuxer starting there would see) */
 function videoFrames(ts: Buffer): { key: boolean }[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, CANNOT_RUN, classifyError, initialStatus, nextStatus, type OutputEvent, type OutputStatus } from './outputState.js';
+import { backoffMs, classifyError, initialStatus, nextStatus, PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
 
 const run = (events: OutputEvent[], from: OutputStatus = initialStatus()) => events.reduce(nextStatus, from);
 const progress: OutputEvent = { type: 'progress', acceptedBytes: 100000, at: 1000 };
@@ -56,8 +56,9 @@ describe('backoff', () => {
 describe('classifyError', () => {
   it('a remux that cannot be run is this machine\'s problem, retried, and says how to fix it', () => {
     const c = classifyError('cannot run ffmpeg: spawn setpriv ENOENT (is ffmpeg installed?)');
-    expect(c.kind).toBe('network');
-    expect(c.message.startsWith(CANNOT_RUN)).toBe(true);
+    expect(c.kind).toBe('cannot-run');
+    expect(PERMANENT.has(c.kind)).toBe(false);
+    expect(c.message).toMatch(/^ffmpeg cannot be run on this server/);
     expect(c.message).toMatch(/apt-get install ffmpeg/);
   });
   it('names what ffmpeg says in words a director understands', () => {

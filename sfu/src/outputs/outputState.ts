@@ -70,13 +70,10 @@ export function backoffMs(attempt: number, permanent: boolean, random = Math.ran
 }
 
 /** Names what went wrong from ffmpeg's last words, so the director reads a cause, not a log. */
-/** The link's own process could not be run: a problem of this machine, never the platform refusing the stream. */
-export const CANNOT_RUN = 'ffmpeg cannot be run on this server';
-
 export function classifyError(stderr: string): { kind: OutputErrorKind; message: string } {
   const text = stderr.toLowerCase();
   const rules: [RegExp, OutputErrorKind, string][] = [
-    [/cannot run ffmpeg/, 'network', `${CANNOT_RUN}: install it (apt-get install ffmpeg); retrying`],
+    [/cannot run ffmpeg/, 'cannot-run', 'ffmpeg cannot be run on this server: install it (apt-get install ffmpeg); retrying'],
     [/name or service not known|failed to resolve|no address associated|temporary failure in name resolution/, 'unknown-host', 'unknown host: check the server address'],
     [/403|forbidden|unauthorized|401|badname|publish\.rejected|access denied|authentication/, 'rejected', 'the server refused the stream: check the stream key'],
     [/connection refused/, 'refused', 'connection refused: the server is not accepting connections (down or wrong port)'],

@@ -9,16 +9,20 @@ import { spawnChild } from '../../process/spawnChild.js';
 /** Data queued for a destination that does not keep up is dropped past this. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
-/** What every remux reads: our own encoder's MPEG-TS, copied. */
-export const REMUX_INPUT = [
-  '-hide_banner', '-loglevel', 'error', '-nostats',
+/**
+ * What every remux reads: our own encoder's MPEG-TS, copied. MPEG-TS has no header, so
+ * ffmpeg reads for the whole probe whatever it found: that is the delay before a
+ * destination gets its first byte. A remux started on a keyframe with the stream's
+ * tables (ProgramGop) finds both streams in a second. One started mid-group (no group
+ * was kept: a very high bitrate) must read on to the next keyframe for the picture's
+ * size: keyframes come at most 4 s apart (REGIE_KEYFRAME_SECONDS), at up to 20 Mbit/s.
+ */
+export function remuxInput(startsOnKeyframe: boolean): string[] {
+  const probe = startsOnKeyframe ? ['-analyzeduration', '1000000', '-probesize', '2000000'] : ['-analyzeduration', '5000000', '-probesize', '16000000'];
   // discardcorrupt: the last frame of an encoder that was killed mid-write is dropped, not sent on.
-  // Every remux starts on a keyframe with the stream's tables (ProgramGop), so a second
-  // of probing finds both streams; MPEG-TS has no header, so ffmpeg reads this long
-  // whatever it found (the whole delay before a destination gets its first byte).
-  '-fflags', '+genpts+discardcorrupt', '-analyzeduration', '1000000', '-probesize', '2000000',
-  '-f', 'mpegts', '-i', 'pipe:0', '-map', '0', '-c', 'copy',
-];
+  return ['-hide_banner', '-loglevel', 'error', '-nostats', '-fflags', '+genpts+discardcorrupt', ...probe,
+    '-f', 'mpegts', '-i', 'pipe:0', '-map', '0', '-c', 'copy'];
+}
 
 type RemuxEvents = { exit: [code: number | null, signal: NodeJS.Signals | null, stderr: string] };
 

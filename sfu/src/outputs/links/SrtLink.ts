@@ -7,22 +7,22 @@ import type { Logger } from '../../log.js';
 import type { Destination } from '../Destination.js';
 import { classifyError } from '../outputState.js';
 import type { Link, LinkEvents } from './Link.js';
-import { REMUX_INPUT, RemuxProcess } from './RemuxProcess.js';
+import { remuxInput, RemuxProcess } from './RemuxProcess.js';
 
-export function srtArgs(d: Destination): string[] {
+export function srtArgs(d: Destination, startsOnKeyframe: boolean): string[] {
   const url = new URL(d.url);
   url.searchParams.set('mode', 'caller'); // never a listener, whatever the URL asked
   if (d.streamKey) url.searchParams.set('streamid', d.streamKey);
   // Only SRT may be opened: whatever the URL says, never a local file.
-  return [...REMUX_INPUT, '-progress', 'pipe:1', '-stats_period', '1', '-protocol_whitelist', 'srt', '-f', 'mpegts', url.toString()];
+  return [...remuxInput(startsOnKeyframe), '-progress', 'pipe:1', '-stats_period', '1', '-protocol_whitelist', 'srt', '-f', 'mpegts', url.toString()];
 }
 
 export class SrtLink extends EventEmitter<LinkEvents> implements Link {
   readonly #remux: RemuxProcess;
 
-  constructor(d: Destination, scrub: (text: string) => string, log: Logger) {
+  constructor(d: Destination, startsOnKeyframe: boolean, scrub: (text: string) => string, log: Logger) {
     super();
-    this.#remux = new RemuxProcess(srtArgs(d), scrub, log);
+    this.#remux = new RemuxProcess(srtArgs(d, startsOnKeyframe), scrub, log);
     let progress = '';
     this.#remux.stdout.on('data', (chunk: Buffer) => {
       progress += chunk;
