@@ -88,8 +88,6 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
   useEffect(() => {
     if (!show || !multiview) return;
     const cameras = show.slots.flatMap((s) => (s.video && s.state !== 'offline' ? [s.video] : []));
-    // The program first: watches are made one after another, and a camera that cannot be
-    // watched yet (its worker just died) must not keep the program monitor waiting.
     multiview.sync(show.program ? [show.program.video, ...cameras] : cameras);
   }, [show, multiview]);
 

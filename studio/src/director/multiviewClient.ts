@@ -47,18 +47,14 @@ export class MultiviewClient {
   async #reconcile(): Promise<void> {
     const wanted = new Map(this.#wanted.map((r) => [r.producerId, r.routerId]));
     for (const producerId of this.#watched.keys()) if (!wanted.has(producerId)) this.#unwatch(producerId);
-    let failed: unknown;
-    for (const [producerId, routerId] of wanted) {
-      if (this.#watched.has(producerId)) continue;
-      // One producer that cannot be watched (its worker just died) never keeps the
-      // others — the program above all — from the screen.
-      try {
-        await this.#watch(producerId, routerId);
-      } catch (err) {
-        failed ??= err;
-      }
-    }
-    if (failed) throw failed;
+    // All at once: one producer that cannot be watched yet (its worker just died: the
+    // request waits for its timeout) never keeps the others — the program above all —
+    // from the screen.
+    const results = await Promise.allSettled([...wanted]
+      .filter(([producerId]) => !this.#watched.has(producerId))
+      .map(([producerId, routerId]) => this.#watch(producerId, routerId)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async #watch(producerId: string, routerId: string): Promise<void> {
