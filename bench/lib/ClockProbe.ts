@@ -72,27 +72,17 @@ export class ClockProbe {
   }
 
   /** The first frame of this colour (or any program picture: a camera or the slate) that arrived after `since`. */
-  async firstAfter(since: number, colour: Colour | 'any', timeoutMs: number): Promise<ProbeFrame> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const f = this.frames.find((x) => x.at > since && (colour === 'any' ? x.colour !== 'other' : x.colour === colour));
-      if (f) return f;
-      if (Date.now() > deadline) throw new Error(`the receiver did not show ${colour} within ${timeoutMs} ms (last: ${this.frames.at(-1)?.colour ?? 'nothing'})`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  firstAfter(since: number, colour: Colour | 'any', timeoutMs: number): Promise<ProbeFrame> {
+    return this.first(colour, (x) => x.at > since && (colour === 'any' ? x.colour !== 'other' : x.colour === colour), timeoutMs);
   }
 
-  /**
-   * The first frame a camera drew after `since` (by its frame clock), as it arrived.
-   * A player that joins a receiver is first handed what the receiver buffered: frames
-   * drawn earlier, arriving in a burst. Counting from here leaves that burst out.
-   */
-  async firstDrawnAfter(since: number, timeoutMs: number): Promise<ProbeFrame> {
+  /** The first frame that matches, as soon as it arrives; `what` names it in the error. */
+  async first(what: string, match: (f: ProbeFrame) => boolean, timeoutMs: number): Promise<ProbeFrame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const f = this.frames.find((x) => x.capturedAt !== undefined && x.capturedAt >= since);
+      const f = this.frames.find(match);
       if (f) return f;
-      if (Date.now() > deadline) throw new Error(`the receiver showed no camera frame drawn after the show was ready within ${timeoutMs} ms (last: ${this.frames.at(-1)?.colour ?? 'nothing'})`);
+      if (Date.now() > deadline) throw new Error(`the receiver did not show ${what} within ${timeoutMs} ms (last: ${this.frames.at(-1)?.colour ?? 'nothing'})`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }

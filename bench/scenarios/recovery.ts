@@ -115,13 +115,7 @@ export async function recovery(ctx: BenchContext): Promise<RecoveryResult> {
         const before = probe.frames[probe.frames.indexOf(f) - 1];
         return before && f.at - before.at > 1000 ? f : newSession(await probe.firstAfter(f.at, 'any', 60000));
       });
-      const camera = await (async () => {
-        for (const deadline = Date.now() + 60000; Date.now() < deadline; await sleep(50)) {
-          const f = probe.frames.find((x) => x.at > at && x.colour === cam.colour && (x.capturedAt ?? 0) > at);
-          if (f) return f;
-        }
-        throw new Error('the camera that was on air did not reach the receiver again within 60 s');
-      })();
+      const camera = await probe.first('the camera that was on air, drawn after the kill', (x) => x.at > at && x.colour === cam.colour && (x.capturedAt ?? 0) > at, 60000);
       const toDestinationLiveMs = await destinationLive;
       killed.push({ toDestinationLiveMs, toProgramMs: first.at - at, toCameraMs: camera.at - at });
       ctx.progress(`recovery: server killed → destination live again in ${toDestinationLiveMs} ms, program decoded by the receiver's player in ${first.at - at} ms, the camera in ${camera.at - at} ms`);

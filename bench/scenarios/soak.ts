@@ -33,10 +33,11 @@ export async function soak(ctx: BenchContext): Promise<SoakResult> {
     const busy = await show.addCamera({ width: 1280, height: 720 });
     const [destination] = await show.goLive(1);
     await show.ensureOnAir(quiet);
-    // The count starts with the first frame drawn once the show is ready: the receiver's
-    // player first gets a burst of older buffered frames (30–45 of them counted as extra
-    // in the first minute before this).
-    const start = (await show.probes[0]!.firstDrawnAfter(Date.now(), 10000)).at;
+    // The count starts with the first frame drawn once the show is ready: a player that
+    // joins a receiver is first handed what it buffered, older frames in a burst (26–46
+    // of them were counted as extra in the first minute before this).
+    const ready = Date.now();
+    const start = (await show.probes[0]!.first('a camera frame drawn once the show was ready', (f) => (f.capturedAt ?? 0) >= ready, 10000)).at;
     const at = () => Math.round((Date.now() - start) / 100) / 10;
     const schedule: SoakResult['schedule'] = [];
     const onAir = async (cam: BenchCamera) => {
