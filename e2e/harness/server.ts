@@ -110,7 +110,7 @@ export async function startServer(env: Record<string, string> = {}, opts: {
     stop: async () => {
       // REGIE_E2E_SERVER_LOG_DIR keeps each server's whole output (for reading a failure).
       const keep = process.env.REGIE_E2E_SERVER_LOG_DIR;
-      if (keep) writeFileSync(join(keep, `server-${port}.log`), out);
+      if (keep) writeFileSync(join(keep, `server-${Date.now()}-${port}.log`), out);
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');

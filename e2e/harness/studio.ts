@@ -5,6 +5,9 @@ import { classify, newContext, tileColor, videoColor, type Colour } from './brow
 export async function openStudio(browser: Browser, url: string, secret: string): Promise<Page> {
   const context = await newContext(browser);
   const page = await context.newPage();
+  // What the page's multiview says goes to the test's output: a monitor that stays
+  // frozen is explained there.
+  page.on('console', (m) => { if (m.text().startsWith('multiview')) console.log(`[studio page] ${m.text()}`); });
   await page.goto(`${url}/studio#secret=${encodeURIComponent(secret)}`);
   await page.locator('[data-testid="director-connection"]', { hasText: 'Connected' }).waitFor({ timeout: 15000 });
   return page;

@@ -1,6 +1,6 @@
 // The director page's side of the multiview: keeps one consumer per live camera,
 // on a receive transport per SFU router, in step with the show state the server
-// pushes. Work is serialised so two state pushes never race each other.
+// pushes. Each producer is watched on its own, and never asked for twice at once.
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import type { Socket } from 'socket.io-client';
@@ -14,7 +14,9 @@ export class MultiviewClient {
   readonly #device: Promise<Device>;
   readonly #transports = new Map<string, Promise<types.Transport>>(); // routerId →
   readonly #watched = new Map<string, Watched>(); // producerId →
-  #queue: Promise<void> = Promise.resolve();
+  readonly #watching = new Set<string>(); // producerIds whose watch is under way
+  #closed = false;
+  #retry?: ReturnType<typeof setTimeout>;
   #wanted: ProducerRef[] = [];
   readonly #onTracks: () => void;
 
@@ -39,22 +41,30 @@ export class MultiviewClient {
   /** Follow the show: consume what is wanted (cameras, program), drop what is gone. */
   sync(wanted: ProducerRef[]): void {
     this.#wanted = wanted;
-    this.#queue = this.#queue.then(() => this.#reconcile()).catch((err) => {
-      console.warn('multiview sync failed; retrying on the next update', err);
-    });
-  }
-
-  async #reconcile(): Promise<void> {
-    const wanted = new Map(this.#wanted.map((r) => [r.producerId, r.routerId]));
-    for (const producerId of this.#watched.keys()) if (!wanted.has(producerId)) this.#unwatch(producerId);
-    // All at once: one producer that cannot be watched yet (its worker just died: the
-    // request waits for its timeout) never keeps the others — the program above all —
-    // from the screen.
-    const results = await Promise.allSettled([...wanted]
-      .filter(([producerId]) => !this.#watched.has(producerId))
-      .map(([producerId, routerId]) => this.#watch(producerId, routerId)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    const ids = new Set(wanted.map((r) => r.producerId));
+    for (const producerId of [...this.#watched.keys()]) if (!ids.has(producerId)) this.#unwatch(producerId);
+    // Each on its own: a watch that waits (a camera whose worker just died: its request
+    // waits for the timeout) never holds back another — the program above all — nor
+    // the next state push.
+    for (const { producerId, routerId } of wanted) {
+      if (this.#watched.has(producerId) || this.#watching.has(producerId)) continue;
+      this.#watching.add(producerId);
+      this.#watch(producerId, routerId)
+        .catch((err) => {
+          this.#unwatch(producerId); // a consumer that could not be resumed is no use
+          console.warn(`multiview: cannot watch ${producerId} yet; trying again in a second`, err);
+          // Not only on the next state push: a monitor must not stay frozen on a quiet show.
+          this.#retry ??= setTimeout(() => {
+            this.#retry = undefined;
+            if (!this.#closed) this.sync(this.#wanted);
+          }, 1000);
+        })
+        .finally(() => {
+          this.#watching.delete(producerId);
+          // Gone while its watch was under way: let it go.
+          if (this.#closed || !this.#wanted.some((r) => r.producerId === producerId)) this.#unwatch(producerId);
+        });
+    }
   }
 
   async #watch(producerId: string, routerId: string): Promise<void> {
@@ -121,6 +131,8 @@ export class MultiviewClient {
   }
 
   close(): void {
+    this.#closed = true;
+    clearTimeout(this.#retry);
     for (const producerId of [...this.#watched.keys()]) this.#unwatch(producerId);
     for (const pending of this.#transports.values()) void pending.then((t) => t.close(), () => undefined);
     this.#transports.clear();
