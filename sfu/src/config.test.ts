@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
 
 describe('loadConfig', () => {
   it('works with no environment at all, on sensible defaults', () => {

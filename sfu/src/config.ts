@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { OutputFormat } from './encoder/outputFormat.js';
+import { ConfigError } from './errors.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalText = z.string().trim().min(1).optional();
@@ -61,8 +62,6 @@ export type Config = {
   /** web origins besides the server's own that may connect (the public URL's is always one) */
   allowedOrigins: string[];
 };
-
-export class ConfigError extends Error {}
 
 /** The machine's first non-internal IPv4 address: what a phone on the LAN can reach. */
 export function lanAddress(): string | undefined {

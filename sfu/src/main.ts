@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server } from 'socket.io';
 import { NAMESPACES } from '../../shared/src/protocol.js';
-import { ConfigError, lanAddress, loadConfig } from './config.js';
+import { lanAddress, loadConfig } from './config.js';
+import { CannotStart } from './errors.js';
 import { createApp } from './http/app.js';
 import { originAllowed } from './http/origins.js';
 import { loadCertificate } from './http/certificate.js';
@@ -20,7 +21,7 @@ import { Switcher } from './switcher/Switcher.js';
 import { serveCameras } from './signaling/cameraNamespace.js';
 import { serveDirectors } from './signaling/directorNamespace.js';
 import { loadDirectorSecret } from './store/directorSecret.js';
-import { ShowStore, StoreError } from './store/ShowStore.js';
+import { ShowStore } from './store/ShowStore.js';
 import { openDatabase } from './store/database.js';
 import { OnAirStore } from './store/OnAirStore.js';
 import { secureDataDir } from './store/dataDir.js';
@@ -138,7 +139,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof StoreError) {
+  if (err instanceof CannotStart) {
     process.stderr.write(`Régie cannot start: ${err.message}\n`);
     process.exit(EXIT_CANNOT_START); // a person must fix it: the supervisor does not retry
   }

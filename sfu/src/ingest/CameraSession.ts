@@ -9,7 +9,7 @@ import type { CameraStats, CameraStatus, HealthSample, TransportInfo } from '../
 import type { Logger } from '../log.js';
 import { transportInfo, webRtcTransportOptions } from '../media/webRtcTransport.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
-import { RequestError } from '../RequestError.js';
+import { NotFound, Conflict, MediaError } from '../errors.js';
 
 export type MediaPlace = { router: types.Router; webRtcServer: types.WebRtcServer };
 
@@ -144,12 +144,12 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
 
   async produce(transportId: string, kind: 'audio' | 'video', rtpParameters: types.RtpParameters): Promise<types.Producer> {
     const transport = this.#ownTransport(transportId);
-    if (this.#producers.has(kind)) throw new RequestError('conflict', `this camera already sends ${kind}`);
+    if (this.#producers.has(kind)) throw new Conflict(`this camera already sends ${kind}`);
     let producer: types.Producer;
     try {
       producer = await transport.produce({ kind, rtpParameters, appData: { slotId: this.slotId } });
     } catch (err) {
-      throw new RequestError('media-error', `the SFU cannot take this ${kind} stream: ${(err as Error).message}`);
+      throw new MediaError(`the SFU cannot take this ${kind} stream: ${(err as Error).message}`);
     }
     this.#producers.set(kind, producer);
     producer.observer.once('close', () => {
@@ -169,7 +169,7 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
 
   #ownTransport(transportId: string): types.WebRtcTransport {
     if (!this.#transport || this.#transport.id !== transportId || this.#transport.closed) {
-      throw new RequestError('not-found', 'unknown transport (it was replaced or closed); create a new one');
+      throw new NotFound('unknown transport (it was replaced or closed); create a new one');
     }
     return this.#transport;
   }

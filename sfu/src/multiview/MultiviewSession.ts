@@ -7,7 +7,7 @@ import type { ConsumerInfo, TransportInfo } from '../../../shared/src/protocol.j
 import type { Logger } from '../log.js';
 import { transportInfo, webRtcTransportOptions } from '../media/webRtcTransport.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
-import { RequestError } from '../RequestError.js';
+import { NotFound } from '../errors.js';
 
 type MultiviewEvents = {
   transportClosed: [transportId: string];
@@ -28,7 +28,7 @@ export class MultiviewSession extends EventEmitter<MultiviewEvents> {
 
   async createTransport(routerId: string): Promise<TransportInfo> {
     const place = this.#pool.find(routerId);
-    if (!place) throw new RequestError('not-found', 'that media router is gone (its worker restarted); refresh the show state');
+    if (!place) throw new NotFound('that media router is gone (its worker restarted); refresh the show state');
     const transport = await place.router.createWebRtcTransport(webRtcTransportOptions(place.webRtcServer));
     this.#transports.set(transport.id, transport);
     transport.observer.once('close', () => {
@@ -55,7 +55,7 @@ export class MultiviewSession extends EventEmitter<MultiviewEvents> {
         ignoreDtx: true,
       });
     } catch (err) {
-      throw new RequestError('not-found', `cannot show that camera: ${(err as Error).message}`);
+      throw new NotFound(`cannot show that camera: ${(err as Error).message}`);
     }
     this.#consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => {
@@ -69,14 +69,14 @@ export class MultiviewSession extends EventEmitter<MultiviewEvents> {
 
   async resume(consumerId: string): Promise<void> {
     const consumer = this.#consumers.get(consumerId);
-    if (!consumer) throw new RequestError('not-found', 'unknown consumer (its camera may have left)');
+    if (!consumer) throw new NotFound('unknown consumer (its camera may have left)');
     await consumer.resume();
     if (consumer.kind === 'video') await consumer.requestKeyFrame();
   }
 
   #transport(transportId: string): types.WebRtcTransport {
     const t = this.#transports.get(transportId);
-    if (!t || t.closed) throw new RequestError('not-found', 'unknown transport (it was closed); create a new one');
+    if (!t || t.closed) throw new NotFound('unknown transport (it was closed); create a new one');
     return t;
   }
 

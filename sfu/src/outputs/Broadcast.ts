@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { DestinationView } from '../../../shared/src/protocol.js';
 import type { ProgramEncoder } from '../encoder/ProgramEncoder.js';
 import type { Logger } from '../log.js';
-import { RequestError } from '../RequestError.js';
+import { NotFound } from '../errors.js';
 import type { DestinationStore } from '../store/DestinationStore.js';
 import type { OnAir, OnAirStore } from '../store/OnAirStore.js';
 import type { Destination } from './Destination.js';
@@ -80,7 +80,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
 
   #output(id: string): Output {
     const o = this.#outputs.get(id);
-    if (!o) throw new RequestError('not-found', `there is no destination ${id} (it may have been removed)`);
+    if (!o) throw new NotFound(`there is no destination ${id} (it may have been removed)`);
     return o;
   }
 
@@ -154,7 +154,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
 
   update(id: string, d: Omit<Destination, 'id'>): void {
     const stored = this.#store.update(id, d);
-    if (!stored) throw new RequestError('not-found', `there is no destination ${id}`);
+    if (!stored) throw new NotFound(`there is no destination ${id}`);
     this.#output(id).update(stored);
     this.emit('changed');
   }

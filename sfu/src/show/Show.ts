@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { CameraQuality, CameraState, PauseReason, ShowView, SlotView, TalkbackMessage, TalkbackView } from '../../../shared/src/protocol.js';
 import type { CameraSession } from '../ingest/CameraSession.js';
 import { newInviteToken, type ShowStore, type StoredSlot } from '../store/ShowStore.js';
-import { RequestError } from '../RequestError.js';
+import { NotFound, Conflict } from '../errors.js';
 
 type ShowEvents = {
   /** A talkback message for the camera page in this slot. */
@@ -88,7 +88,7 @@ export class Show extends EventEmitter<ShowEvents> {
   /** The operator read the message. Only the slot's own page can say so. */
   ackTalkback(slotId: string, messageId: string): void {
     const message = this.#talkback.get(slotId);
-    if (!message || message.id !== messageId) throw new RequestError('not-found', 'no such message for this camera');
+    if (!message || message.id !== messageId) throw new NotFound('no such message for this camera');
     message.readAt ??= Date.now();
     this.#changed();
   }
@@ -103,7 +103,7 @@ export class Show extends EventEmitter<ShowEvents> {
   requestQuality(slotId: string, quality: CameraQuality): void {
     if (!this.#store.slot(slotId)) throw notFound(slotId);
     const session = this.#presence.get(slotId)?.session;
-    if (!session || session.away) throw new RequestError('conflict', 'this camera is not connected; it keeps the quality its operator chose');
+    if (!session || session.away) throw new Conflict('this camera is not connected; it keeps the quality its operator chose');
     this.emit('quality', slotId, quality);
   }
 
@@ -178,4 +178,4 @@ export class Show extends EventEmitter<ShowEvents> {
   }
 }
 
-const notFound = (slotId: string) => new RequestError('not-found', `there is no camera slot ${slotId} (it may have been deleted)`);
+const notFound = (slotId: string) => new NotFound(`there is no camera slot ${slotId} (it may have been deleted)`);

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { Ack, ProtocolError } from '../../../shared/src/protocol.js';
 import { createLogger } from '../log.js';
-import { RequestError } from '../RequestError.js';
+import { RequestError, NotFound } from '../errors.js';
 import { serveRequests } from './requests.js';
 
 /** Just enough of a socket.io server socket: events in, emits recorded. */
@@ -66,7 +66,7 @@ describe('serveRequests', () => {
   });
 
   it('reports a RequestError in the user\'s words, and any other error as internal', async () => {
-    const { socket } = setup(vi.fn(async () => { throw new RequestError('not-found', 'there is no such slot'); }));
+    const { socket } = setup(vi.fn(async () => { throw new NotFound('there is no such slot'); }));
     const ack = await ackOf(socket, 'slot:create', { name: 'x' });
     expect(ack).toEqual({ ok: false, error: { code: 'not-found', event: 'slot:create', message: 'there is no such slot' } });
     const boom = await ackOf(socket, 'boom', {});

@@ -7,7 +7,7 @@ import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { Ack, ProtocolError } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
-import { RequestError } from '../RequestError.js';
+import { RequestError } from '../errors.js';
 
 type Schemas = Record<string, z.ZodType>;
 export type Handlers<S extends Schemas, R extends { [K in keyof S]: unknown }> = {

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INVITE_TOKEN_PATTERN, ShowStore, StoreError } from './ShowStore.js';
+import { StoreError } from '../errors.js';
+import { INVITE_TOKEN_PATTERN, ShowStore } from './ShowStore.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'regie-store-'));
 

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { StoreError } from '../errors.js';
 
 const StoredSlot = z.object({
   id: z.string(),
@@ -15,8 +16,6 @@ const StoredSlot = z.object({
 const StoredShow = z.object({ version: z.literal(1), slots: z.array(StoredSlot) });
 
 export type StoredSlot = z.infer<typeof StoredSlot>;
-
-export class StoreError extends Error {}
 
 /** 128 random bits, URL-safe: unguessable, and short enough for a QR code. */
 export const newInviteToken = (): string => randomBytes(16).toString('base64url');

@@ -4,7 +4,7 @@
 // version or by hand is tightened at start, and one owned by another user refused.
 import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { StoreError } from './ShowStore.js';
+import { StoreError } from '../errors.js';
 
 /** Owner-only modes for what Régie writes. */
 export const OWNER_ONLY = { dir: 0o700, file: 0o600 } as const;

@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreError } from './ShowStore.js';
+import { StoreError } from '../errors.js';
 
 export type ShowDatabase = Database.Database;
 

@@ -8,7 +8,7 @@ import type { types } from 'mediasoup';
 import type { ProgramView } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
-import { RequestError } from '../RequestError.js';
+import { NotFound, Conflict } from '../errors.js';
 import { createProgramFeed, PROGRAM_AUDIO, PROGRAM_VIDEO, type ProgramFeed } from './ProgramFeed.js';
 import { RtpSplicer } from './RtpSplicer.js';
 
@@ -195,7 +195,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   }
 
   setPreview(sourceId: string): void {
-    if (!this.#sources.has(sourceId)) throw new RequestError('not-found', `there is no source "${sourceId}" to preview`);
+    if (!this.#sources.has(sourceId)) throw new NotFound(`there is no source "${sourceId}" to preview`);
     this.#preview = sourceId;
     this.emit('changed');
   }
@@ -203,9 +203,9 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   /** Preview goes on air; what was on air goes to preview (as on a hardware switcher). */
   cut(): void {
     const next = this.#preview;
-    if (!next) throw new RequestError('conflict', 'nothing is in preview: pick a source first');
+    if (!next) throw new Conflict('nothing is in preview: pick a source first');
     const source = this.#sources.get(next);
-    if (!source?.taps.video) throw new RequestError('conflict', `"${source?.label ?? next}" is not sending video yet`);
+    if (!source?.taps.video) throw new Conflict(`"${source?.label ?? next}" is not sending video yet`);
     const current = this.#video.pending ?? this.#video.active;
     this.#preview = current && current !== next ? current : this.#preview;
     this.#fallback = undefined;
