@@ -16,8 +16,8 @@ import { Show } from './show/Show.js';
 import { ProgramEncoder } from './encoder/ProgramEncoder.js';
 import { Broadcast } from './outputs/Broadcast.js';
 import { DestinationStore } from './store/DestinationStore.js';
-import { Slate } from './switcher/Slate.js';
-import { Switcher } from './switcher/Switcher.js';
+import { Slate } from './ingest/Slate.js';
+import { SLATE_ID, Switcher } from './switcher/Switcher.js';
 import { serveCameras } from './signaling/cameraNamespace.js';
 import { serveDirectors } from './signaling/directorNamespace.js';
 import { loadDirectorSecret } from './store/directorSecret.js';
@@ -61,7 +61,9 @@ async function main(): Promise<void> {
     show.touch();
     onAir.update(switcher.intent);
   });
-  const slate = new Slate({ image: config.slateImage, pool, switcher, log });
+  const slate = new Slate({ image: config.slateImage, pool, log });
+  slate.on('produced', (producer, router) => switcher.addProducer(SLATE_ID, 'Slate', producer, router).catch((err: Error) =>
+    log.error({ err: err.message }, 'could not bring the slate into the program router')));
   await slate.start();
   const encoder = new ProgramEncoder({
     format: config.output, log,

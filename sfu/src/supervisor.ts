@@ -5,6 +5,7 @@
 // restarted server never meets processes of the last one.
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { backoffMs } from '../../shared/src/backoff.js';
 import { createLogger } from './log.js';
 import { EXIT_CANNOT_START } from './process/exitCodes.js';
 import { spawnChild } from './process/spawnChild.js';
@@ -12,7 +13,8 @@ import { spawnChild } from './process/spawnChild.js';
 /** A server that dies sooner than this after starting is crash-looping: back off. */
 const STEADY_MS = 10_000;
 const FIRST_RESTART_MS = 100;
-const MAX_RESTART_MS = 10_000;
+/** from the second quick death on: a crash loop, backed off */
+const LOOP_BACKOFF = { firstMs: 500, maxMs: 10_000 };
 
 const log = createLogger(process.env.REGIE_LOG_LEVEL || 'info').child({ module: 'supervisor' });
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -33,7 +35,7 @@ function start(): void {
     const ranMs = Date.now() - startedAt;
     quickDeaths = ranMs < STEADY_MS ? quickDeaths + 1 : 0;
     // One early death is not yet a loop (a crash soon after the last one): back at once.
-    const delay = quickDeaths <= 1 ? FIRST_RESTART_MS : Math.min(MAX_RESTART_MS, 500 * 2 ** (quickDeaths - 2));
+    const delay = quickDeaths <= 1 ? FIRST_RESTART_MS : backoffMs(quickDeaths - 1, LOOP_BACKOFF);
     restarts++;
     log.error({ code, signal, ranS: Math.round(ranMs / 1000), restart: restarts, delayMs: delay }, 'the server stopped unexpectedly; starting it again (the show resumes by itself)');
     setTimeout(start, delay);

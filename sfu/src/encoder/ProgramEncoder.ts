@@ -4,12 +4,11 @@
 // MPEG-TS stream on its stdout. Destinations remux that; nobody encodes twice.
 // Supervised: if ffmpeg dies it starts again, with timestamps that carry on, so the
 // destinations' sessions never notice more than a short gap.
-import type { ChildProcess } from 'node:child_process';
-import { spawnChild } from '../process/spawnChild.js';
 import { createSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { Logger } from '../log.js';
+import { Supervised, type Run } from '../process/Supervised.js';
 import type { OutputFormat } from './outputFormat.js';
 import { encoderArgs, programSdp } from './ffmpegArgs.js';
 
@@ -42,17 +41,8 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
   readonly #log: Logger;
   readonly #program: () => Promise<{ video: types.Producer; audio: types.Producer; router: types.Router }>;
   readonly #requestKeyFrame: () => void;
-  #ffmpeg?: ChildProcess;
-  #transports: types.PlainTransport[] = [];
+  readonly #supervised: Supervised;
   #epoch = 0; // when the first encode started: later ones continue its timeline
-  #restarts = 0;
-  #running = false;
-  #stopped = true;
-  #restartTimer?: NodeJS.Timeout;
-  /** bumped by every start and stop: a start still on its way when they change is dropped */
-  #generation = 0;
-  #lastOutputAt = 0;
-  #watchdog?: NodeJS.Timeout;
 
   constructor(opts: {
     format: OutputFormat;
@@ -65,53 +55,51 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
     this.#program = opts.program;
     this.#requestKeyFrame = opts.requestKeyFrame;
     this.#log = opts.log.child({ module: 'encoder' });
+    this.#supervised = new Supervised({
+      name: 'program encoder', log: this.#log, run: (run) => this.#run(run),
+      backoff: { firstMs: 200, maxMs: 5000 },
+      // Supervised by what it produces, not by its pid: an encoder that hangs (no RTP
+      // parameters found, a stuck input) is restarted like one that died.
+      liveness: { firstMs: 10_000, silentMs: 5000, what: 'encoded output' },
+    });
+    this.#supervised.on('up', (pid) => {
+      this.#log.info({ pid }, 'program encoder running');
+      this.emit('state', true);
+    });
+    this.#supervised.on('down', () => this.emit('state', false));
   }
 
   get running(): boolean {
-    return this.#running;
+    return this.#supervised.up;
   }
 
   get pid(): number | undefined {
-    return this.#ffmpeg?.pid;
+    return this.#supervised.pid;
   }
 
-  async start(): Promise<void> {
-    if (!this.#stopped) return;
-    this.#stopped = false;
-    this.#generation++;
-    await this.#spawn();
+  /** Starts encoding (nothing if it already is); resolves once the encoder is started, or is being started again. */
+  start(): Promise<void> {
+    return this.#supervised.start();
   }
 
-  async #spawn(): Promise<void> {
-    // Starting takes several awaits; an End live (or a new Go live) meanwhile makes this
-    // start stale: it must not leave an encoder running that nobody asked for.
-    const generation = this.#generation;
-    const transports: types.PlainTransport[] = [];
-    const stale = () => {
-      if (generation === this.#generation && !this.#stopped) return false;
-      for (const t of transports) t.close();
-      return true;
-    };
+  async #run(run: Run): Promise<void> {
     const { video, audio, router } = await this.#program();
     const ports = { video: await freeRtpPorts(), audio: await freeRtpPorts() };
-    if (stale()) return;
     const consumers: Record<'video' | 'audio', types.Consumer> = {} as never;
     for (const [kind, producer] of [['video', video], ['audio', audio]] as const) {
+      if (!run.current) return; // stopped or replaced while starting: nothing left running
       const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
-      transports.push(t);
+      run.own(() => t.close());
+      t.on('routerclose', () => run.fail('the program router closed'));
       await t.connect({ ip: '127.0.0.1', port: ports[kind], rtcpPort: ports[kind] + 1 });
       consumers[kind] = await t.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true });
-      t.on('routerclose', () => this.#restart('the program router closed'));
-      if (stale()) return;
     }
-    this.#transports = transports;
+    if (!run.current) return;
     if (this.#epoch === 0) this.#epoch = Date.now();
     const offset = (Date.now() - this.#epoch) / 1000;
     const sdp = programSdp({ video: { port: ports.video, rtp: consumers.video.rtpParameters }, audio: { port: ports.audio, rtp: consumers.audio.rtpParameters } });
-    const ffmpeg = spawnChild('ffmpeg', encoderArgs(this.#format, offset), { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.#ffmpeg = ffmpeg;
-    ffmpeg.stdin!.end(sdp);
-    let stderr = '';
+    const ffmpeg = run.spawn('ffmpeg', encoderArgs(this.#format, offset), { stdio: ['pipe', 'pipe', 'pipe'] });
+    ffmpeg.process.stdin!.end(sdp);
     // A keyframe lost on the way in (a burst dropped on a busy machine) leaves the decoder
     // with slices it cannot use, and browsers send the next keyframe only when asked:
     // ask, at once (at most twice a second), instead of waiting for the watchdog.
@@ -121,76 +109,23 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
       askedAt = Date.now();
       this.#requestKeyFrame();
     };
-    ffmpeg.stderr!.on('data', (d: Buffer) => {
-      const text = d.toString();
-      stderr = (stderr + text).slice(-4000);
-      if (UNDECODABLE.test(text)) askKeyFrame();
-    });
-    const spawnedAt = Date.now();
-    this.#lastOutputAt = 0;
-    // Supervised by what it produces, not by its pid: an encoder that hangs (no RTP
-    // parameters found, a stuck input) is restarted like one that died.
-    clearInterval(this.#watchdog);
-    this.#watchdog = setInterval(() => {
-      if (this.#ffmpeg !== ffmpeg) return;
-      const silentFor = Date.now() - (this.#lastOutputAt || spawnedAt);
-      if (silentFor > 1000) askKeyFrame(); // nothing out yet, or stuck: a keyframe restarts the decode
-      if (silentFor > (this.#lastOutputAt ? 5000 : 10000)) {
-        this.#restart(`no encoded output for ${Math.round(silentFor / 1000)} s: ${stderr.trim().split('\n').slice(-2).join(' | ')}`);
-      }
-    }, 1000);
-    ffmpeg.stdout!.on('data', (chunk: Buffer) => {
-      if (this.#ffmpeg !== ffmpeg) return; // the last words of an encoder already replaced
-      this.#lastOutputAt = Date.now();
-      if (!this.#running) {
-        this.#running = true;
-        this.#restarts = 0;
-        this.#log.info({ pid: ffmpeg.pid, offset }, 'program encoder running');
-        this.emit('state', true);
-      }
+    ffmpeg.on('stderr', (text) => { if (UNDECODABLE.test(text)) askKeyFrame(); });
+    // Nothing out yet, or stuck for a second: a keyframe restarts the decode.
+    run.every(1000, () => { if (run.silentForMs() > 1000) askKeyFrame(); });
+    ffmpeg.process.stdout!.on('data', (chunk: Buffer) => {
+      if (!run.current) return; // the last words of an encoder already replaced
+      run.alive();
       this.emit('data', chunk);
     });
-    ffmpeg.once('error', (err) => this.#log.error({ err: err.message }, 'cannot run ffmpeg for the program encoder (is ffmpeg installed?)'));
-    ffmpeg.once('exit', (code, signal) => {
-      if (this.#ffmpeg !== ffmpeg) return;
-      const last = stderr.trim().split('\n').filter((l) => !l.startsWith('frame=')).slice(-2).join(' | ');
-      this.#restart(`ffmpeg exited (${signal ?? `code ${code}`}): ${last}`);
-    });
+    this.#log.info({ pid: ffmpeg.pid, offset }, 'program encoder started');
     // ffmpeg listens now; let the program flow and start it on a keyframe.
     await new Promise((r) => setTimeout(r, 300));
-    if (this.#ffmpeg !== ffmpeg) return; // stopped or restarted meanwhile
+    if (!run.current) return;
     for (const c of Object.values(consumers)) await c.resume();
     this.#requestKeyFrame();
   }
 
-  #restart(reason: string): void {
-    this.#teardown();
-    if (this.#stopped) return;
-    const delay = Math.min(5000, 200 * 2 ** this.#restarts++);
-    this.#log.error({ reason, delay }, 'program encoder stopped; restarting it');
-    clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => {
-      this.#spawn().catch((err: Error) => this.#restart(`restart failed: ${err.message}`));
-    }, delay);
-  }
-
-  #teardown(): void {
-    clearInterval(this.#watchdog);
-    const ffmpeg = this.#ffmpeg;
-    this.#ffmpeg = undefined;
-    ffmpeg?.kill('SIGKILL');
-    for (const t of this.#transports) t.close();
-    this.#transports = [];
-    if (this.#running) {
-      this.#running = false;
-      this.emit('state', false);
-    }
-  }
-
   stop(): void {
-    this.#stopped = true;
-    this.#generation++;
-    clearTimeout(this.#restartTimer);
-    this.#teardown();
+    this.#supervised.stop();
   }
 }

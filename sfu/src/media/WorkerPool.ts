@@ -2,6 +2,7 @@
 // WebRtcServer (one UDP+TCP port per worker: easy to open in a firewall).
 // A worker that dies is logged and replaced on the same port; whoever had
 // transports on its router hears 'routerclose' from them and starts over.
+import { backoffMs } from '../../../shared/src/backoff.js';
 import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
@@ -20,6 +21,9 @@ type Member = {
 type PoolEvents = {
   workerReplaced: [info: { index: number; deadRouterId: string; routerId: string }];
 };
+
+/** A replacement worker that fails to start (the dead one's port not yet released) is tried again. */
+const REPLACE_BACKOFF = { firstMs: 400, maxMs: 5000 };
 
 export class WorkerPool extends EventEmitter<PoolEvents> {
   readonly #members = new Map<number, Member>();
@@ -70,7 +74,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         return;
       } catch (startErr) {
         // The dead worker's port may take a moment to be released.
-        const delay = Math.min(5000, 200 * 2 ** attempt);
+        const delay = backoffMs(attempt, REPLACE_BACKOFF);
         this.#log.error({ worker: dead.index, attempt, err: (startErr as Error).message }, `replacement worker failed to start; retrying in ${delay} ms`);
         await new Promise((r) => setTimeout(r, delay));
       }

@@ -9,7 +9,8 @@ import { scrubSecrets, shownUrl, type Destination } from './Destination.js';
 import type { Link } from './links/Link.js';
 import { RtmpLink } from './links/RtmpLink.js';
 import { SrtLink } from './links/SrtLink.js';
-import { backoffMs, initialStatus, nextStatus, PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
+import { backoffMs } from '../../../shared/src/backoff.js';
+import { initialStatus, nextStatus, PERMANENT, RECONNECT, RECONNECT_PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
 
 /** No accepted bytes for this long while fed: the peer is frozen or gone. */
 const STALL_MS = 6000;
@@ -186,7 +187,7 @@ export class Output extends EventEmitter<OutputEvents> {
   #scheduleRetry(): void {
     clearTimeout(this.#timer);
     const permanent = this.#status.errorKind ? PERMANENT.has(this.#status.errorKind) : false;
-    const delay = backoffMs(this.#status.attempt, permanent);
+    const delay = backoffMs(this.#status.attempt, permanent ? RECONNECT_PERMANENT : RECONNECT);
     this.#timer = setTimeout(() => this.#spawn(), delay);
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, classifyError, initialStatus, nextStatus, PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
+import { backoffMs } from '../../../shared/src/backoff.js';
+import { classifyError, RECONNECT, RECONNECT_PERMANENT, initialStatus, nextStatus, PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
 
 const run = (events: OutputEvent[], from: OutputStatus = initialStatus()) => events.reduce(nextStatus, from);
 const progress: OutputEvent = { type: 'progress', acceptedBytes: 100000, at: 1000 };
@@ -43,11 +44,11 @@ describe('output state machine', () => {
 
 describe('backoff', () => {
   it('grows exponentially with jitter and is capped', () => {
-    expect(backoffMs(1, false, () => 0.5)).toBe(500);
-    expect(backoffMs(3, false, () => 0.5)).toBe(2000);
-    expect(backoffMs(20, false, () => 0.5)).toBe(5000);
-    expect(backoffMs(20, true, () => 0.5)).toBe(60000);
-    const spread = new Set(Array.from({ length: 20 }, () => backoffMs(4, false)));
+    expect(backoffMs(1, RECONNECT, () => 0.5)).toBe(500);
+    expect(backoffMs(3, RECONNECT, () => 0.5)).toBe(2000);
+    expect(backoffMs(20, RECONNECT, () => 0.5)).toBe(5000);
+    expect(backoffMs(20, RECONNECT_PERMANENT, () => 0.5)).toBe(60000);
+    const spread = new Set(Array.from({ length: 20 }, () => backoffMs(4, RECONNECT)));
     expect(spread.size).toBeGreaterThan(5); // jittered: destinations do not retry in lockstep
     for (const v of spread) expect(v).toBeGreaterThanOrEqual(3000);
   });

@@ -1,6 +1,7 @@
 // The life of one destination, as a pure state machine: what the director sees
 // (connecting → live → reconnecting → failed/stopped) follows from real events
 // (bytes accepted, process exits, errors), never from "the process is running".
+import type { BackoffPolicy } from '../../../shared/src/backoff.js';
 import type { OutputErrorKind, OutputState } from '../../../shared/src/protocol.js';
 
 export type OutputEvent =
@@ -58,16 +59,13 @@ export function nextStatus(s: OutputStatus, e: OutputEvent): OutputStatus {
 }
 
 /**
- * Jittered exponential backoff: 0.5 s, 1 s, 2 s, 4 s, then every 5 s (60 s for permanent
- * errors). The cap is short on purpose: a platform back after an outage is picked up
+ * Between reconnects: 0.5 s, 1 s, 2 s, 4 s, then every 5 s (60 s for permanent errors),
+ * jittered. The cap is short on purpose: a platform back after an outage is picked up
  * within 5 s (the bench measured 9 s with a 30 s cap after a 6 s outage), and one
  * connection attempt every 5 s costs a dead platform nothing.
  */
-export function backoffMs(attempt: number, permanent: boolean, random = Math.random): number {
-  const cap = permanent ? 60_000 : 5_000;
-  const base = Math.min(cap, 500 * 2 ** Math.max(0, attempt - 1));
-  return Math.round(base * (0.75 + random() * 0.5));
-}
+export const RECONNECT: BackoffPolicy = { firstMs: 500, maxMs: 5_000 };
+export const RECONNECT_PERMANENT: BackoffPolicy = { firstMs: 500, maxMs: 60_000 };
 
 /** Names what went wrong from ffmpeg's last words, so the director reads a cause, not a log. */
 export function classifyError(stderr: string): { kind: OutputErrorKind; message: string } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, Reconnector, type Clock, type RecoveryPhase } from './reconnect';
+import { rejoinDelayMs, Reconnector, type Clock, type RecoveryPhase } from './reconnect';
 
 /** A clock the test moves by hand. */
 class FakeClock implements Clock {
@@ -323,13 +323,13 @@ describe('Reconnector: the camera page gets its media back by itself', () => {
   });
 });
 
-describe('backoffMs', () => {
+describe('rejoinDelayMs', () => {
   it('is immediate first, then doubles to a cap, with ±25 % jitter', () => {
-    expect(backoffMs(0, () => 0.9)).toBe(0);
-    expect(backoffMs(1, () => 0.5)).toBe(500);
-    expect(backoffMs(4, () => 0.5)).toBe(4000);
-    expect(backoffMs(10, () => 0.5)).toBe(8000);
-    expect(backoffMs(3, () => 0)).toBe(1500);
-    expect(backoffMs(3, () => 1)).toBe(2500);
+    expect(rejoinDelayMs(0, () => 0.9)).toBe(0);
+    expect(rejoinDelayMs(1, () => 0.5)).toBe(500);
+    expect(rejoinDelayMs(4, () => 0.5)).toBe(4000);
+    expect(rejoinDelayMs(10, () => 0.5)).toBe(8000);
+    expect(rejoinDelayMs(3, () => 0)).toBe(1500);
+    expect(rejoinDelayMs(3, () => 1)).toBe(2500);
   });
 });

@@ -15,6 +15,7 @@
 // - a step in flight (a rejoin, an ICE restart) is left to finish: its requests either
 //   fail at once when the connection drops or are sent when it is back, so it always
 //   ends, and starting another beside it would only race it.
+import { backoffMs, type BackoffPolicy } from '../../../shared/src/backoff';
 
 export type RecoveryPhase =
   | 'idle' // not publishing
@@ -47,15 +48,13 @@ export const RECOVERY = {
   connectTimeoutMs: 6000,
   /** ICE restarts tried in one outage before rejoining */
   iceRestarts: 1,
-  backoffBaseMs: 500,
-  backoffMaxMs: 8000,
+  /** between rejoin attempts */
+  backoff: { firstMs: 500, maxMs: 8000 } as BackoffPolicy,
 };
 
 /** The wait before rejoin attempt n (0-based): 0, then 0.5 s, 1 s, 2 s … up to 8 s, ±25 %. */
-export function backoffMs(attempt: number, random: () => number, policy = RECOVERY): number {
-  if (attempt === 0) return 0;
-  const base = Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** (attempt - 1));
-  return Math.round(base * (0.75 + random() * 0.5));
+export function rejoinDelayMs(attempt: number, random: () => number, policy = RECOVERY): number {
+  return attempt === 0 ? 0 : backoffMs(attempt, policy.backoff, random);
 }
 
 const realClock: Clock = {
@@ -212,7 +211,7 @@ export class Reconnector {
 
   #rejoin(why?: string): void {
     const first = this.#phase === 'joining';
-    const delay = backoffMs(this.#attempt, this.#clock.random, this.#policy);
+    const delay = rejoinDelayMs(this.#attempt, this.#clock.random, this.#policy);
     const gen = this.#step(first ? 'joining' : 'rejoining', why);
     this.#later(delay, () => this.#unlessUnreachable(() => {
       // A rejoin replaces the transport and its producers: from here, only its success counts.

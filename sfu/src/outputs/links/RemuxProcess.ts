@@ -1,10 +1,9 @@
 // The ffmpeg that remuxes the encoded program (MPEG-TS on stdin) for one destination,
 // without re-encoding. It is fed without ever blocking the show: past a limit a
 // destination that lags drops its own data. Dies with the server (spawnChild).
-import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../log.js';
-import { spawnChild } from '../../process/spawnChild.js';
+import { Child } from '../../process/Child.js';
 
 /** Data queued for a destination that does not keep up is dropped past this. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
@@ -27,10 +26,8 @@ export function remuxInput(startsOnKeyframe: boolean): string[] {
 type RemuxEvents = { exit: [code: number | null, signal: NodeJS.Signals | null, stderr: string] };
 
 export class RemuxProcess extends EventEmitter<RemuxEvents> {
-  readonly #ffmpeg: ChildProcess;
+  readonly #ffmpeg: Child;
   #queued = 0;
-  #stderr = '';
-  #done = false;
   /** bytes dropped since the destination last kept up (logged once per episode) */
   #dropping = 0;
   readonly #log: Logger;
@@ -39,31 +36,22 @@ export class RemuxProcess extends EventEmitter<RemuxEvents> {
   constructor(args: string[], scrub: (text: string) => string, log: Logger) {
     super();
     this.#log = log;
-    const ffmpeg = spawnChild('ffmpeg', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const ffmpeg = new Child('ffmpeg', args, { stdio: ['pipe', 'pipe', 'pipe'], scrub });
     this.#ffmpeg = ffmpeg;
-    ffmpeg.stdin!.on('error', () => undefined); // EPIPE when ffmpeg exits: its exit says why
-    ffmpeg.stderr!.on('data', (d: Buffer) => { this.#stderr = (this.#stderr + scrub(d.toString())).slice(-4000); });
-    // A process that cannot be run never exits: its error ends the link instead, with the cause.
-    ffmpeg.once('error', (err) => {
-      log.error({ err: scrub(err.message) }, 'cannot run ffmpeg for a destination (is ffmpeg installed?)');
-      this.#end(null, null, `cannot run ffmpeg: ${scrub(err.message)} (is ffmpeg installed?)`);
+    // A process that cannot be run never exits: its end says so instead, with the cause.
+    ffmpeg.once('end', ({ code, signal, cannotRun }) => {
+      if (cannotRun) log.error({ err: cannotRun }, 'cannot run ffmpeg for a destination');
+      this.emit('exit', code, signal, cannotRun ?? ffmpeg.stderrTail);
     });
-    ffmpeg.once('exit', (code, signal) => this.#end(code, signal, this.#stderr));
-  }
-
-  #end(code: number | null, signal: NodeJS.Signals | null, stderr: string): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.emit('exit', code, signal, stderr);
   }
 
   get stdout(): NodeJS.ReadableStream {
-    return this.#ffmpeg.stdout!;
+    return this.#ffmpeg.process.stdout!;
   }
 
   write(chunk: Buffer): void {
-    const stdin = this.#ffmpeg.stdin;
-    if (this.#done || !stdin || stdin.destroyed || !stdin.writable) return;
+    const stdin = this.#ffmpeg.process.stdin;
+    if (this.#ffmpeg.ended || !stdin || stdin.destroyed || !stdin.writable) return;
     if (this.#queued > MAX_QUEUED_BYTES) {
       if (this.#dropping === 0) this.#log.warn({ queued: this.#queued }, 'the destination does not keep up: dropping its program data until it does');
       this.#dropping += chunk.length;
@@ -78,7 +66,6 @@ export class RemuxProcess extends EventEmitter<RemuxEvents> {
   }
 
   kill(): void {
-    this.#done = true;
-    this.#ffmpeg.kill('SIGKILL');
+    this.#ffmpeg.kill();
   }
 }
