@@ -1,0 +1,248 @@
+// What goes on air, decided apart from how: the director's preview and cut, the slate
+// that covers a source gone silent, that source's return, the show resumed after a
+// restart, the no-picture alarm and every camera's tally. No mediasoup and no timers
+// here: the plumbing (Switcher.ts) says what it sees through `ProgramDesk` and calls
+// `tick()`; this module answers by taking a source. So every rule is unit-tested.
+import { EventEmitter } from 'node:events';
+import { Conflict, NotFound } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export const SLATE_ID = 'slate';
+
+/** What the policy needs to know of a source. */
+export type SourceSeen = {
+  label: string;
+  /** its video producer exists and lives (its tap into the program may be on its way) */
+  present: boolean;
+  /** its video is tapped into the program router: it can go on air */
+  tapped: boolean;
+  /** when its last video packet arrived (0: never) */
+  lastVideoAt: number;
+};
+
+/** The program's plumbing, as the policy sees and drives it. */
+export interface ProgramDesk {
+  /** the source on air now */
+  readonly onAir: string | undefined;
+  /** the source taken, waiting for its keyframe */
+  readonly pending: string | undefined;
+  source(id: string): SourceSeen | undefined;
+  /** Put this source on air (at its next keyframe). */
+  take(id: string): void;
+}
+
+export type SwitchingSettings = {
+  /** the on-air source sent no video for this long: the slate takes over */
+  slateAfterMs: number;
+  /** the covered source counts as back once its video arrived this recently */
+  backWithinMs: number;
+  /** no video out of the program for this long: the studio shows an alarm */
+  noPictureAlarmMs: number;
+};
+
+export const SWITCHING: SwitchingSettings = {
+  // Long enough to ride out a phone's network hiccup or a busy machine, short enough
+  // that, with the slate's keyframe every 0.2 s, viewers see the slate within a second.
+  slateAfterMs: 800,
+  backWithinMs: 300,
+  noPictureAlarmMs: 1500,
+};
+
+/** The slate covers `from`; `backAt` once it sends again; `resume`: it goes back on air by itself (after a restart). */
+export type Fallback = { from: string; reason: string; backAt?: number; resume?: boolean };
+export type Tally = 'program' | 'preview' | 'idle';
+
+export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
+  readonly #desk: ProgramDesk;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #settings: SwitchingSettings;
+  #preview?: string;
+  #fallback?: Fallback;
+  /** what the director last put on air: what a restarted server puts back */
+  #intended?: string;
+  /** what was in preview when the slate took over: the returning camera only replaces that */
+  #previewAtFallback?: string;
+  #takenAt = 0;
+  #lastPictureAt: number;
+  #alarm?: string;
+
+  constructor(desk: ProgramDesk, log: Logger, opts: { now?: () => number; settings?: SwitchingSettings } = {}) {
+    super();
+    this.#desk = desk;
+    this.#log = log;
+    this.#now = opts.now ?? Date.now;
+    this.#settings = opts.settings ?? SWITCHING;
+    this.#lastPictureAt = this.#now();
+  }
+
+  get preview(): string | undefined {
+    return this.#preview;
+  }
+
+  get fallback(): Readonly<Fallback> | undefined {
+    return this.#fallback;
+  }
+
+  get alarm(): string | undefined {
+    return this.#alarm;
+  }
+
+  /** When the source now pending was taken. */
+  get takenAt(): number {
+    return this.#takenAt;
+  }
+
+  /** What a restarted server puts back: the director's program and preview. */
+  get intent(): { program?: string; preview?: string } {
+    return { program: this.#intended, preview: this.#preview };
+  }
+
+  /** The camera the slate covers and waits for: it keeps flowing in, so its return is seen at once. */
+  get awaited(): string | undefined {
+    return this.#fallback && !this.#fallback.backAt ? this.#fallback.from : undefined;
+  }
+
+  /**
+   * After a restart: the slate covers until the camera that was on air is back, then
+   * that camera goes back on air by itself; preview is what it was.
+   */
+  resume(intent: { program?: string; preview?: string }, label: string): void {
+    this.#preview = intent.preview;
+    this.#intended = intent.program;
+    if (intent.program && intent.program !== SLATE_ID) {
+      this.#fallback = { from: intent.program, reason: `Régie restarted; the slate covers until "${label}" is back, then it goes on air by itself`, resume: true };
+      this.#log.info({ source: intent.program }, 'resuming the show: waiting for the camera that was on air');
+    }
+    this.emit('changed');
+  }
+
+  setPreview(sourceId: string): void {
+    if (!this.#desk.source(sourceId)) throw new NotFound(`there is no source "${sourceId}" to preview`);
+    this.#preview = sourceId;
+    this.emit('changed');
+  }
+
+  /** Preview goes on air; what was on air goes to preview (as on a hardware switcher). */
+  cut(): void {
+    const next = this.#preview;
+    if (!next) throw new Conflict('nothing is in preview: pick a source first');
+    const source = this.#desk.source(next);
+    if (!source?.tapped) throw new Conflict(`"${source?.label ?? next}" is not sending video yet`);
+    const current = this.#desk.pending ?? this.#desk.onAir;
+    this.#preview = current && current !== next ? current : this.#preview;
+    this.#fallback = undefined;
+    this.#intended = next;
+    this.#take(next);
+    this.#log.info({ source: next, onAir: this.#desk.onAir, pending: this.#desk.pending }, 'cut');
+  }
+
+  /** The plumbing switched the program to this source (its keyframe arrived). */
+  switched(sourceId: string): void {
+    // How long the switch waited for the new source's keyframe (what a cut costs).
+    const keyframeWaitMs = this.#takenAt ? this.#now() - this.#takenAt : undefined;
+    this.#log.info({ source: sourceId, keyframeWaitMs }, 'on air');
+    this.emit('changed');
+  }
+
+  /** A source is there (again): with nothing on air, the slate is. */
+  sourceAdded(): void {
+    this.#ensureOnAir();
+    this.emit('changed');
+  }
+
+  /** A source is gone for good (its slot deleted): it is in no bus and no plan. */
+  sourceRemoved(sourceId: string): void {
+    if (this.#preview === sourceId) this.#preview = undefined;
+    if (this.#intended === sourceId) this.#intended = undefined;
+    if (this.#fallback?.resume && this.#fallback.from === sourceId) this.#fallback = undefined;
+    this.emit('changed');
+  }
+
+  /** A picture went out of the program. */
+  pictureOut(): void {
+    this.#lastPictureAt = this.#now();
+  }
+
+  /** Looked at often (every 0.1 s): the program never stalls and never stays without a picture. */
+  tick(): void {
+    this.#ensureOnAir();
+    this.#checkReturn();
+    this.#checkPicture();
+    this.#checkStall();
+  }
+
+  /** What a camera's tally light shows. */
+  tally(sourceId: string): Tally {
+    if (this.#desk.onAir === sourceId) return 'program';
+    if (this.#preview === sourceId || this.#desk.pending === sourceId) return 'preview';
+    return 'idle';
+  }
+
+  #take(sourceId: string): void {
+    this.#takenAt = this.#now();
+    this.#desk.take(sourceId);
+    this.emit('changed');
+  }
+
+  /** With nothing on air (at start, or anything lost), the slate is: the program always has a picture. */
+  #ensureOnAir(): void {
+    if (this.#desk.onAir !== undefined || this.#desk.pending !== undefined) return;
+    if (this.#desk.source(SLATE_ID)?.present) this.#take(SLATE_ID);
+  }
+
+  /** A silent on-air source is replaced by the slate. */
+  #checkStall(): void {
+    const onAir = this.#desk.onAir;
+    if (!onAir || onAir === SLATE_ID || this.#desk.pending === SLATE_ID) return;
+    const source = this.#desk.source(onAir);
+    const silentFor = this.#now() - (source?.lastVideoAt ?? 0);
+    // A source whose producer lives is still there while its tap is made anew (the
+    // program rebuilt after a worker died): only silence puts the slate on.
+    const present = Boolean(source?.present);
+    if (present && silentFor < this.#settings.slateAfterMs) return;
+    const reason = present ? `no video from "${source!.label}" for ${silentFor} ms` : `"${source?.label ?? onAir}" left`;
+    this.#fallback = { from: onAir, reason };
+    this.#previewAtFallback = this.#preview;
+    this.#log.warn({ source: onAir, reason }, 'on-air source stalled; slate on air');
+    // Even while the slate itself is being made anew: it goes on air with its first keyframe.
+    this.#take(SLATE_ID);
+  }
+
+  /**
+   * The camera the slate replaced sends again: the director is told, and it waits in
+   * preview (one key takes it back on air) unless the director picked another preview.
+   * After a restart it goes back on air by itself: that is what the director had chosen.
+   */
+  #checkReturn(): void {
+    const fallback = this.#fallback;
+    if (!fallback || fallback.backAt) return;
+    if (!fallback.resume && this.#desk.onAir !== SLATE_ID) return;
+    const source = this.#desk.source(fallback.from);
+    if (!source?.tapped || this.#now() - source.lastVideoAt > this.#settings.backWithinMs) return;
+    if (fallback.resume) {
+      this.#fallback = undefined;
+      this.#log.info({ source: fallback.from }, 'the camera that was on air before the restart is back; on air again');
+      this.#take(fallback.from);
+      return;
+    }
+    fallback.backAt = this.#now();
+    if (this.#preview === this.#previewAtFallback) this.#preview = fallback.from;
+    this.#log.info({ source: fallback.from }, 'the camera the slate replaced is back; in preview');
+    this.emit('changed');
+  }
+
+  /** The program must never be without picture; if it is, the studio shows an alarm. */
+  #checkPicture(): void {
+    const silentFor = this.#now() - this.#lastPictureAt;
+    const pending = this.#desk.pending;
+    const alarm = silentFor > this.#settings.noPictureAlarmMs
+      ? `No picture on the program for ${Math.floor(silentFor / 1000)} s: ${pending ? `waiting for "${this.#desk.source(pending)?.label ?? pending}" to send a picture` : 'no source is sending video'}`
+      : undefined;
+    if (alarm === this.#alarm) return;
+    if (alarm && !this.#alarm) this.#log.error({ pending, onAir: this.#desk.onAir }, 'no picture on the program');
+    if (!alarm && this.#alarm) this.#log.info('the program has a picture again');
+    this.#alarm = alarm;
+    this.emit('changed');
+  }
+}
