@@ -4,7 +4,6 @@
 // 'invalid-payload', the server keeps serving, and the show (slots, destinations with
 // their keys, switcher) is byte for byte what it was. The seed is fixed: every run
 // sends the same payloads (REGIE_FUZZ_SEED picks another).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -46,13 +45,14 @@ async function showState(): Promise<ShowView> {
   return state;
 }
 
-/** Everything the show is made of, as bytes: the slots file, the destination rows (keys included), the studio's view. */
+/** Everything the show is made of, as bytes: the slot rows (invite tokens included), the destination rows (keys included), the studio's view. */
 async function snapshot(): Promise<string> {
   const db = new Database(join(server.dataDir, 'regie.sqlite'), { readonly: true, fileMustExist: true });
+  const slots = db.prepare('SELECT * FROM slots ORDER BY position').all();
   const destinations = db.prepare('SELECT * FROM destinations ORDER BY position').all();
   db.close();
   return JSON.stringify({
-    slots: readFileSync(join(server.dataDir, 'show.json'), 'utf8'),
+    slots,
     destinations,
     view: await showState(),
   });

@@ -49,8 +49,9 @@ async function main(): Promise<void> {
   const tightened = secureDataDir(config.dataDir);
   if (tightened.length) log.warn({ dataDir: config.dataDir, tightened: tightened.length }, 'the data dir held files others could read; made them owner-only');
   const { secret, generated, file: secretFile } = loadDirectorSecret(config.dataDir, config.directorSecret);
-  const store = new ShowStore(config.dataDir);
   const db = openDatabase(config.dataDir);
+  const store = new ShowStore(db, config.dataDir);
+  if (store.showFileImport) log.info(store.showFileImport, 'camera slots moved from show.json into the database; the file is kept as a backup');
   const onAir = new OnAirStore(db);
   const was = onAir.current; // what the show was doing when this server last ran
   const show = new Show(config.showName, store);

@@ -1,9 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CameraSession } from '../ingest/CameraSession.js';
+import { openTestDatabase, tempDataDir } from '../store/dataDir.fixture.js';
 import { ShowStore } from '../store/ShowStore.js';
 import { Show } from './Show.js';
 
@@ -21,7 +19,10 @@ class FakeSession extends EventEmitter {
   producer(kind: string) { return kind === 'video' ? this.video : undefined; }
 }
 
-const newShow = () => new Show('Test', new ShowStore(mkdtempSync(join(tmpdir(), 'regie-show-'))));
+const newShow = () => {
+  const dir = tempDataDir();
+  return new Show('Test', new ShowStore(openTestDatabase(dir), dir));
+};
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('Show', () => {

@@ -1,17 +1,16 @@
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from './database.js';
+import { openTestDatabase, tempDataDir } from './dataDir.fixture.js';
 import { DestinationStore } from './DestinationStore.js';
 
-const storeIn = (dir: string) => new DestinationStore(openDatabase(dir));
+const storeIn = (dir: string) => new DestinationStore(openTestDatabase(dir));
 
 const d = { name: 'YouTube', protocol: 'rtmp' as const, url: 'rtmp://a.rtmp.youtube.com/live2', streamKey: 'secret-key-1', enabled: true };
 
 describe('DestinationStore', () => {
   it('keeps destinations, keys included, across a restart, in an owner-only file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'regie-dest-'));
+    const dir = tempDataDir();
     const a = storeIn(dir);
     const yt = a.add(d);
     expect(storeIn(dir).get(yt.id)).toEqual(yt);
@@ -19,7 +18,7 @@ describe('DestinationStore', () => {
   });
 
   it('an update without a key keeps the stored key; an empty key clears it', () => {
-    const s = storeIn(mkdtempSync(join(tmpdir(), 'regie-dest-')));
+    const s = storeIn(tempDataDir());
     const yt = s.add(d);
     s.update(yt.id, { ...d, name: 'YouTube main', streamKey: undefined });
     expect(s.get(yt.id)).toMatchObject({ name: 'YouTube main', streamKey: 'secret-key-1' });
@@ -28,7 +27,7 @@ describe('DestinationStore', () => {
   });
 
   it('removes for good', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'regie-dest-'));
+    const dir = tempDataDir();
     const s = storeIn(dir);
     const yt = s.add(d);
     s.add({ ...d, name: 'Twitch' });
@@ -40,16 +39,8 @@ describe('DestinationStore', () => {
 
 describe('DestinationStore order', () => {
   it('lists destinations in the order they were added', () => {
-    const s = storeIn(mkdtempSync(join(tmpdir(), 'regie-dest-')));
+    const s = storeIn(tempDataDir());
     for (const name of ['YouTube', 'Twitch', 'Facebook']) s.add({ ...d, name });
     expect(s.all.map((x) => x.name)).toEqual(['YouTube', 'Twitch', 'Facebook']);
-  });
-});
-
-describe('the database files', () => {
-  it('are all owner-only, the -wal and -shm that hold every key included', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'regie-dest-'));
-    storeIn(dir).add(d);
-    for (const f of ['regie.sqlite', 'regie.sqlite-wal', 'regie.sqlite-shm']) expect(statSync(join(dir, f)).mode & 0o077, f).toBe(0);
   });
 });

@@ -1,47 +1,80 @@
-// The show's configuration on disk: camera slots and their invite tokens. Written
-// atomically (temp file + rename) so a crash mid-write never leaves a torn file,
-// and readable by the owner only since it holds invite tokens.
+// The show's camera slots and their invite tokens, in the show's database (the slots
+// table). A show.json left by an older version is imported once, at start.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { StoreError } from '../errors.js';
+import type { ShowDatabase } from './database.js';
+import { MIGRATED_SHOW_FILE, readShowFile, SHOW_FILE } from './showFile.js';
 
-const StoredSlot = z.object({
-  id: z.string(),
-  name: z.string(),
-  inviteToken: z.string(),
-  createdAt: z.string(),
-});
-const StoredShow = z.object({ version: z.literal(1), slots: z.array(StoredSlot) });
-
-export type StoredSlot = z.infer<typeof StoredSlot>;
+export type StoredSlot = { id: string; name: string; inviteToken: string; createdAt: string };
 
 /** 128 random bits, URL-safe: unguessable, and short enough for a QR code. */
 export const newInviteToken = (): string => randomBytes(16).toString('base64url');
 export const newSlotId = (): string => randomBytes(6).toString('hex');
 export const INVITE_TOKEN_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
-export class ShowStore {
-  readonly #file: string;
-  #slots: StoredSlot[];
+type Row = { id: string; name: string; invite_token: string; created_at: string };
 
-  constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    this.#file = join(dataDir, 'show.json');
-    this.#slots = existsSync(this.#file) ? ShowStore.#read(this.#file) : [];
+const fromRow = (r: Row): StoredSlot => ({ id: r.id, name: r.name, inviteToken: r.invite_token, createdAt: r.created_at });
+
+/** What opening the store did with a show.json it found (a count only: the file holds secrets). */
+export type ShowFileImport = { from: string; keptAs: string; imported: number };
+
+export class ShowStore {
+  readonly #db: ShowDatabase;
+  /** The slots as in the database, reloaded after every write that succeeded (never ahead of it). */
+  #slots: StoredSlot[];
+  /** Set when this start found a show.json (and renamed it). */
+  readonly showFileImport?: ShowFileImport;
+
+  /** `dataDir`: where a show.json from an older version may wait to be imported. */
+  constructor(db: ShowDatabase, dataDir: string) {
+    this.#db = db;
+    this.showFileImport = this.#importShowFile(dataDir);
+    this.#slots = this.#load();
   }
 
-  static #read(file: string): StoredSlot[] {
-    let raw: unknown;
+  #load(): StoredSlot[] {
+    return (this.#db.prepare('SELECT id, name, invite_token, created_at FROM slots ORDER BY position').all() as Row[]).map(fromRow);
+  }
+
+  /**
+   * Imports show.json's slots in one transaction, then renames the file so it is never
+   * read again. A file with any of its slots already in the table was imported before
+   * (a crash between the commit and the rename leaves the file): nothing is imported
+   * again, so a slot deleted since stays deleted.
+   */
+  #importShowFile(dataDir: string): ShowFileImport | undefined {
+    const file = join(dataDir, SHOW_FILE);
+    if (!existsSync(file)) return undefined;
+    const slots = readShowFile(file);
+    const there = this.#db.prepare('SELECT 1 FROM slots WHERE id = ? OR invite_token = ?').pluck();
+    const importAll = this.#db.transaction((): number => {
+      if (slots.some((s) => there.get(s.id, s.inviteToken))) return 0;
+      for (const s of slots) this.#insert(s);
+      return slots.length;
+    });
+    let imported: number;
     try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
+      imported = importAll.immediate();
     } catch (err) {
-      throw new StoreError(`${file} is not valid JSON (${(err as Error).message}); fix or remove it`);
+      // Only a file edited by hand gets here: two slots with the same id or invite token.
+      if (!(err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw err;
+      throw new StoreError(`${file} cannot be imported into the database (${(err as Error).message}); ` +
+        'give each slot its own id and invite token, or remove the file');
     }
-    const parsed = StoredShow.safeParse(raw);
-    if (!parsed.success) throw new StoreError(`${file} does not hold a Régie show: ${parsed.error.issues[0]?.message}`);
-    return parsed.data.slots;
+    const keptAs = join(dataDir, MIGRATED_SHOW_FILE);
+    renameSync(file, keptAs);
+    chmodSync(keptAs, 0o600); // it still holds the invite tokens
+    return { from: file, keptAs, imported };
+  }
+
+  /** Appends a slot after the others. */
+  #insert(s: StoredSlot): void {
+    this.#db.prepare(`INSERT INTO slots (id, position, name, invite_token, created_at)
+      VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM slots), ?, ?, ?)`)
+      .run(s.id, s.name, s.inviteToken, s.createdAt);
   }
 
   get slots(): readonly StoredSlot[] {
@@ -58,28 +91,23 @@ export class ShowStore {
 
   createSlot(name: string): StoredSlot {
     const slot = { id: newSlotId(), name, inviteToken: newInviteToken(), createdAt: new Date().toISOString() };
-    this.#commit([...this.#slots, slot]);
-    return slot;
+    this.#insert(slot);
+    this.#slots = this.#load();
+    return this.slot(slot.id)!;
   }
 
   updateSlot(id: string, change: Partial<Pick<StoredSlot, 'name' | 'inviteToken'>>): StoredSlot | undefined {
     const current = this.slot(id);
     if (!current) return undefined;
-    const updated = { ...current, ...change };
-    this.#commit(this.#slots.map((s) => (s.id === id ? updated : s)));
-    return updated;
+    this.#db.prepare('UPDATE slots SET name = ?, invite_token = ? WHERE id = ?')
+      .run(change.name ?? current.name, change.inviteToken ?? current.inviteToken, id);
+    this.#slots = this.#load();
+    return this.slot(id);
   }
 
   deleteSlot(id: string): boolean {
-    if (!this.slot(id)) return false;
-    this.#commit(this.#slots.filter((s) => s.id !== id));
-    return true;
-  }
-
-  #commit(slots: StoredSlot[]): void {
-    const tmp = `${this.#file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, slots }, null, 2), { mode: 0o600 });
-    renameSync(tmp, this.#file);
-    this.#slots = slots; // only once it is on disk
+    const deleted = this.#db.prepare('DELETE FROM slots WHERE id = ?').run(id).changes > 0;
+    this.#slots = this.#load();
+    return deleted;
   }
 }
