@@ -27,7 +27,7 @@ export function rssMiB(pid: number): number {
 }
 
 /** Processes below `root` (not root itself) whose command line has every part given. */
-export { descendants as descendantsOf } from '../../e2e/harness/server.js';
+export { descendants as descendantsOf } from '../../testkit/server.js';
 
 /**
  * Measures a set of processes (re-read at every tick, as processes come and go) over a

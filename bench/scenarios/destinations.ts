@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { NginxRtmp } from '../../e2e/harness/receivers.js';
+import { NginxRtmp } from '../../testkit/receivers.js';
 import { encoderArgs } from '../../sfu/src/encoder/ffmpegArgs.js';
 import { DEFAULT_FORMAT } from '../../sfu/src/encoder/outputFormat.js';
 import { Output } from '../../sfu/src/outputs/Output.js';

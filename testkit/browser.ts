@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { drawClock } from '../../bench/lib/frameClock.js';
+import { drawClock } from './frameClock.js';
 
 export const CHROMIUM = process.env.REGIE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -62,7 +62,7 @@ export async function launchFreezableBrowser(): Promise<{ browser: Browser; free
 
 /**
  * `frontColor`: what the front (selfie) camera shows, where it differs from the back one.
- * `clock`: draw the capture time into every frame (bench/lib/frameClock.ts).
+ * `clock`: draw the capture time into every frame (frameClock.ts).
  */
 export type FakeCamera = { color: string; toneHz: number; width?: number; height?: number; frontColor?: string; clock?: boolean };
 
