@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Control } from './harness/control.js';
 import { NginxRtmp } from '../testkit/receivers.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
+import { Control } from './harness/control.js';
 
 let server: RegieServer;
 let control: Control;

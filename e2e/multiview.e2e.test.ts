@@ -5,7 +5,8 @@ import jsQRModule from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, launchFreezableBrowser, openCamera } from '../testkit/browser.js';
+import { launchBrowser, launchFreezableBrowser } from '../testkit/browser.js';
+import { openCamera } from '../testkit/fakeCamera.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
 import { addCameraSlot, openStudio, recordTileHistory, startStreaming, tile, waitForTileColour, waitForTileState } from '../testkit/studio.js';
 

@@ -6,8 +6,11 @@ import type { Browser, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack, DestinationView, ShowView } from '../shared/src/protocol.js';
-import { classify, launchBrowser, openCamera, videoColor } from '../testkit/browser.js';
-import { NginxRtmp, REJECTED_KEY, SrtListener, type ColourViewer } from '../testkit/receivers.js';
+import { launchBrowser } from '../testkit/browser.js';
+import { classify, videoColor } from '../testkit/colour.js';
+import type { ColourViewer } from '../testkit/ColourViewer.js';
+import { openCamera } from '../testkit/fakeCamera.js';
+import { NginxRtmp, REJECTED_KEY, SrtListener } from '../testkit/receivers.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
 import { addCameraSlot, openStudio, startStreaming, waitForProgramColour, waitForTileColour } from '../testkit/studio.js';
 

@@ -4,7 +4,8 @@
 // Real Chromium, the real server and mediasoup, nothing faked but the camera image.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openCamera } from '../testkit/browser.js';
+import { launchBrowser } from '../testkit/browser.js';
+import { openCamera } from '../testkit/fakeCamera.js';
 import { launchPhoneOnItsOwnNetwork, type PhoneOnItsOwnNetwork } from '../testkit/phoneNetwork.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
 import {

@@ -5,10 +5,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../testkit/browser.js';
-import { Control } from './harness/control.js';
 import { NginxRtmp } from '../testkit/receivers.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
 import { openStudio } from '../testkit/studio.js';
+import { Control } from './harness/control.js';
 
 let server: RegieServer;
 let browser: Browser;

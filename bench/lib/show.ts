@@ -4,7 +4,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ShowView } from '../../shared/src/protocol.js';
-import { launchBrowser, openCamera, type FakeCamera } from '../../testkit/browser.js';
+import { launchBrowser } from '../../testkit/browser.js';
+import { openCamera, type FakeCamera } from '../../testkit/fakeCamera.js';
 import { NginxRtmp } from '../../testkit/receivers.js';
 import { startServer, type RegieServer } from '../../testkit/server.js';
 import { addCameraSlot, openStudio, startStreaming, waitForTileColour } from '../../testkit/studio.js';
