@@ -18,7 +18,7 @@ import { ProgramGop } from '../../sfu/src/outputs/ProgramGop.js';
 import { descendants } from '../../testkit/processTree.js';
 import { NginxRtmp } from '../../testkit/receivers.js';
 import { ProcessMeter } from '../lib/processes.js';
-import type { BenchContext } from '../run.js';
+import type { BenchContext } from '../context.js';
 
 export type Approach = 'regie' | 'naive' | 'tee';
 export type CostSample = { approach: Approach; destinations: number; seconds: number; cpuSecondsPerMinute: number; peakRssMiB: number; processes: number; receiving: number };

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { captureTime, readClock } from '../../testkit/frameClock.js';
 import { BenchShow } from '../lib/show.js';
 import { summarize, type Summary } from '../lib/stats.js';
-import type { BenchContext } from '../run.js';
+import type { BenchContext } from '../context.js';
 
 export type LatencyResult = {
   glassToGlass: { receiver: Summary; multiview: Summary; programMonitor: Summary; samples: { receiver: number[]; multiview: number[]; programMonitor: number[] } };

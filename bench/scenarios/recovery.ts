@@ -4,7 +4,7 @@
 import { launchPhoneOnItsOwnNetwork } from '../../testkit/phoneNetwork.js';
 import { BenchShow } from '../lib/show.js';
 import { summarize, type Summary } from '../lib/stats.js';
-import type { BenchContext } from '../run.js';
+import type { BenchContext } from '../context.js';
 
 export type RecoveryResult = {
   destinationBack: { toLive: Summary; toFrames: Summary; samples: { toLiveMs: number; toFramesMs: number }[] };

@@ -7,7 +7,7 @@ import { descendants } from '../../testkit/processTree.js';
 import { FrameCounter } from '../lib/FrameCounter.js';
 import { ProcessMeter } from '../lib/processes.js';
 import { BenchShow } from '../lib/show.js';
-import type { BenchContext } from '../run.js';
+import type { BenchContext } from '../context.js';
 
 export type ScaleSample = {
   cameras: number; seconds: number;
