@@ -9,29 +9,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_RUN, SCENARIOS, type BenchResults, type ScenarioName } from './catalog.js';
+import type { BenchContext } from './context.js';
 import { writeReport } from './lib/report.js';
-import { continuity } from './scenarios/continuity.js';
-import { destinations } from './scenarios/destinations.js';
-import { latency } from './scenarios/latency.js';
-import { recovery } from './scenarios/recovery.js';
-import { scale } from './scenarios/scale.js';
-import { soak } from './scenarios/soak.js';
-
-export type BenchContext = { quick: boolean; progress: (message: string) => void };
-
-const SCENARIOS = { latency, destinations, scale, recovery, continuity, soak } as const;
-/** what runs without --only: the soak runs only when asked (it takes an hour) */
-const DEFAULT_RUN: ScenarioName[] = ['latency', 'destinations', 'scale', 'recovery', 'continuity'];
-export type ScenarioName = keyof typeof SCENARIOS;
-
-export type BenchResults = {
-  date: string;
-  quick: boolean;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
-  durationSeconds: number;
-  results: { [K in ScenarioName]?: Awaited<ReturnType<(typeof SCENARIOS)[K]>> };
-  errors: { [K in ScenarioName]?: string };
-};
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

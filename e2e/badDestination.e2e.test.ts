@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NginxRtmp } from '../testkit/receivers.js';
+import { startServer, type RegieServer } from '../testkit/server.js';
 import { Control } from './harness/control.js';
-import { NginxRtmp } from './harness/receivers.js';
-import { startServer, type RegieServer } from './harness/server.js';
 
 let server: RegieServer;
 let control: Control;

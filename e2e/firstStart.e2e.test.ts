@@ -3,13 +3,13 @@
 // the studio. The second start prints no secret.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, newContext } from './harness/browser.js';
+import { launchBrowser, newContext } from '../testkit/browser.js';
 import { io } from 'socket.io-client';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ShowView } from '../shared/src/protocol.js';
-import { startServer, type RegieServer } from './harness/server.js';
+import { startServer, type RegieServer } from '../testkit/server.js';
 
 let browser: Browser;
 beforeAll(async () => { browser = await launchBrowser(); });

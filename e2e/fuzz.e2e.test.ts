@@ -11,7 +11,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { cameraRequests, directorRequests, type Ack, type ShowView } from '../shared/src/protocol.js';
-import { startServer, type RegieServer } from './harness/server.js';
+import { startServer, type RegieServer } from '../testkit/server.js';
 
 const SEED = Number(process.env.REGIE_FUZZ_SEED ?? 20261231);
 const PER_EVENT = 1000;

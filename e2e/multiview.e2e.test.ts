@@ -5,9 +5,10 @@ import jsQRModule from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, launchFreezableBrowser, openCamera } from './harness/browser.js';
-import { startServer, type RegieServer } from './harness/server.js';
-import { addCameraSlot, openStudio, recordTileHistory, startStreaming, tile, waitForTileColour, waitForTileState } from './harness/studio.js';
+import { launchBrowser, launchFreezableBrowser } from '../testkit/browser.js';
+import { openCamera } from '../testkit/fakeCamera.js';
+import { startServer, type RegieServer } from '../testkit/server.js';
+import { addCameraSlot, openStudio, recordTileHistory, startStreaming, tile, waitForTileColour, waitForTileState } from '../testkit/studio.js';
 
 // jsqr is CommonJS with an `exports.default`; take the function whichever way it comes.
 const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as typeof jsQRModule.default;

@@ -6,10 +6,13 @@ import type { Browser, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack, DestinationView, ShowView } from '../shared/src/protocol.js';
-import { classify, launchBrowser, openCamera, videoColor } from './harness/browser.js';
-import { NginxRtmp, REJECTED_KEY, SrtListener, type ColourViewer } from './harness/receivers.js';
-import { startServer, type RegieServer } from './harness/server.js';
-import { addCameraSlot, openStudio, startStreaming, waitForProgramColour, waitForTileColour } from './harness/studio.js';
+import { launchBrowser } from '../testkit/browser.js';
+import { classify, videoColor } from '../testkit/colour.js';
+import type { ColourViewer } from '../testkit/ColourViewer.js';
+import { openCamera } from '../testkit/fakeCamera.js';
+import { NginxRtmp, REJECTED_KEY, SrtListener } from '../testkit/receivers.js';
+import { startServer, type RegieServer } from '../testkit/server.js';
+import { addCameraSlot, openStudio, startStreaming, waitForProgramColour, waitForTileColour } from '../testkit/studio.js';
 
 let server: RegieServer;
 let browser: Browser;

@@ -4,12 +4,13 @@
 // Real Chromium, the real server and mediasoup, nothing faked but the camera image.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openCamera } from './harness/browser.js';
-import { launchPhoneOnItsOwnNetwork, type PhoneOnItsOwnNetwork } from './harness/netns.js';
-import { startServer, type RegieServer } from './harness/server.js';
+import { launchBrowser } from '../testkit/browser.js';
+import { openCamera } from '../testkit/fakeCamera.js';
+import { launchPhoneOnItsOwnNetwork, type PhoneOnItsOwnNetwork } from '../testkit/phoneNetwork.js';
+import { startServer, type RegieServer } from '../testkit/server.js';
 import {
   addCameraSlot, openStudio, recordTileHistory, startStreaming, tile, waitForProgramColour, waitForTileColour, waitForTileState,
-} from './harness/studio.js';
+} from '../testkit/studio.js';
 
 let server: RegieServer;
 let phoneNet: PhoneOnItsOwnNetwork;

@@ -4,9 +4,10 @@ import type { Browser, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack, ProtocolError, ShowView } from '../shared/src/protocol.js';
-import { launchBrowser, openCamera } from './harness/browser.js';
-import { startServer, type RegieServer } from './harness/server.js';
-import { addCameraSlot, openStudio, startStreaming, waitForTileColour } from './harness/studio.js';
+import { launchBrowser } from '../testkit/browser.js';
+import { openCamera } from '../testkit/fakeCamera.js';
+import { startServer, type RegieServer } from '../testkit/server.js';
+import { addCameraSlot, openStudio, startStreaming, waitForTileColour } from '../testkit/studio.js';
 
 let server: RegieServer;
 let browser: Browser;

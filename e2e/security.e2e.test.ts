@@ -3,7 +3,7 @@
 import { request as httpsRequest } from 'node:https';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RegieServer } from './harness/server.js';
+import { startServer, type RegieServer } from '../testkit/server.js';
 
 let server: RegieServer;
 

@@ -4,11 +4,11 @@
 // an alarm with the cause and the free space, while the destinations keep streaming.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './harness/browser.js';
+import { launchBrowser } from '../testkit/browser.js';
+import { NginxRtmp } from '../testkit/receivers.js';
+import { startServer, type RegieServer } from '../testkit/server.js';
+import { openStudio } from '../testkit/studio.js';
 import { Control } from './harness/control.js';
-import { NginxRtmp } from './harness/receivers.js';
-import { startServer, type RegieServer } from './harness/server.js';
-import { openStudio } from './harness/studio.js';
 
 let server: RegieServer;
 let browser: Browser;

@@ -3,9 +3,10 @@
 // disappears the slate covers it by itself.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openCamera } from './harness/browser.js';
-import { startServer, type RegieServer } from './harness/server.js';
-import { addCameraSlot, openStudio, startStreaming, tile, waitForProgramColour, waitForTileColour } from './harness/studio.js';
+import { launchBrowser } from '../testkit/browser.js';
+import { openCamera } from '../testkit/fakeCamera.js';
+import { startServer, type RegieServer } from '../testkit/server.js';
+import { addCameraSlot, openStudio, startStreaming, tile, waitForProgramColour, waitForTileColour } from '../testkit/studio.js';
 
 let server: RegieServer;
 let browser: Browser;

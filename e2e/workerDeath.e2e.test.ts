@@ -7,11 +7,13 @@
 // no-picture alarm, then a new slate, by itself.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openCamera } from './harness/browser.js';
+import { launchBrowser } from '../testkit/browser.js';
+import type { ColourViewer } from '../testkit/ColourViewer.js';
+import { openCamera } from '../testkit/fakeCamera.js';
+import { NginxRtmp, SrtListener } from '../testkit/receivers.js';
+import { startServer, type RegieServer } from '../testkit/server.js';
+import { addCameraSlot, openStudio, startStreaming, waitForProgramColour, waitForTileColour } from '../testkit/studio.js';
 import { Control } from './harness/control.js';
-import { NginxRtmp, SrtListener, type ColourViewer } from './harness/receivers.js';
-import { startServer, type RegieServer } from './harness/server.js';
-import { addCameraSlot, openStudio, startStreaming, waitForProgramColour, waitForTileColour } from './harness/studio.js';
 
 let server: RegieServer;
 let browser: Browser;

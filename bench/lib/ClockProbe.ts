@@ -3,8 +3,8 @@
 // read for its colour (which camera, or the slate) and its frame clock (when the
 // camera drew it). Arrival is when the decoded frame reaches us.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { classify, type Colour } from '../../e2e/harness/browser.js';
-import { captureTime, readClock } from './frameClock.js';
+import { classify, type Colour } from '../../testkit/colour.js';
+import { captureTime, readClock } from '../../testkit/frameClock.js';
 
 const W = 192;
 const H = 108;

@@ -26,9 +26,6 @@ export function rssMiB(pid: number): number {
   }
 }
 
-/** Processes below `root` (not root itself) whose command line has every part given. */
-export { descendants as descendantsOf } from '../../e2e/harness/server.js';
-
 /**
  * Measures a set of processes (re-read at every tick, as processes come and go) over a
  * window: CPU seconds used, and the peak of their summed resident memory.

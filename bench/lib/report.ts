@@ -2,7 +2,7 @@
 // JSON of raw samples.
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { BenchResults } from '../run.js';
+import type { BenchResults } from '../catalog.js';
 import { barChart, stripChart } from './charts.js';
 import type { Summary } from './stats.js';
 

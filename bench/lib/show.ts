@@ -1,13 +1,14 @@
-// A show for the bench, built from the e2e harness: the real server, real Chromium
+// A show for the bench, built from the testkit: the real server, real Chromium
 // camera pages (with the frame clock), the director's studio page, nginx-rtmp
 // receivers, and a control socket acting as the director for exact timings.
 import type { Browser, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ShowView } from '../../shared/src/protocol.js';
-import { launchBrowser, openCamera, type FakeCamera } from '../../e2e/harness/browser.js';
-import { NginxRtmp } from '../../e2e/harness/receivers.js';
-import { startServer, type RegieServer } from '../../e2e/harness/server.js';
-import { addCameraSlot, openStudio, startStreaming, waitForTileColour } from '../../e2e/harness/studio.js';
+import { launchBrowser } from '../../testkit/browser.js';
+import { openCamera, type FakeCamera } from '../../testkit/fakeCamera.js';
+import { NginxRtmp } from '../../testkit/receivers.js';
+import { startServer, type RegieServer } from '../../testkit/server.js';
+import { addCameraSlot, openStudio, startStreaming, waitForTileColour } from '../../testkit/studio.js';
 import { ClockProbe } from './ClockProbe.js';
 
 export type BenchCamera = { slotId: string; page: Page; colour: 'red' | 'blue' | 'green'; name: string };

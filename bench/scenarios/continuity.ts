@@ -3,7 +3,7 @@
 // the encoder killed. Per receiver, the share of seconds in which it got valid program
 // video (a camera or the slate); and the share in which at least one receiver did.
 import { BenchShow } from '../lib/show.js';
-import type { BenchContext } from '../run.js';
+import type { BenchContext } from '../context.js';
 
 export type ContinuityResult = {
   seconds: number;

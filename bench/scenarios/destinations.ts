@@ -11,13 +11,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { NginxRtmp } from '../../e2e/harness/receivers.js';
 import { encoderArgs } from '../../sfu/src/encoder/ffmpegArgs.js';
 import { DEFAULT_FORMAT } from '../../sfu/src/encoder/outputFormat.js';
 import { Output } from '../../sfu/src/outputs/Output.js';
 import { ProgramGop } from '../../sfu/src/outputs/ProgramGop.js';
-import { descendantsOf, ProcessMeter } from '../lib/processes.js';
-import type { BenchContext } from '../run.js';
+import { descendants } from '../../testkit/processTree.js';
+import { NginxRtmp } from '../../testkit/receivers.js';
+import { ProcessMeter } from '../lib/processes.js';
+import type { BenchContext } from '../context.js';
 
 export type Approach = 'regie' | 'naive' | 'tee';
 export type CostSample = { approach: Approach; destinations: number; seconds: number; cpuSecondsPerMinute: number; peakRssMiB: number; processes: number; receiving: number };
@@ -98,7 +99,7 @@ async function measure(approach: Approach, count: number, input: string, nginx: 
     spawnFfmpeg(['-nostdin', ...encodeOnly(input), '-flags', '+global_header', '-f', 'tee', tee]);
   }
   // Everything this approach runs: its ffmpegs (Output's too); for Régie also the fan-out in this process.
-  const pids = () => descendantsOf(process.pid, 'ffmpeg');
+  const pids = () => descendants(process.pid, 'ffmpeg');
   await new Promise((r) => setTimeout(r, 4000)); // start-up and first keyframes out of the window
   const meter = new ProcessMeter(pids);
   const cpuBefore = process.cpuUsage();

@@ -1,10 +1,10 @@
 // 1. Cut latency and 2. glass-to-glass latency, in one show: two clock cameras on air
 // in turn, one RTMP receiver read frame by frame, the director's studio page open.
 import type { Page } from 'playwright-core';
-import { captureTime, readClock } from '../lib/frameClock.js';
+import { captureTime, readClock } from '../../testkit/frameClock.js';
 import { BenchShow } from '../lib/show.js';
 import { summarize, type Summary } from '../lib/stats.js';
-import type { BenchContext } from '../run.js';
+import type { BenchContext } from '../context.js';
 
 export type LatencyResult = {
   glassToGlass: { receiver: Summary; multiview: Summary; programMonitor: Summary; samples: { receiver: number[]; multiview: number[]; programMonitor: number[] } };

@@ -1,10 +1,10 @@
 // 5. Recovery: a destination that accepts again after being killed; the on-air camera
 // dying (the slate at the receivers); a camera back after a 5 s network loss; the
 // server itself killed (SIGKILL) while live, run as `npm start` runs it (supervised).
-import { launchPhoneOnItsOwnNetwork } from '../../e2e/harness/netns.js';
+import { launchPhoneOnItsOwnNetwork } from '../../testkit/phoneNetwork.js';
 import { BenchShow } from '../lib/show.js';
 import { summarize, type Summary } from '../lib/stats.js';
-import type { BenchContext } from '../run.js';
+import type { BenchContext } from '../context.js';
 
 export type RecoveryResult = {
   destinationBack: { toLive: Summary; toFrames: Summary; samples: { toLiveMs: number; toFramesMs: number }[] };

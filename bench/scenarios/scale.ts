@@ -3,10 +3,11 @@
 // process tree (Node, mediasoup workers, ffmpegs) and, apart, of the camera browsers
 // (they stand in for the phones); program frames counted at a receiver.
 import { loadavg } from 'node:os';
+import { descendants } from '../../testkit/processTree.js';
 import { FrameCounter } from '../lib/FrameCounter.js';
-import { descendantsOf, ProcessMeter } from '../lib/processes.js';
+import { ProcessMeter } from '../lib/processes.js';
 import { BenchShow } from '../lib/show.js';
-import type { BenchContext } from '../run.js';
+import type { BenchContext } from '../context.js';
 
 export type ScaleSample = {
   cameras: number; seconds: number;
@@ -51,8 +52,8 @@ export async function scale(ctx: BenchContext): Promise<ScaleResult> {
       await new Promise((r) => setTimeout(r, 5000));
       ctx.progress(`scale: measuring with ${count} camera(s)`);
       const serverPid = show.server.process.pid!;
-      const server = new ProcessMeter(() => [serverPid, ...descendantsOf(serverPid)]);
-      const browsers = new ProcessMeter(() => descendantsOf(process.pid, 'chromium'));
+      const server = new ProcessMeter(() => [serverPid, ...descendants(serverPid)]);
+      const browsers = new ProcessMeter(() => descendants(process.pid, 'chromium'));
       server.start();
       browsers.start();
       const from = Date.now();

@@ -6,7 +6,7 @@
 // longest gap between frames, slate fallbacks, destination reconnects. The goal is no
 // gap and no restart. (A show that died after 11 minutes of a quiet camera is why.)
 import { BenchShow, type BenchCamera } from '../lib/show.js';
-import type { BenchContext } from '../run.js';
+import type { BenchContext } from '../context.js';
 
 export type SoakResult = {
   minutes: number;

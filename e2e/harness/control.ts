@@ -3,7 +3,7 @@
 // state is dropped while disconnected, so nothing stale is ever read as current.
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ShowView } from '../../shared/src/protocol.js';
-import type { RegieServer } from './server.js';
+import type { RegieServer } from '../../testkit/server.js';
 
 export class Control {
   state?: ShowView;

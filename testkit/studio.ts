@@ -1,6 +1,7 @@
 // What a director does in the studio page, as steps a test can read like a show.
 import type { Browser, Page } from 'playwright-core';
-import { classify, newContext, tileColor, videoColor, type Colour } from './browser.js';
+import { newContext } from './browser.js';
+import { classify, videoColor, type Colour } from './colour.js';
 
 export async function openStudio(browser: Browser, url: string, secret: string): Promise<Page> {
   const context = await newContext(browser);
@@ -33,6 +34,9 @@ export async function waitForTileState(director: Page, slotId: string, state: st
   await director.waitForSelector(`[data-testid="camera-tile"][data-slot-id="${slotId}"][data-state="${state}"]`, { timeout: timeoutMs });
   return Date.now() - start;
 }
+
+/** The centre pixel of a tile's video in the director page. */
+export const tileColor = (director: Page, slotId: string) => videoColor(director, `[data-slot-id="${slotId}"] video`);
 
 /** Waits until the tile's video shows the colour (decoded pixels, not a label). */
 export async function waitForTileColour(director: Page, slotId: string, colour: Colour, timeoutMs: number): Promise<void> {

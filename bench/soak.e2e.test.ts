@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { BenchResults } from '../bench/run.js';
+import type { BenchResults } from './catalog.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

@@ -1,3 +1,5 @@
+// The frame clock read back after what a picture goes through (sizes, soft levels, noise),
+// and self-contained enough to be sent into a page as source text.
 import { describe, expect, it } from 'vitest';
 import { captureTime, CLOCK_MODULO, drawClock, readClock } from './frameClock.js';
 

@@ -1,26 +1,16 @@
 // Starts the real Régie server (the same entry point as `npm start`) for a test,
 // on loopback, with its own data dir, and keeps every line it logs so tests can
 // check what reached the logs.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
+import { descendants } from './processTree.js';
 import { testCertificate } from './tlsCert.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 export type RegieServer = {
   url: string;
@@ -120,17 +110,4 @@ export async function startServer(env: Record<string, string> = {}, opts: {
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Processes below `root` whose command line contains every part. */
-export function descendants(root: number, ...parts: string[]): number[] {
-  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .trim().split('\n').map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)!).filter(Boolean)
-    .map(([, pid, ppid, args]) => ({ pid: Number(pid), ppid: Number(ppid), args: args! }));
-  const below = new Set([root]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const r of rows) if (below.has(r.ppid) && !below.has(r.pid)) { below.add(r.pid); grew = true; }
-  }
-  return rows.filter((r) => r.pid !== root && below.has(r.pid) && parts.every((p) => r.args.includes(p))).map((r) => r.pid);
 }

@@ -1,0 +1,57 @@
+// Real Chromium (Debian's), driven by playwright-core, with the flags a test needs:
+// fake media devices allowed, WebRTC on loopback with real addresses, no throttling of
+// pages in the background. Camera pages add a fake camera (fakeCamera.ts).
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { descendants } from './processTree.js';
+
+export const CHROMIUM = process.env.REGIE_CHROMIUM ?? '/usr/bin/chromium';
+
+export const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--disable-quic', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
+  // In a loopback-only namespace host candidates must be real addresses, not mDNS names.
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--disable-renderer-backgrounding', '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows',
+];
+
+/**
+ * `nice`: run at the lowest CPU priority. The bench's camera browsers stand in for
+ * phones (other machines in a real show): on a small test machine they must not take
+ * the CPU from the studio being measured.
+ */
+export async function launchBrowser(opts: { nice?: boolean } = {}): Promise<Browser> {
+  let executablePath = CHROMIUM;
+  if (opts.nice) {
+    const dir = mkdtempSync(join(tmpdir(), 'regie-nice-chromium-'));
+    executablePath = join(dir, 'chromium');
+    writeFileSync(executablePath, `#!/bin/sh\nexec nice -n 19 ${CHROMIUM} "$@"\n`);
+    chmodSync(executablePath, 0o755);
+  }
+  return chromium.launch({ executablePath, headless: true, args: ARGS });
+}
+
+/**
+ * A browser in its own process tree that a test can freeze (SIGSTOP) and thaw, as a
+ * phone that drops off the network without closing anything.
+ */
+export async function launchFreezableBrowser(): Promise<{ browser: Browser; freeze: () => void; thaw: () => void; close: () => Promise<void> }> {
+  const server = await chromium.launchServer({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await chromium.connect(server.wsEndpoint());
+  const tree = () => [server.process().pid!, ...descendants(server.process().pid!)];
+  const signal = (sig: NodeJS.Signals) => { for (const pid of tree()) try { process.kill(pid, sig); } catch { /* gone */ } };
+  return {
+    browser,
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
+    close: async () => { signal('SIGCONT'); await browser.close().catch(() => undefined); await server.close(); },
+  };
+}
+
+/** A page context as the tests open pages: the server's self-signed certificate accepted. */
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+}

@@ -1,0 +1,57 @@
+// A fake camera for a camera page: getUserMedia is replaced by a canvas of one solid
+// colour with a small moving square (so the encoder always has motion), a tone, and on
+// request the frame clock in every frame. Distinct colours tell cameras apart downstream.
+import type { Browser, Page } from 'playwright-core';
+import { newContext } from './browser.js';
+import { drawClock } from './frameClock.js';
+
+/**
+ * `frontColor`: what the front (selfie) camera shows, where it differs from the back one.
+ * `clock`: draw the capture time into every frame (frameClock.ts).
+ */
+export type FakeCamera = { color: string; toneHz: number; width?: number; height?: number; frontColor?: string; clock?: boolean };
+
+/** Replaces getUserMedia in the page with a canvas camera of the given colour. */
+function fakeCameraScript({ color, toneHz, width = 1280, height = 720, frontColor, clock }: FakeCamera): string {
+  return `(() => {
+    const drawClock = ${clock ? drawClock.toString() : 'null'};
+    const gum = async (constraints) => {
+      const facing = constraints && constraints.video && constraints.video.facingMode;
+      const wantsFront = facing === 'user' || (facing && facing.ideal === 'user') || (facing && facing.exact === 'user');
+      const colour = wantsFront && ${JSON.stringify(frontColor ?? null)} ? ${JSON.stringify(frontColor ?? '')} : ${JSON.stringify(color)};
+      const canvas = document.createElement('canvas');
+      canvas.width = ${width}; canvas.height = ${height};
+      const ctx = canvas.getContext('2d');
+      let n = 0;
+      const draw = () => {
+        ctx.fillStyle = colour;
+        ctx.fillRect(0, 0, ${width}, ${height});
+        ctx.fillStyle = '#808080';
+        ctx.fillRect((n++ * 8) % (${width} - 80), 20, 60, 60);
+        if (drawClock) drawClock(ctx, ${width}, ${height}, Date.now());
+      };
+      draw();
+      setInterval(draw, 33);
+      const stream = canvas.captureStream(30);
+      if (constraints && constraints.audio) {
+        const ac = new AudioContext();
+        const osc = ac.createOscillator();
+        osc.frequency.value = ${toneHz};
+        const dest = ac.createMediaStreamDestination();
+        osc.connect(dest);
+        osc.start();
+        stream.addTrack(dest.stream.getAudioTracks()[0]);
+      }
+      return stream;
+    };
+    Object.defineProperty(navigator.mediaDevices, 'getUserMedia', { value: gum });
+  })();`;
+}
+
+export async function openCamera(browser: Browser, url: string, camera: FakeCamera): Promise<Page> {
+  const context = await newContext(browser);
+  await context.addInitScript(fakeCameraScript(camera));
+  const page = await context.newPage();
+  await page.goto(url);
+  return page;
+}
