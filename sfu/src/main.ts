@@ -13,17 +13,9 @@ import { loadCertificate } from './http/certificate.js';
 import { createLogger } from './log.js';
 import { WorkerPool } from './media/WorkerPool.js';
 import { Show } from './show/Show.js';
-import { ProgramEncoder } from './encoder/ProgramEncoder.js';
-import { Broadcast } from './outputs/Broadcast.js';
-import { DestinationStore } from './store/DestinationStore.js';
-import { Slate } from './ingest/Slate.js';
-import { SLATE_ID, Switcher } from './switcher/Switcher.js';
 import { serveCameras } from './signaling/cameraNamespace.js';
 import { serveDirectors } from './signaling/directorNamespace.js';
 import { loadDirectorSecret } from './store/directorSecret.js';
-import { ShowStore } from './store/ShowStore.js';
-import { openDatabase } from './store/database.js';
-import { OnAirStore } from './store/OnAirStore.js';
 import { secureDataDir } from './store/dataDir.js';
 import { EXIT_CANNOT_START } from './process/exitCodes.js';
 import { procHidesOthers } from './process/procMount.js';
@@ -49,30 +41,8 @@ async function main(): Promise<void> {
   const tightened = secureDataDir(config.dataDir);
   if (tightened.length) log.warn({ dataDir: config.dataDir, tightened: tightened.length }, 'the data dir held files others could read; made them owner-only');
   const { secret, generated, file: secretFile } = loadDirectorSecret(config.dataDir, config.directorSecret);
-  const db = openDatabase(config.dataDir);
-  const store = new ShowStore(db, config.dataDir);
-  if (store.showFileImport) log.info(store.showFileImport, 'camera slots moved from show.json into the database; the file is kept as a backup');
-  const onAir = new OnAirStore(db);
-  const was = onAir.current; // what the show was doing when this server last ran
-  const show = new Show(config.showName, store);
   const pool = await WorkerPool.create(config.workers, config.rtc, log);
-  const switcher = await Switcher.create(pool, log);
-  switcher.resume(was, store.slot(was.program ?? '')?.name ?? 'the camera');
-  switcher.on('changed', () => {
-    show.touch();
-    onAir.update(switcher.intent);
-  });
-  const slate = new Slate({ image: config.slateImage, pool, log });
-  slate.on('produced', (producer, router) => switcher.addProducer(SLATE_ID, 'Slate', producer, router).catch((err: Error) =>
-    log.error({ err: err.message }, 'could not bring the slate into the program router')));
-  await slate.start();
-  const encoder = new ProgramEncoder({
-    format: config.output, log,
-    program: () => switcher.programProducers(),
-    requestKeyFrame: () => switcher.requestKeyFrame(),
-  });
-  const broadcast = new Broadcast({ encoder, store: new DestinationStore(db), onAir, dataDir: config.dataDir, log });
-  broadcast.on('changed', () => show.touch());
+  const show = await Show.open(config, pool, log);
 
   const lan = lanAddress();
   const certificate = await loadCertificate({
@@ -81,7 +51,7 @@ async function main(): Promise<void> {
   });
   let allowedOrigins = config.allowedOrigins; // the public URL's port is known once listening
   const app = createApp({
-    studioDir, health: () => ({ workers: pool.pids.length, slots: store.slots.length }),
+    studioDir, health: () => ({ workers: pool.pids.length, slots: show.view().slots.length }),
     allowedOrigins: () => allowedOrigins, hsts: !certificate.selfSigned,
   });
   const server = createServer({ cert: certificate.cert, key: certificate.key }, app);
@@ -94,8 +64,8 @@ async function main(): Promise<void> {
     maxHttpBufferSize: 256 * 1024,
     serveClient: false,
   });
-  serveDirectors(io.of(NAMESPACES.director), { show, pool, switcher, broadcast, secret, log });
-  serveCameras(io.of(NAMESPACES.camera), { show, pool, switcher, stallMs: config.stallMs, rejoinGraceMs: config.rejoinGraceMs, log });
+  serveDirectors(io.of(NAMESPACES.director), { show, secret, log });
+  serveCameras(io.of(NAMESPACES.camera), { show, log });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -106,10 +76,8 @@ async function main(): Promise<void> {
   const publicUrl = config.publicUrl.replace(`:${config.port}`, `:${port}`);
   show.publicUrl = publicUrl;
   allowedOrigins = [...allowedOrigins, new URL(publicUrl).origin];
-  // Back from a crash: the show resumes by itself (cameras rejoin their slots on their
-  // own). Only once the server listens: a start that fails (port taken, certificate) and
-  // is retried by the supervisor must not put the destinations on and off air each time.
-  broadcast.resume(was).catch((err: Error) => log.error({ err: err.message }, 'could not resume the show; Go live starts it again'));
+  // Back from a crash: the show resumes by itself (cameras rejoin their slots on their own).
+  show.resume();
   log.info({ port, workers: config.workers, dataDir: config.dataDir, selfSigned: certificate.selfSigned }, 'Régie is running');
 
   // The banner is for the person at the terminal. The secret is shown once, when it is
@@ -129,12 +97,9 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
     io.close();
-    broadcast.close();
-    slate.close();
-    switcher.close();
+    show.close();
     pool.close();
     server.close();
-    db.close();
     setTimeout(() => process.exit(0), 500).unref();
   };
   process.once('SIGINT', () => stop('SIGINT'));

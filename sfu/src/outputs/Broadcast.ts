@@ -1,8 +1,5 @@
-// Going live: the one program encode fanned out to every destination, and to the
-// show's recording. Each destination is its own Output (process, reconnects,
-// health); the recording is the encoded program written to disk as it comes.
-import { createWriteStream, mkdirSync, statfsSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+// Going live: the one program encode fanned out to every output — each destination
+// (its own Output: process, reconnects, health) and the show's recording.
 import { EventEmitter } from 'node:events';
 import type { DestinationView } from '../../../shared/src/protocol.js';
 import type { ProgramEncoder } from '../encoder/ProgramEncoder.js';
@@ -13,26 +10,9 @@ import type { OnAir, OnAirStore } from '../store/OnAirStore.js';
 import type { Destination } from './Destination.js';
 import { Output } from './Output.js';
 import { ProgramGop } from './ProgramGop.js';
+import { RecordingOutput, type RecordingView } from './RecordingOutput.js';
 
 type BroadcastEvents = { changed: [] };
-/** The recording file in progress; no stream once it failed to open. */
-type Recording = { file: string; stream?: WriteStream; bytes: number; error?: string; failedAt?: number };
-
-/** A failed recording tries a new file this often, once there is room again. */
-const RECORDING_RETRY_MS = 5000;
-/** Free space a new recording file needs before it is tried again. */
-const RECORDING_MIN_FREE = 64 * 1024 * 1024;
-
-/** Free bytes on the disk that holds `dir`, or undefined if it cannot be read. */
-function freeBytes(dir: string): number | undefined {
-  try {
-    const s = statfsSync(dir);
-    return s.bavail * s.bsize;
-  } catch {
-    return undefined;
-  }
-}
-const mb = (bytes: number | undefined) => (bytes === undefined ? 'unknown' : `${(bytes / 1e6).toFixed(1)} MB`);
 
 export class Broadcast extends EventEmitter<BroadcastEvents> {
   readonly #encoder: ProgramEncoder;
@@ -41,8 +21,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   readonly #log: Logger;
   readonly #outputs = new Map<string, Output>();
   readonly #gop = new ProgramGop();
-  readonly #recordingsDir: string;
-  #recording?: Recording;
+  readonly #recording: RecordingOutput;
   /** bumped by Go live and End live: the latest one wins, however long the encoder takes to start */
   #intent = 0;
 
@@ -57,13 +36,14 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
       started: [...this.#outputs.values()].filter((o) => o.running).map((o) => o.id),
     }));
     this.#log = opts.log.child({ module: 'broadcast' });
-    this.#recordingsDir = join(opts.dataDir, 'recordings');
+    this.#recording = new RecordingOutput({ dataDir: opts.dataDir, log: this.#log });
+    this.#recording.on('changed', () => this.emit('changed'));
     for (const d of this.#store.all) this.#track(d);
     this.#encoder.on('data', (chunk) => {
       const packets = this.#gop.push(chunk);
       if (packets.length === 0) return;
       for (const o of this.#outputs.values()) if (o.running) o.write(packets);
-      this.#record(packets);
+      this.#recording.write(packets);
     });
     this.#encoder.on('state', (running) => {
       if (!running) this.#gop.reset(); // the next encoder starts its own stream
@@ -85,7 +65,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   }
 
   get live(): boolean {
-    return this.#recording !== undefined;
+    return this.#recording.running;
   }
 
   /** Go live: the encoder, every enabled destination, and the recording. */
@@ -93,7 +73,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     const intent = ++this.#intent;
     await this.#encoder.start();
     if (intent !== this.#intent) return; // End live came while the encoder started: it wins
-    this.#startRecording();
+    this.#recording.start();
     this.#startEach(this.#store.all.filter((d) => d.enabled).map((d) => d.id));
     this.#log.info({ destinations: this.#store.all.filter((d) => d.enabled).length }, 'on air');
     this.emit('changed');
@@ -118,7 +98,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     const intent = ++this.#intent;
     await this.#encoder.start();
     if (intent !== this.#intent) return;
-    if (was.live) this.#startRecording();
+    if (was.live) this.#recording.start();
     this.#startEach(started);
     this.emit('changed');
   }
@@ -126,7 +106,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   endLive(): void {
     this.#intent++;
     for (const o of this.#outputs.values()) if (o.running) o.stop();
-    this.#stopRecording();
+    this.#recording.stop();
     this.#encoder.stop();
     this.#log.info('off air');
     this.emit('changed');
@@ -167,63 +147,11 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     this.emit('changed');
   }
 
-  #startRecording(): void {
-    if (this.#recording && !this.#recording.error) return;
-    this.#recording?.stream?.destroy();
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const file = join(this.#recordingsDir, `program-${stamp}.ts`);
-    try {
-      mkdirSync(this.#recordingsDir, { recursive: true });
-    } catch (err) {
-      this.#recordingFailed({ file, bytes: 0 }, err as NodeJS.ErrnoException);
-      return;
-    }
-    const stream = createWriteStream(file);
-    const recording: Recording = { file, stream, bytes: 0 };
-    // The show goes on without its recording: the director is told why, and how much room is left.
-    stream.on('error', (err: NodeJS.ErrnoException) => this.#recordingFailed(recording, err));
-    this.#recording = recording;
-    this.#log.info({ file }, 'recording');
-  }
-
-  #recordingFailed(recording: Recording, err: NodeJS.ErrnoException): void {
-    if (recording.error) return;
-    const free = freeBytes(this.#recordingsDir);
-    const cause = err.code === 'ENOSPC' ? 'the disk is full'
-      : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS' ? 'the recordings folder cannot be written'
-      : err.message;
-    recording.error = `Recording stopped: ${cause} (${mb(free)} free in ${this.#recordingsDir}). Destinations keep streaming; it starts a new file when there is room.`;
-    recording.failedAt = Date.now();
-    this.#recording = recording;
-    this.#log.error({ file: recording.file, code: err.code, free }, 'recording failed');
-    this.emit('changed');
-  }
-
-  #record(chunk: Buffer): void {
-    const r = this.#recording;
-    if (!r) return;
-    if (!r.error) {
-      r.stream!.write(chunk);
-      r.bytes += chunk.length;
-      return;
-    }
-    if (Date.now() - r.failedAt! > RECORDING_RETRY_MS) {
-      r.failedAt = Date.now();
-      if ((freeBytes(this.#recordingsDir) ?? 0) >= RECORDING_MIN_FREE) this.#startRecording();
-    }
-  }
-
-  #stopRecording(): void {
-    this.#recording?.stream?.end();
-    this.#recording = undefined;
-  }
-
-  view(): { destinations: DestinationView[]; encoding: boolean; recording?: { file: string; bytes: number; error?: string } } {
-    const r = this.#recording;
+  view(): { destinations: DestinationView[]; encoding: boolean; recording?: RecordingView } {
     return {
       destinations: [...this.#outputs.values()].map((o) => o.view()),
       encoding: this.#encoder.running,
-      recording: r ? { file: r.file, bytes: r.bytes, ...(r.error ? { error: r.error } : {}) } : undefined,
+      recording: this.#recording.view(),
     };
   }
 

@@ -1,181 +1,263 @@
-// The show: its camera slots (persisted) and, for each, the camera on it now.
-// A slot outlives its camera: an operator who drops and comes back with the same
-// invite lands in the same slot, so the director's tile stays where it was.
+// The show: one object that owns everything below it, as mediasoup's Worker owns its
+// Routers — its store, its camera slots and the cameras seated in them, the slate,
+// the switcher, the program encoder and the outputs (destinations and recording).
+// Signaling only authenticates, validates and calls a method here; what happens when
+// a phone drops, a slot is deleted or the server comes back after a crash is decided
+// here and below. `close()` ends it all, children first.
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
-import type { CameraQuality, CameraState, PauseReason, ShowView, SlotView, TalkbackMessage, TalkbackView } from '../../../shared/src/protocol.js';
-import type { CameraSession } from '../ingest/CameraSession.js';
-import { newInviteToken, type ShowStore, type StoredSlot } from '../store/ShowStore.js';
-import { NotFound, Conflict } from '../errors.js';
+import { AUTH_ERRORS, type CameraQuality, type ShowView } from '../../../shared/src/protocol.js';
+import type { Config } from '../config.js';
+import { CameraSeats, type CameraPage } from '../ingest/CameraSeats.js';
+import { CameraSession } from '../ingest/CameraSession.js';
+import { Slate } from '../ingest/Slate.js';
+import type { Logger } from '../log.js';
+import type { WorkerPool } from '../media/WorkerPool.js';
+import { ProgramEncoder } from '../encoder/ProgramEncoder.js';
+import { Broadcast } from '../outputs/Broadcast.js';
+import type { Destination } from '../outputs/Destination.js';
+import { openDatabase, type ShowDatabase } from '../store/database.js';
+import { DestinationStore } from '../store/DestinationStore.js';
+import { OnAirStore, type OnAir } from '../store/OnAirStore.js';
+import { ShowStore, type StoredSlot } from '../store/ShowStore.js';
+import { SLATE_ID, Switcher } from '../switcher/Switcher.js';
+import { CameraSlots } from './CameraSlots.js';
+
+export type ShowSettings = Pick<Config, 'showName' | 'dataDir' | 'slateImage' | 'output' | 'stallMs' | 'rejoinGraceMs'>;
 
 type ShowEvents = {
-  /** A talkback message for the camera page in this slot. */
-  talkback: [slotId: string, message: TalkbackMessage];
   /** Something the director sees changed (coalesced: at most once per tick). */
   changed: [];
-  /** A slot's invite stopped being valid (slot deleted or link renewed). */
-  inviteRevoked: [slotId: string];
-  /** The director asked this slot's camera for another capture quality. */
-  quality: [slotId: string, quality: CameraQuality];
 };
-
-const PAUSED_BECAUSE: Record<PauseReason, string> = {
-  background: 'the operator\'s page is in the background (screen locked or another app in front)',
-  'camera-unavailable': 'the phone\'s camera was taken by another app or stopped',
-};
-
-type Presence = { session?: CameraSession; left?: string };
-const newMessageId = () => randomBytes(6).toString('hex');
 
 export class Show extends EventEmitter<ShowEvents> {
   readonly name: string;
+  /** where phones reach the server: invite links start with it (known once the server listens) */
   publicUrl = '';
-  readonly #store: ShowStore;
-  readonly #presence = new Map<string, Presence>();
-  readonly #talkback = new Map<string, TalkbackView>(); // slot id → last message
+  readonly pool: WorkerPool;
+  readonly #log: Logger;
+  readonly #db: ShowDatabase;
+  readonly #slots: CameraSlots;
+  readonly #seats: CameraSeats<CameraSession>;
+  readonly #switcher: Switcher;
+  readonly #slate: Slate;
+  readonly #broadcast: Broadcast;
+  /** what the show was doing when this server last ran: resumed once it listens */
+  readonly #was: OnAir;
   #pending = false;
+  #closed = false;
 
-  constructor(name: string, store: ShowStore) {
+  /** Opens the show's store and builds the show on the given workers; the program has the slate on air. */
+  static async open(settings: ShowSettings, pool: WorkerPool, log: Logger): Promise<Show> {
+    const db = openDatabase(settings.dataDir);
+    try {
+      const store = new ShowStore(db, settings.dataDir);
+      if (store.showFileImport) log.info(store.showFileImport, 'camera slots moved from show.json into the database; the file is kept as a backup');
+      const switcher = await Switcher.create(pool, log);
+      const show = new Show(settings, pool, log, db, store, switcher);
+      await show.#slate.start();
+      return show;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  private constructor(settings: ShowSettings, pool: WorkerPool, log: Logger, db: ShowDatabase, store: ShowStore, switcher: Switcher) {
     super();
-    this.name = name;
-    this.#store = store;
+    this.name = settings.showName;
+    this.pool = pool;
+    this.#log = log;
+    this.#db = db;
+    const onAir = new OnAirStore(db);
+    this.#was = onAir.current;
+    this.#slots = new CameraSlots(store);
+    this.#switcher = switcher;
+    const cameraLog = log.child({ module: 'camera' });
+    this.#seats = new CameraSeats({
+      open: (slotId) => this.#openSession(slotId, cameraLog.child({ slot: slotId }), settings.stallMs),
+      rejoinGraceMs: settings.rejoinGraceMs,
+      log: cameraLog,
+    });
+    this.#slate = new Slate({ image: settings.slateImage, pool, log });
+    const encoder = new ProgramEncoder({
+      format: settings.output, log,
+      program: () => switcher.programProducers(),
+      requestKeyFrame: () => switcher.requestKeyFrame(),
+    });
+    this.#broadcast = new Broadcast({ encoder, store: new DestinationStore(db), onAir, dataDir: settings.dataDir, log });
+
+    // After a restart, the camera that was on air goes back on air once it rejoins.
+    switcher.resume(this.#was, this.#slotName(this.#was.program) ?? 'the camera');
+    switcher.on('changed', () => {
+      onAir.update(switcher.intent);
+      this.#seats.tally((slotId) => switcher.tally(slotId));
+      this.#changed();
+    });
+    this.#broadcast.on('changed', () => this.#changed());
+    this.#slots.on('changed', () => this.#changed());
+    this.#slate.on('produced', (producer, router) => switcher.addProducer(SLATE_ID, 'Slate', producer, router).catch((err: Error) =>
+      log.error({ err: err.message }, 'could not bring the slate into the program router')));
+
+    this.#seats.on('opened', (_slotId, session) => this.#slots.attach(session));
+    this.#seats.on('left', (_slotId, session, reason) => this.#slots.detach(session, reason));
+    this.#slots.on('talkback', (slotId, message) => this.#seats.page(slotId)?.send('talkback', message));
+    this.#slots.on('quality', (slotId, quality) => this.#seats.page(slotId)?.send('quality:set', quality));
+    this.#slots.on('inviteRevoked', (slotId) => this.#seats.revoke(slotId, AUTH_ERRORS.unknownToken));
   }
 
-  slotForInvite(token: string): StoredSlot | undefined {
-    return this.#store.slotByToken(token);
+  #openSession(slotId: string, log: Logger, stallMs: number): CameraSession {
+    const session = new CameraSession(slotId, this.pool, { log, stallMs });
+    session.on('lost', (reason) => {
+      // The page publishes again; its next transport lands on a live worker.
+      log.warn({ reason }, 'camera lost its media path; asking the page to publish again');
+      this.#seats.page(slotId)?.send('session:reset', { reason, routerRtpCapabilities: this.pool.rtpCapabilities });
+    });
+    session.on('produced', (producer, router) => {
+      this.#switcher.addProducer(slotId, this.#slotName(slotId) ?? slotId, producer, router).catch((err: Error) =>
+        log.error({ err: err.message }, 'could not bring the camera into the program router'));
+    });
+    return session;
   }
+
+  #slotName(slotId: string | undefined): string | undefined {
+    return slotId ? this.#slots.slot(slotId)?.name : undefined;
+  }
+
+  /**
+   * Back from a crash: the show goes back to what it was doing (live, the destinations
+   * that ran). Called once the server listens: a start that fails (port taken) and is
+   * retried by the supervisor must not put the destinations on and off air each time.
+   */
+  resume(): void {
+    this.#broadcast.resume(this.#was).catch((err: Error) => this.#log.error({ err: err.message }, 'could not resume the show; Go live starts it again'));
+  }
+
+  /** Everything the director sees, in one push: slots, switcher, destinations. */
+  view(): ShowView {
+    return { showName: this.name, publicUrl: this.publicUrl, slots: this.#slots.view(), program: this.#switcher.view(), ...this.#broadcast.view() };
+  }
+
+  // ---- the director's requests -------------------------------------------------
 
   createSlot(name: string): StoredSlot {
-    const slot = this.#store.createSlot(name);
-    this.#changed();
-    return slot;
+    return this.#slots.createSlot(name);
   }
 
   renameSlot(slotId: string, name: string): void {
-    if (!this.#store.updateSlot(slotId, { name })) throw notFound(slotId);
-    this.#changed();
+    this.#slots.renameSlot(slotId, name);
   }
 
+  /** The slot, its invite and its camera are gone; its source leaves the switcher. */
   deleteSlot(slotId: string): void {
-    if (!this.#store.deleteSlot(slotId)) throw notFound(slotId);
-    this.emit('inviteRevoked', slotId);
-    this.#presence.delete(slotId);
-    this.#changed();
+    this.#slots.deleteSlot(slotId);
+    this.#switcher.removeSource(slotId);
   }
 
   renewInvite(slotId: string): void {
-    if (!this.#store.updateSlot(slotId, { inviteToken: newInviteToken() })) throw notFound(slotId);
-    this.emit('inviteRevoked', slotId);
-    this.#changed();
+    this.#slots.renewInvite(slotId);
   }
 
-  /** Send a talkback message to one slot, or to every slot; returns the message ids. */
+  preview(sourceId: string): void {
+    this.#switcher.setPreview(sourceId);
+  }
+
+  cut(): void {
+    this.#switcher.cut();
+  }
+
+  addDestination(d: Omit<Destination, 'id'>): string {
+    return this.#broadcast.add(d);
+  }
+
+  updateDestination(destinationId: string, d: Omit<Destination, 'id'>): void {
+    this.#broadcast.update(destinationId, d);
+  }
+
+  removeDestination(destinationId: string): void {
+    this.#broadcast.remove(destinationId);
+  }
+
+  startDestination(destinationId: string): Promise<void> {
+    return this.#broadcast.start(destinationId);
+  }
+
+  stopDestination(destinationId: string): void {
+    this.#broadcast.stop(destinationId);
+  }
+
+  goLive(): Promise<void> {
+    return this.#broadcast.goLive();
+  }
+
+  endLive(): void {
+    this.#broadcast.endLive();
+  }
+
   sendTalkback(text: string, slotId?: string): string[] {
-    const targets = slotId ? [this.#store.slot(slotId)] : this.#store.slots;
-    if (slotId && !targets[0]) throw notFound(slotId);
-    const ids: string[] = [];
-    for (const slot of targets) {
-      if (!slot) continue;
-      const message = { id: newMessageId(), text, sentAt: Date.now() };
-      this.#talkback.set(slot.id, message);
-      this.emit('talkback', slot.id, message);
-      ids.push(message.id);
-    }
-    this.#changed();
-    return ids;
+    return this.#slots.sendTalkback(text, slotId);
   }
 
-  /** The operator read the message. Only the slot's own page can say so. */
-  ackTalkback(slotId: string, messageId: string): void {
-    const message = this.#talkback.get(slotId);
-    if (!message || message.id !== messageId) throw new NotFound('no such message for this camera');
-    message.readAt ??= Date.now();
-    this.#changed();
-  }
-
-  /** The message a camera page should still show when it (re)joins. */
-  pendingTalkback(slotId: string): TalkbackMessage | undefined {
-    const m = this.#talkback.get(slotId);
-    return m && !m.readAt ? { id: m.id, text: m.text, sentAt: m.sentAt } : undefined;
-  }
-
-  /** Ask the camera in this slot to capture at another quality; it must be connected. */
   requestQuality(slotId: string, quality: CameraQuality): void {
-    if (!this.#store.slot(slotId)) throw notFound(slotId);
-    const session = this.#presence.get(slotId)?.session;
-    if (!session || session.away) throw new Conflict('this camera is not connected; it keeps the quality its operator chose');
-    this.emit('quality', slotId, quality);
+    this.#slots.requestQuality(slotId, quality);
   }
 
-  /** A camera page joined this slot. */
-  attach(session: CameraSession): void {
-    this.#presence.set(session.slotId, { session });
-    session.on('changed', () => this.#changed());
-    this.#changed();
+  // ---- the cameras -----------------------------------------------------------------
+
+  /** The slot an invite token opens, if it is valid. */
+  slotForInvite(token: string): StoredSlot | undefined {
+    return this.#slots.slotForInvite(token);
   }
 
-  /** The camera page is gone; the slot shows it offline with the reason. */
-  detach(session: CameraSession, reason: string): void {
-    const presence = this.#presence.get(session.slotId);
-    if (presence?.session !== session) return; // already replaced by a newer page
-    this.#presence.set(session.slotId, { left: reason });
-    this.#changed();
+  /**
+   * A camera page joined its slot: it takes the slot's seat and is welcomed — how to
+   * reach the SFU, its tally, and a talkback message it has not read yet.
+   */
+  cameraJoined(slotId: string, page: CameraPage): CameraSession {
+    const { session } = this.#seats.join(slotId, page);
+    const transportId = session.transportId;
+    page.send('camera:welcome', {
+      slotId, slotName: this.#slotName(slotId) ?? '', routerRtpCapabilities: this.pool.rtpCapabilities,
+      ...(transportId ? { transportId } : {}),
+    });
+    this.#seats.tally((id) => this.#switcher.tally(id));
+    const pending = this.#slots.pendingTalkback(slotId);
+    if (pending) page.send('talkback', pending); // sent while the phone was away
+    return session;
   }
 
-  session(slotId: string): CameraSession | undefined {
-    return this.#presence.get(slotId)?.session;
+  /** The page said goodbye: its camera is offline at once. */
+  cameraClosed(slotId: string, page: CameraPage): void {
+    this.#seats.closed(slotId, page);
   }
 
-  view(): ShowView {
-    return { showName: this.name, publicUrl: this.publicUrl, slots: this.#store.slots.map((slot) => this.#slotView(slot)) };
+  /** The page went silent: its slot is kept while it comes back. */
+  cameraLost(slotId: string, page: CameraPage, why: string): void {
+    this.#seats.lost(slotId, page, why);
   }
 
-  #slotView(slot: StoredSlot): SlotView {
-    const base = { id: slot.id, name: slot.name, inviteToken: slot.inviteToken, talkback: this.#talkback.get(slot.id) };
-    const presence = this.#presence.get(slot.id);
-    const session = presence?.session;
-    if (!presence) return { ...base, state: 'waiting' };
-    if (!session) return { ...base, state: 'offline', reason: presence.left };
-    const ref = (kind: 'audio' | 'video') => {
-      const p = session.producer(kind);
-      return p && session.routerId ? { producerId: p.id, routerId: session.routerId } : undefined;
-    };
-    const states: Record<typeof session.media, CameraState> = { none: 'connecting', flowing: 'live', stalled: 'stalled' };
-    const paused = session.status?.paused;
-    // Most telling first: a dropped connection, then what the page said, then the media.
-    // (A page whose media flows again before its signalling is back is live: the picture is there.)
-    const state: CameraState = session.away && session.media !== 'flowing' ? 'reconnecting' : paused ? 'paused' : states[session.media];
-    const reasons: Partial<Record<CameraState, string>> = {
-      reconnecting: 'the camera lost its connection; its slot is kept while it comes back by itself',
-      paused: paused ? PAUSED_BECAUSE[paused] : undefined,
-      stalled: 'no video is arriving from this camera (network trouble?)',
-    };
-    return {
-      ...base,
-      state,
-      video: ref('video'),
-      audio: ref('audio'),
-      stats: session.stats,
-      camera: session.status,
-      history: session.history,
-      recovered: session.recovered,
-      reason: reasons[state],
-    };
+  ackTalkback(slotId: string, messageId: string): void {
+    this.#slots.ackTalkback(slotId, messageId);
   }
 
-  /** Tell the directors something changed (coalesced). */
-  touch(): void {
-    this.#changed();
-  }
+  // ----------------------------------------------------------------------------------
 
   #changed(): void {
-    if (this.#pending) return;
+    if (this.#pending || this.#closed) return;
     this.#pending = true;
     setImmediate(() => {
       this.#pending = false;
-      this.emit('changed');
+      if (!this.#closed) this.emit('changed');
     });
   }
-}
 
-const notFound = (slotId: string) => new NotFound(`there is no camera slot ${slotId} (it may have been deleted)`);
+  /** Ends the show: outputs, cameras, slate and switcher, then the store. The workers are the caller's. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#broadcast.close();
+    this.#seats.close();
+    this.#slate.close();
+    this.#switcher.close();
+    this.#db.close();
+  }
+}

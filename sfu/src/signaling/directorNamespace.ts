@@ -1,27 +1,24 @@
 // The director's socket: authenticated by the director secret; sees the whole show
-// (invite tokens included) and watches the cameras through a MultiviewSession.
+// (invite tokens included) and watches the cameras through a MultiviewSession. A thin
+// adapter: each request is one call to the show.
 import type { Namespace } from 'socket.io';
+import type { types } from 'mediasoup';
 import {
   AUTH_ERRORS, directorRequests,
-  type DirectorResponses, type DirectorServerEvents, type ShowView,
+  type DirectorResponses, type DirectorServerEvents,
 } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
-import type { WorkerPool } from '../media/WorkerPool.js';
 import { MultiviewSession } from '../multiview/MultiviewSession.js';
 import type { Show } from '../show/Show.js';
-import type { Switcher } from '../switcher/Switcher.js';
-import type { Broadcast } from '../outputs/Broadcast.js';
 import { secretMatches } from '../store/directorSecret.js';
 import { AuthThrottle } from './AuthThrottle.js';
 import { serveRequests } from './requests.js';
-import type { types } from 'mediasoup';
 
 export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorServerEvents>, deps: {
-  show: Show; pool: WorkerPool; switcher: Switcher; broadcast: Broadcast; secret: string; log: Logger;
+  show: Show; secret: string; log: Logger;
 }): void {
-  const { show, pool, switcher, broadcast, secret } = deps;
-  // Everything the director sees, in one push: slots, switcher, destinations.
-  const studioView = (): ShowView => ({ ...show.view(), program: switcher.view(), ...broadcast.view() });
+  const { show, secret } = deps;
+  const pool = show.pool;
   const log = deps.log.child({ module: 'director' });
 
   const throttle = new AuthThrottle();
@@ -46,7 +43,7 @@ export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorSer
   });
 
   // One coalesced push of the show to every director whenever it changes.
-  show.on('changed', () => nsp.emit('show:state', studioView()));
+  show.on('changed', () => nsp.emit('show:state', show.view()));
 
   nsp.on('connection', (socket) => {
     const clog = log.child({ director: socket.id });
@@ -64,7 +61,6 @@ export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorSer
       'slot:rename': ({ slotId, name }) => (show.renameSlot(slotId, name), {}),
       'slot:delete': ({ slotId }) => {
         show.deleteSlot(slotId);
-        switcher.removeSource(slotId);
         clog.info({ slot: slotId }, 'slot deleted');
         return {};
       },
@@ -81,25 +77,25 @@ export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorSer
       consume: ({ transportId, producerId, rtpCapabilities }) =>
         multiview.consume(transportId, producerId, rtpCapabilities as types.RtpCapabilities),
       'consumer:resume': async ({ consumerId }) => (await multiview.resume(consumerId), {}),
-      'switcher:preview': ({ sourceId }) => (switcher.setPreview(sourceId), {}),
-      'switcher:cut': () => (switcher.cut(), {}),
+      'switcher:preview': ({ sourceId }) => (show.preview(sourceId), {}),
+      'switcher:cut': () => (show.cut(), {}),
       'destination:add': (d) => {
-        const destinationId = broadcast.add(d);
+        const destinationId = show.addDestination(d);
         clog.info({ destination: destinationId, protocol: d.protocol, hasKey: Boolean(d.streamKey) }, 'destination added');
         return { destinationId };
       },
-      'destination:update': ({ destinationId, destination }) => (broadcast.update(destinationId, destination), {}),
-      'destination:remove': ({ destinationId }) => (broadcast.remove(destinationId), {}),
-      'destination:start': async ({ destinationId }) => (await broadcast.start(destinationId), {}),
-      'destination:stop': ({ destinationId }) => (broadcast.stop(destinationId), {}),
-      'show:goLive': async () => (await broadcast.goLive(), {}),
-      'show:endLive': () => (broadcast.endLive(), {}),
+      'destination:update': ({ destinationId, destination }) => (show.updateDestination(destinationId, destination), {}),
+      'destination:remove': ({ destinationId }) => (show.removeDestination(destinationId), {}),
+      'destination:start': async ({ destinationId }) => (await show.startDestination(destinationId), {}),
+      'destination:stop': ({ destinationId }) => (show.stopDestination(destinationId), {}),
+      'show:goLive': async () => (await show.goLive(), {}),
+      'show:endLive': () => (show.endLive(), {}),
       'talkback:send': ({ slotId, text }) => ({ messageIds: show.sendTalkback(text, slotId) }),
       'camera:setQuality': ({ slotId, quality }) => (show.requestQuality(slotId, quality), {}),
     }, clog);
 
     socket.emit('router:capabilities', { rtpCapabilities: pool.rtpCapabilities });
-    socket.emit('show:state', studioView());
+    socket.emit('show:state', show.view());
     socket.on('disconnect', (reason) => {
       clog.info({ reason }, 'director disconnected');
       multiview.close();

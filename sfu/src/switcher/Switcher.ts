@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { createProgramFeed, PROGRAM_AUDIO, PROGRAM_VIDEO, type ProgramFeed } from './ProgramFeed.js';
 import { RtpSplicer } from './RtpSplicer.js';
-import { SwitchingPolicy, type ProgramDesk, type SourceSeen, type Tally } from './SwitchingPolicy.js';
+import { SwitchingPolicy, type ProgramDesk, type SourceSeen } from './SwitchingPolicy.js';
 
 export { SLATE_ID } from './SwitchingPolicy.js';
 
@@ -99,7 +99,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   }
 
   /** What a camera's tally light shows. */
-  tally(sourceId: string): Tally {
+  tally(sourceId: string): ReturnType<SwitchingPolicy['tally']> {
     return this.#policy.tally(sourceId);
   }
 

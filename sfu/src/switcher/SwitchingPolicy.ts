@@ -4,6 +4,7 @@
 // here: the plumbing (Switcher.ts) says what it sees through `ProgramDesk` and calls
 // `tick()`; this module answers by taking a source. So every rule is unit-tested.
 import { EventEmitter } from 'node:events';
+import type { CameraServerEvents } from '../../../shared/src/protocol.js';
 import { Conflict, NotFound } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -50,7 +51,6 @@ export const SWITCHING: SwitchingSettings = {
 
 /** The slate covers `from`; `backAt` once it sends again; `resume`: it goes back on air by itself (after a restart). */
 export type Fallback = { from: string; reason: string; backAt?: number; resume?: boolean };
-export type Tally = 'program' | 'preview' | 'idle';
 
 export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
   readonly #desk: ProgramDesk;
@@ -173,7 +173,7 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
   }
 
   /** What a camera's tally light shows. */
-  tally(sourceId: string): Tally {
+  tally(sourceId: string): Parameters<CameraServerEvents['tally']>[0]['state'] {
     if (this.#desk.onAir === sourceId) return 'program';
     if (this.#preview === sourceId || this.#desk.pending === sourceId) return 'preview';
     return 'idle';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CameraSession } from '../ingest/CameraSession.js';
 import { openTestDatabase, tempDataDir } from '../store/dataDir.fixture.js';
 import { ShowStore } from '../store/ShowStore.js';
-import { Show } from './Show.js';
+import { CameraSlots } from './CameraSlots.js';
 
 /** A camera session as the show sees it: which producers it has and whether media flows. */
 class FakeSession extends EventEmitter {
@@ -21,15 +21,15 @@ class FakeSession extends EventEmitter {
 
 const newShow = () => {
   const dir = tempDataDir();
-  return new Show('Test', new ShowStore(openTestDatabase(dir), dir));
+  return new CameraSlots(new ShowStore(openTestDatabase(dir), dir));
 };
 const tick = () => new Promise((r) => setImmediate(r));
 
-describe('Show', () => {
+describe('CameraSlots', () => {
   it('follows a camera from waiting to live to stalled to offline, keeping its slot', () => {
     const show = newShow();
     const slot = show.createSlot('north');
-    const state = () => show.view().slots[0]!;
+    const state = () => show.view()[0]!;
     expect(state().state).toBe('waiting');
     const session = new FakeSession(slot.id);
     show.attach(session as unknown as CameraSession);
@@ -53,7 +53,7 @@ describe('Show', () => {
     show.attach(old as unknown as CameraSession);
     show.attach(fresh as unknown as CameraSession);
     show.detach(old as unknown as CameraSession, 'replaced');
-    expect(show.view().slots[0]!.state).toBe('connecting');
+    expect(show.view()[0]!.state).toBe('connecting');
   });
 
   it('coalesces many changes into one update for the directors', async () => {
@@ -90,7 +90,7 @@ describe('Show', () => {
     expect(() => show.ackTalkback(b.id, one!)).toThrow(/no such message/); // b cannot ack a's message
     show.ackTalkback(a.id, one!);
     expect(show.pendingTalkback(a.id)).toBeUndefined();
-    expect(show.view().slots.find((s) => s.id === a.id)?.talkback?.readAt).toBeGreaterThan(0);
+    expect(show.view().find((s) => s.id === a.id)?.talkback?.readAt).toBeGreaterThan(0);
     expect(show.sendTalkback('all of you')).toHaveLength(2);
     expect(() => show.sendTalkback('x', 'aaaaaaaaaaaa')).toThrow(/no camera slot/);
   });
@@ -103,10 +103,10 @@ describe('Show', () => {
     session.video = { id: 'p1' };
     session.media = 'stalled';
     session.away = true;
-    expect(show.view().slots[0]).toMatchObject({ state: 'reconnecting', video: { producerId: 'p1' } });
-    expect(show.view().slots[0]!.reason).toMatch(/comes back by itself/);
+    expect(show.view()[0]).toMatchObject({ state: 'reconnecting', video: { producerId: 'p1' } });
+    expect(show.view()[0]!.reason).toMatch(/comes back by itself/);
     session.media = 'flowing'; // the picture is back before the signalling: it is live
-    expect(show.view().slots[0]!.state).toBe('live');
+    expect(show.view()[0]!.state).toBe('live');
   });
 
   it('a page that says it is paused shows "paused" with the reason in words', () => {
@@ -117,10 +117,10 @@ describe('Show', () => {
     session.video = { id: 'p1' };
     session.media = 'flowing';
     session.status = { paused: 'background', micMuted: true, quality: { height: 720, fps: 30 }, torch: false };
-    expect(show.view().slots[0]).toMatchObject({ state: 'paused', camera: { micMuted: true } });
-    expect(show.view().slots[0]!.reason).toMatch(/background/);
+    expect(show.view()[0]).toMatchObject({ state: 'paused', camera: { micMuted: true } });
+    expect(show.view()[0]!.reason).toMatch(/background/);
     session.status = { paused: 'camera-unavailable', micMuted: false, quality: { height: 720, fps: 30 }, torch: false };
-    expect(show.view().slots[0]!.reason).toMatch(/another app/);
+    expect(show.view()[0]!.reason).toMatch(/another app/);
   });
 
   it('asks a connected camera for a quality, and refuses one that is not there', () => {
