@@ -2,10 +2,8 @@
 // publish into that slot only, and never sees the show or anyone's secrets.
 import type { Namespace, Socket } from 'socket.io';
 import type { types } from 'mediasoup';
-import {
-  AUTH_ERRORS, cameraRequests,
-  type CameraResponses, type CameraServerEvents,
-} from '../../../shared/src/protocol.js';
+import { AUTH_ERRORS, type CameraServerEvents } from '../../../shared/src/protocol.js';
+import { cameraRequests, type CameraClientEvents } from '../../../shared/src/requests.js';
 import { CameraSession } from '../ingest/CameraSession.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
@@ -15,9 +13,9 @@ import { INVITE_TOKEN_PATTERN } from '../store/ShowStore.js';
 import { AuthThrottle } from './AuthThrottle.js';
 import { serveRequests } from './requests.js';
 
-type CameraSocket = Socket<Record<string, never>, CameraServerEvents, Record<string, never>, { slotId: string }>;
+type CameraSocket = Socket<CameraClientEvents, CameraServerEvents, Record<string, never>, { slotId: string }>;
 
-export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerEvents>, deps: {
+export function serveCameras(nsp: Namespace<CameraClientEvents, CameraServerEvents>, deps: {
   show: Show; pool: WorkerPool; switcher: Switcher; stallMs: number; rejoinGraceMs: number; log: Logger;
 }): void {
   const { show, pool, switcher } = deps;
@@ -123,7 +121,7 @@ export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerE
     session.signallingBack();
     clog.info('camera joined');
 
-    serveRequests<typeof cameraRequests, CameraResponses>(socket, cameraRequests, {
+    serveRequests(socket, cameraRequests, {
       'transport:create': () => session.createTransport(),
       'transport:connect': async ({ transportId, dtlsParameters }) => {
         await session.connect(transportId, dtlsParameters as types.DtlsParameters);

@@ -1,10 +1,8 @@
 // The director's socket: authenticated by the director secret; sees the whole show
 // (invite tokens included) and watches the cameras through a MultiviewSession.
 import type { Namespace } from 'socket.io';
-import {
-  AUTH_ERRORS, directorRequests,
-  type DirectorResponses, type DirectorServerEvents, type ShowView,
-} from '../../../shared/src/protocol.js';
+import { AUTH_ERRORS, type DirectorServerEvents, type ShowView } from '../../../shared/src/protocol.js';
+import { directorRequests, type DirectorClientEvents } from '../../../shared/src/requests.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { MultiviewSession } from '../multiview/MultiviewSession.js';
@@ -16,7 +14,7 @@ import { AuthThrottle } from './AuthThrottle.js';
 import { serveRequests } from './requests.js';
 import type { types } from 'mediasoup';
 
-export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorServerEvents>, deps: {
+export function serveDirectors(nsp: Namespace<DirectorClientEvents, DirectorServerEvents>, deps: {
   show: Show; pool: WorkerPool; switcher: Switcher; broadcast: Broadcast; secret: string; log: Logger;
 }): void {
   const { show, pool, switcher, broadcast, secret } = deps;
@@ -55,7 +53,7 @@ export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorSer
     multiview.on('transportClosed', (transportId) => socket.emit('transport:closed', { transportId }));
     multiview.on('consumerClosed', (consumerId) => socket.emit('consumer:closed', { consumerId }));
 
-    serveRequests<typeof directorRequests, DirectorResponses>(socket, directorRequests, {
+    serveRequests(socket, directorRequests, {
       'slot:create': ({ name }) => {
         const slot = show.createSlot(name);
         clog.info({ slot: slot.id }, 'slot created');
