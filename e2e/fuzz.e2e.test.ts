@@ -10,7 +10,8 @@ import fc from 'fast-check';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { cameraRequests, directorRequests, type Ack, type ShowView } from '../shared/src/protocol.js';
+import type { Ack, ShowView } from '../shared/src/protocol.js';
+import { cameraRequests, directorRequests } from '../shared/src/requests.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
 
 const SEED = Number(process.env.REGIE_FUZZ_SEED ?? 20261231);
@@ -143,7 +144,7 @@ describe('malformed requests', () => {
     let sent = 0;
     let seed = SEED;
     for (const [side, socket, schemas] of sides) {
-      for (const [event, schema] of Object.entries(schemas)) {
+      for (const [event, { schema }] of Object.entries(schemas)) {
         const payloads = malformed(schema, VALID[side][event]!, seed++);
         expect(payloads.length).toBe(PER_EVENT);
         const answers: Ack<unknown>[] = [];

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cameraRequests, directorRequests, inviteLink } from './protocol.js';
+import { inviteLink } from './protocol.js';
+import { cameraRequests, directorRequests } from './requests.js';
 
 const dtls = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD:EF:01:23:45:67:89' }] };
 const rtp = {
@@ -13,37 +14,37 @@ const rtp = {
 
 describe('protocol schemas', () => {
   it('accept what mediasoup-client sends', () => {
-    expect(cameraRequests['transport:connect'].safeParse({ transportId: 't1', dtlsParameters: dtls }).success).toBe(true);
-    expect(cameraRequests.produce.safeParse({ transportId: 't1', kind: 'video', rtpParameters: rtp }).success).toBe(true);
+    expect(cameraRequests['transport:connect'].schema.safeParse({ transportId: 't1', dtlsParameters: dtls }).success).toBe(true);
+    expect(cameraRequests.produce.schema.safeParse({ transportId: 't1', kind: 'video', rtpParameters: rtp }).success).toBe(true);
   });
 
   it('refuse the wrong shapes, out-of-range numbers and oversized input', () => {
     const bad = [
-      cameraRequests.produce.safeParse({ transportId: 't1', kind: 'data', rtpParameters: rtp }),
-      cameraRequests.produce.safeParse({ transportId: 't1', kind: 'video', rtpParameters: { codecs: [] } }),
-      cameraRequests.produce.safeParse({ transportId: 't1', kind: 'video', rtpParameters: { ...rtp, codecs: [{ ...rtp.codecs[0], payloadType: 300 }] } }),
-      cameraRequests['transport:connect'].safeParse({ transportId: 't1', dtlsParameters: { fingerprints: [{ algorithm: 'md5', value: 'AB' }] } }),
-      cameraRequests.report.safeParse({ width: -1, height: 720, fps: 30 }),
-      directorRequests['slot:create'].safeParse({ name: '   ' }),
-      directorRequests['slot:create'].safeParse({ name: 'x'.repeat(61) }),
-      directorRequests['slot:delete'].safeParse({ slotId: '../../etc' }),
-      directorRequests['transport:create'].safeParse({ routerId: 'x'.repeat(65) }),
-      cameraRequests.status.safeParse({ micMuted: false, quality: { height: 4320, fps: 30 }, torch: false }),
-      cameraRequests.status.safeParse({ paused: 'asleep', micMuted: false, quality: { height: 720, fps: 30 }, torch: false }),
-      cameraRequests.status.safeParse({ micMuted: 'no', quality: { height: 720, fps: 30 }, torch: false }),
-      cameraRequests['transport:restartIce'].safeParse({}),
-      directorRequests['camera:setQuality'].safeParse({ slotId: 'aaaaaaaaaaaa', quality: { height: 720, fps: 60 } }),
+      cameraRequests.produce.schema.safeParse({ transportId: 't1', kind: 'data', rtpParameters: rtp }),
+      cameraRequests.produce.schema.safeParse({ transportId: 't1', kind: 'video', rtpParameters: { codecs: [] } }),
+      cameraRequests.produce.schema.safeParse({ transportId: 't1', kind: 'video', rtpParameters: { ...rtp, codecs: [{ ...rtp.codecs[0], payloadType: 300 }] } }),
+      cameraRequests['transport:connect'].schema.safeParse({ transportId: 't1', dtlsParameters: { fingerprints: [{ algorithm: 'md5', value: 'AB' }] } }),
+      cameraRequests.report.schema.safeParse({ width: -1, height: 720, fps: 30 }),
+      directorRequests['slot:create'].schema.safeParse({ name: '   ' }),
+      directorRequests['slot:create'].schema.safeParse({ name: 'x'.repeat(61) }),
+      directorRequests['slot:delete'].schema.safeParse({ slotId: '../../etc' }),
+      directorRequests['transport:create'].schema.safeParse({ routerId: 'x'.repeat(65) }),
+      cameraRequests.status.schema.safeParse({ micMuted: false, quality: { height: 4320, fps: 30 }, torch: false }),
+      cameraRequests.status.schema.safeParse({ paused: 'asleep', micMuted: false, quality: { height: 720, fps: 30 }, torch: false }),
+      cameraRequests.status.schema.safeParse({ micMuted: 'no', quality: { height: 720, fps: 30 }, torch: false }),
+      cameraRequests['transport:restartIce'].schema.safeParse({}),
+      directorRequests['camera:setQuality'].schema.safeParse({ slotId: 'aaaaaaaaaaaa', quality: { height: 720, fps: 60 } }),
     ];
     for (const r of bad) expect(r.success).toBe(false);
   });
 
   it('accept a camera status and a quality request in range', () => {
-    expect(cameraRequests.status.safeParse({ paused: 'background', micMuted: true, quality: { height: 480, fps: 15 }, torch: false }).success).toBe(true);
-    expect(directorRequests['camera:setQuality'].safeParse({ slotId: 'aaaaaaaaaaaa', quality: { height: 1080, fps: 25 } }).success).toBe(true);
+    expect(cameraRequests.status.schema.safeParse({ paused: 'background', micMuted: true, quality: { height: 480, fps: 15 }, torch: false }).success).toBe(true);
+    expect(directorRequests['camera:setQuality'].schema.safeParse({ slotId: 'aaaaaaaaaaaa', quality: { height: 1080, fps: 25 } }).success).toBe(true);
   });
 
   it('trims slot names', () => {
-    expect(directorRequests['slot:create'].parse({ name: '  Trocadéro ' })).toEqual({ name: 'Trocadéro' });
+    expect(directorRequests['slot:create'].schema.parse({ name: '  Trocadéro ' })).toEqual({ name: 'Trocadéro' });
   });
 
   it('put the invite token in the URL fragment, which browsers never send to the server', () => {
@@ -56,7 +57,7 @@ describe('protocol schemas', () => {
 
 describe('destination input', () => {
   const valid = { name: 'YouTube', protocol: 'rtmp', url: 'rtmp://a.rtmp.youtube.com/live2', streamKey: 'abcd-1234' };
-  const refused = (change: object) => directorRequests['destination:add'].safeParse({ ...valid, ...change });
+  const refused = (change: object) => directorRequests['destination:add'].schema.safeParse({ ...valid, ...change });
 
   it('accepts what the platforms document', () => {
     expect(refused({}).success).toBe(true);
@@ -70,8 +71,8 @@ describe('destination input', () => {
       expect(r.success, url).toBe(false);
       expect(r.error!.issues.some((i) => i.path[0] === 'url'), url).toBe(true);
     }
-    expect(directorRequests['destination:add'].safeParse({ name: '', protocol: '', url: '', streamKey: '' }).success).toBe(false);
-    expect(directorRequests['destination:update'].safeParse({ destinationId: 'aaaaaaaaaaaa', destination: { url: '' } }).success).toBe(false);
+    expect(directorRequests['destination:add'].schema.safeParse({ name: '', protocol: '', url: '', streamKey: '' }).success).toBe(false);
+    expect(directorRequests['destination:update'].schema.safeParse({ destinationId: 'aaaaaaaaaaaa', destination: { url: '' } }).success).toBe(false);
   });
 
   it('refuses a URL of another protocol than the one chosen, and an SRT URL that would listen', () => {
@@ -83,8 +84,8 @@ describe('destination input', () => {
   it('refuses control characters in names and keys', () => {
     expect(refused({ name: 'You\u0000Tube' }).success).toBe(false);
     expect(refused({ streamKey: 'ab\ncd' }).success).toBe(false);
-    expect(directorRequests['slot:create'].safeParse({ name: 'Tour\u001b[31m' }).success).toBe(false);
-    expect(directorRequests['talkback:send'].safeParse({ text: 'go\u0007' }).success).toBe(false);
+    expect(directorRequests['slot:create'].schema.safeParse({ name: 'Tour\u001b[31m' }).success).toBe(false);
+    expect(directorRequests['talkback:send'].schema.safeParse({ text: 'go\u0007' }).success).toBe(false);
   });
 });
 
@@ -98,7 +99,7 @@ describe('every request schema', () => {
   );
   const shaped = fc.record({ name: nasty, protocol: fc.constantFrom('rtmp', 'rtmps', 'srt', 'x', undefined), url: nasty, streamKey: nasty, enabled: nasty, destination: nasty, slotId: nasty, text: nasty }, { requiredKeys: [] });
   for (const [side, schemas] of [['director', directorRequests], ['camera', cameraRequests]] as const) {
-    for (const [event, schema] of Object.entries(schemas)) {
+    for (const [event, { schema }] of Object.entries(schemas)) {
       it(`${side} ${event}: never throws on any input`, () => {
         fc.assert(fc.property(fc.oneof(nasty, shaped), (value) => {
           schema.safeParse(value);

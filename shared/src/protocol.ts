@@ -1,8 +1,7 @@
-// The protocol between the studio's pages and the SFU, over socket.io.
-// Every request a browser makes is listed here with the schema its payload must
-// pass; the server validates each one before acting and answers an Ack.
+// The protocol between the studio's pages and the SFU, over socket.io: its vocabulary,
+// what the server pushes, and how a request fails. The requests themselves, each with
+// its schema and its answer, are in requests.ts.
 import { z } from 'zod';
-import { DtlsParameters, MediaId, RtpCapabilities, RtpParameters } from './mediaSchemas.js';
 
 export const NAMESPACES = { director: '/director', camera: '/camera' } as const;
 
@@ -114,50 +113,7 @@ export type DestinationView = {
   errorKind?: OutputErrorKind;
 };
 
-// ---- requests: event name → payload schema ---------------------------------
-export const directorRequests = {
-  'slot:create': z.object({ name: SlotName }),
-  'slot:rename': z.object({ slotId: SlotId, name: SlotName }),
-  'slot:delete': z.object({ slotId: SlotId }),
-  'slot:renewInvite': z.object({ slotId: SlotId }),
-  'transport:create': z.object({ routerId: MediaId }),
-  'transport:connect': z.object({ transportId: MediaId, dtlsParameters: DtlsParameters }),
-  consume: z.object({ transportId: MediaId, producerId: MediaId, rtpCapabilities: RtpCapabilities }),
-  'consumer:resume': z.object({ consumerId: MediaId }),
-  'switcher:preview': z.object({ sourceId: SourceId }),
-  'switcher:cut': z.object({}),
-  'destination:add': DestinationInput,
-  'destination:update': z.object({ destinationId: DestinationId, destination: DestinationInput }),
-  'destination:remove': z.object({ destinationId: DestinationId }),
-  'destination:start': z.object({ destinationId: DestinationId }),
-  'destination:stop': z.object({ destinationId: DestinationId }),
-  'show:goLive': z.object({}),
-  'show:endLive': z.object({}),
-  /** Ask a camera to change its capture quality (the operator sees it change). */
-  'camera:setQuality': z.object({ slotId: SlotId, quality: CameraQuality }),
-  /** A short message to one camera operator, or to all when slotId is left out. */
-  'talkback:send': z.object({ slotId: SlotId.optional(), text: Text('the message', 200) }),
-} as const;
-
-export const cameraRequests = {
-  'transport:create': z.object({}),
-  'transport:connect': z.object({ transportId: MediaId, dtlsParameters: DtlsParameters }),
-  produce: z.object({ transportId: MediaId, kind: MediaKind, rtpParameters: RtpParameters }),
-  /** ICE restart on the page's existing transport (network changed): same producers, same slot. */
-  'transport:restartIce': z.object({ transportId: MediaId }),
-  'talkback:ack': z.object({ messageId: z.string().regex(/^[a-z0-9]{8,32}$/) }),
-  status: CameraStatus,
-  report: z.object({
-    width: z.number().int().min(0).max(8192),
-    height: z.number().int().min(0).max(8192),
-    fps: z.number().min(0).max(240),
-  }),
-} as const;
-
-export type DirectorRequest = keyof typeof directorRequests;
-export type CameraRequest = keyof typeof cameraRequests;
-
-// ---- responses ---------------------------------------------------------------
+// ---- what requests answer ----------------------------------------------------
 export type TransportInfo = {
   transportId: string;
   iceParameters: unknown;
@@ -171,38 +127,6 @@ export type ConsumerInfo = {
   kind: 'audio' | 'video';
   rtpParameters: unknown;
 };
-
-export interface DirectorResponses {
-  'slot:create': { slotId: string };
-  'slot:rename': Record<string, never>;
-  'slot:delete': Record<string, never>;
-  'slot:renewInvite': Record<string, never>;
-  'transport:create': TransportInfo;
-  'transport:connect': Record<string, never>;
-  consume: ConsumerInfo;
-  'consumer:resume': Record<string, never>;
-  'switcher:preview': Record<string, never>;
-  'switcher:cut': Record<string, never>;
-  'destination:add': { destinationId: string };
-  'destination:update': Record<string, never>;
-  'destination:remove': Record<string, never>;
-  'destination:start': Record<string, never>;
-  'destination:stop': Record<string, never>;
-  'show:goLive': Record<string, never>;
-  'show:endLive': Record<string, never>;
-  'talkback:send': { messageIds: string[] };
-  'camera:setQuality': Record<string, never>;
-}
-
-export interface CameraResponses {
-  'transport:create': TransportInfo;
-  'transport:connect': Record<string, never>;
-  produce: { producerId: string };
-  'transport:restartIce': { iceParameters: unknown };
-  'talkback:ack': Record<string, never>;
-  status: Record<string, never>;
-  report: Record<string, never>;
-}
 
 /** Error codes a request can fail with; `message` says it in words for the user. */
 export type ErrorCode = 'invalid-payload' | 'unknown-event' | 'not-found' | 'conflict' | 'media-error' | 'internal-error';

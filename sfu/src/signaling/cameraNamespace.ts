@@ -3,10 +3,8 @@
 // adapter: what a joining, leaving or dropping camera means is the show's to decide.
 import type { Namespace, Socket } from 'socket.io';
 import type { types } from 'mediasoup';
-import {
-  AUTH_ERRORS, cameraRequests,
-  type CameraResponses, type CameraServerEvents,
-} from '../../../shared/src/protocol.js';
+import { AUTH_ERRORS, type CameraServerEvents } from '../../../shared/src/protocol.js';
+import { cameraRequests, type CameraClientEvents } from '../../../shared/src/requests.js';
 import type { CameraPage } from '../ingest/CameraSeats.js';
 import type { Logger } from '../log.js';
 import type { Show } from '../show/Show.js';
@@ -14,12 +12,12 @@ import { INVITE_TOKEN_PATTERN } from '../store/ShowStore.js';
 import { AuthThrottle } from './AuthThrottle.js';
 import { serveRequests } from './requests.js';
 
-type CameraSocket = Socket<Record<string, never>, CameraServerEvents, Record<string, never>, { slotId: string }>;
+type CameraSocket = Socket<CameraClientEvents, CameraServerEvents, Record<string, never>, { slotId: string }>;
 
 /** socket.io's words for a page that closed on purpose; anything else is a connection lost. */
 const GOODBYES = new Set(['client namespace disconnect', 'transport close', 'server namespace disconnect']);
 
-export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerEvents>, deps: { show: Show; log: Logger }): void {
+export function serveCameras(nsp: Namespace<CameraClientEvents, CameraServerEvents>, deps: { show: Show; log: Logger }): void {
   const { show } = deps;
   const log = deps.log.child({ module: 'camera' });
 
@@ -60,7 +58,7 @@ export function serveCameras(nsp: Namespace<Record<string, never>, CameraServerE
     const session = show.cameraJoined(slotId, page);
     clog.info('camera joined');
 
-    serveRequests<typeof cameraRequests, CameraResponses>(socket, cameraRequests, {
+    serveRequests(socket, cameraRequests, {
       'transport:create': () => session.createTransport(),
       'transport:connect': async ({ transportId, dtlsParameters }) => {
         await session.connect(transportId, dtlsParameters as types.DtlsParameters);

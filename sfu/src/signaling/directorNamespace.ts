@@ -3,10 +3,8 @@
 // adapter: each request is one call to the show.
 import type { Namespace } from 'socket.io';
 import type { types } from 'mediasoup';
-import {
-  AUTH_ERRORS, directorRequests,
-  type DirectorResponses, type DirectorServerEvents,
-} from '../../../shared/src/protocol.js';
+import { AUTH_ERRORS, type DirectorServerEvents } from '../../../shared/src/protocol.js';
+import { directorRequests, type DirectorClientEvents } from '../../../shared/src/requests.js';
 import type { Logger } from '../log.js';
 import { MultiviewSession } from '../multiview/MultiviewSession.js';
 import type { Show } from '../show/Show.js';
@@ -14,7 +12,7 @@ import { secretMatches } from '../store/directorSecret.js';
 import { AuthThrottle } from './AuthThrottle.js';
 import { serveRequests } from './requests.js';
 
-export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorServerEvents>, deps: {
+export function serveDirectors(nsp: Namespace<DirectorClientEvents, DirectorServerEvents>, deps: {
   show: Show; secret: string; log: Logger;
 }): void {
   const { show, secret } = deps;
@@ -52,7 +50,7 @@ export function serveDirectors(nsp: Namespace<Record<string, never>, DirectorSer
     multiview.on('transportClosed', (transportId) => socket.emit('transport:closed', { transportId }));
     multiview.on('consumerClosed', (consumerId) => socket.emit('consumer:closed', { consumerId }));
 
-    serveRequests<typeof directorRequests, DirectorResponses>(socket, directorRequests, {
+    serveRequests(socket, directorRequests, {
       'slot:create': ({ name }) => {
         const slot = show.createSlot(name);
         clog.info({ slot: slot.id }, 'slot created');

@@ -9,6 +9,8 @@ import {
   DEFAULT_QUALITY, NAMESPACES, qualityLabel,
   type CameraQuality, type CameraStatus, type CameraWelcome, type TalkbackMessage,
 } from '../../../shared/src/protocol';
+import { makeRequester } from '../lib/request';
+import type { CameraSocket } from '../lib/sockets';
 import { useOnline, usePageVisible, useTrackState, useWakeLock } from './devicePresence';
 import { describeLink, linkQuality, type UplinkSample } from './linkQuality';
 import { Publisher } from './publisher';
@@ -35,11 +37,14 @@ async function openCamera(facing: Facing, quality: CameraQuality): Promise<Media
 
 export function CameraApp() {
   const token = useMemo(tokenFromUrl, []);
-  const socket = useMemo(() => io(NAMESPACES.camera, {
+  const socket: CameraSocket = useMemo(() => io(NAMESPACES.camera, {
     auth: { token }, transports: ['websocket'],
     // A phone coming back from a tunnel should be back quickly, not after 5 s.
     reconnectionDelay: 500, reconnectionDelayMax: 3000,
   }), [token]);
+  // The page's own reports (status, talkback read): worth 5 s at most, and one that
+  // fails is let go (the status is told again on each welcome).
+  const request = useMemo(() => makeRequester(socket, 5000), [socket]);
   const [phase, setPhase] = useState<Phase>({ kind: 'joining' });
   const [welcome, setWelcome] = useState<CameraWelcome>();
   const [facing, setFacing] = useState<Facing>('environment');
@@ -189,8 +194,8 @@ export function CameraApp() {
   useEffect(() => {
     if (joins === 0) return;
     const status: CameraStatus = { paused, micMuted, quality, torch };
-    socket.timeout(5000).emitWithAck('status', status).catch(() => undefined);
-  }, [socket, joins, paused, micMuted, quality, torch]);
+    request('status', status).catch(() => undefined);
+  }, [request, joins, paused, micMuted, quality, torch]);
 
   // Tell the operator, when they come back, that the studio saw them paused.
   const wasHidden = useRef(false);
@@ -236,7 +241,7 @@ export function CameraApp() {
         <div className="talkback-message" role="alertdialog" aria-label="Message from the director" data-testid="talkback-message">
           <p>{message.text}</p>
           <button type="button" className="big go" onClick={() => {
-            socket.timeout(5000).emitWithAck('talkback:ack', { messageId: message.id }).catch(() => undefined);
+            request('talkback:ack', { messageId: message.id }).catch(() => undefined);
             setMessage(undefined);
           }}>OK</button>
         </div>

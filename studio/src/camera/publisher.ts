@@ -5,9 +5,11 @@
 // director's tile never blinks; only a rejoin (see reconnect.ts) makes new ones.
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import type { Socket } from 'socket.io-client';
-import type { CameraQuality, CameraResponses } from '../../../shared/src/protocol';
-import { makeRequester } from '../lib/request';
+import type { CameraQuality } from '../../../shared/src/protocol';
+import type { CameraClientEvents, CameraRequests } from '../../../shared/src/requests';
+import type { RequestPayload } from '../../../shared/src/requestTable';
+import { makeRequester, type Requester } from '../lib/request';
+import type { CameraSocket } from '../lib/sockets';
 import type { UplinkSample } from './linkQuality';
 import { effectiveMediaState, receivedBytes, SILENCE, SilenceDetector } from './mediaWatch';
 import { layerEncodings } from './quality';
@@ -22,7 +24,7 @@ export function pickVideoCodec(device: Device): types.RtpCodecCapability | undef
 const trackHeight = (track: MediaStreamTrack | undefined): number => track?.getSettings().height ?? 720;
 
 export class Publisher {
-  readonly #request: ReturnType<typeof makeRequester<CameraResponses>>;
+  readonly #request: Requester<CameraClientEvents>;
   readonly #onMedia: (state: MediaState) => void;
   #transport?: types.Transport;
   #producers: types.Producer[] = [];
@@ -36,8 +38,8 @@ export class Publisher {
   readonly #silence = new SilenceDetector();
   #watch?: ReturnType<typeof setInterval>;
 
-  constructor(socket: Socket, quality: CameraQuality, onMedia: (state: MediaState) => void) {
-    this.#request = makeRequester<CameraResponses>(socket);
+  constructor(socket: CameraSocket, quality: CameraQuality, onMedia: (state: MediaState) => void) {
+    this.#request = makeRequester(socket);
     this.#quality = quality;
     this.#onMedia = onMedia;
   }
@@ -110,7 +112,9 @@ export class Publisher {
       this.#request('transport:connect', { transportId: transport.id, dtlsParameters }).then(() => done(), fail);
     });
     transport.on('produce', ({ kind, rtpParameters }, done, fail) => {
-      this.#request('produce', { transportId: transport.id, kind, rtpParameters }).then(({ producerId }) => done({ id: producerId }), fail);
+      // mediasoup-client types codec parameters as unknown; they are SDP's strings and numbers (the server checks).
+      const sent = rtpParameters as RequestPayload<CameraRequests, 'produce'>['rtpParameters'];
+      this.#request('produce', { transportId: transport.id, kind, rtpParameters: sent }).then(({ producerId }) => done({ id: producerId }), fail);
     });
     transport.on('connectionstatechange', (state) => {
       if (this.#transport !== transport) return;

@@ -2,9 +2,9 @@
 // also be started, stopped or retried on its own, and says honestly how it is doing.
 // Stream keys are write-only: typed in once, then only "key saved" is ever shown.
 import { useEffect, useMemo, useState } from 'react';
-import type { Socket } from 'socket.io-client';
-import type { DestinationView, DirectorResponses, ShowView } from '../../../shared/src/protocol';
+import type { DestinationView, ShowView } from '../../../shared/src/protocol';
 import { makeRequester, RequestFailed } from '../lib/request';
+import type { DirectorSocket } from '../lib/sockets';
 
 type Protocol = DestinationView['protocol'];
 type Draft = { name: string; protocol: Protocol; url: string; streamKey: string; enabled: boolean };
@@ -33,8 +33,8 @@ const uptime = (since: number | undefined, now: number) => {
   return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 };
 
-export function Destinations({ show, socket }: { show: ShowView; socket: Socket }) {
-  const request = useMemo(() => makeRequester<DirectorResponses>(socket), [socket]);
+export function Destinations({ show, socket }: { show: ShowView; socket: DirectorSocket }) {
+  const request = useMemo(() => makeRequester(socket), [socket]);
   const [editing, setEditing] = useState<string | 'new' | null>(null);
   const [error, setError] = useState<string>();
   const now = useNow();

@@ -1,8 +1,8 @@
 // Every camera slot as a tile: live video (lowest simulcast layer), name, and the
 // numbers that tell whether the shot is usable: resolution, fps, bitrate, loss.
 import { useEffect, useRef, useState } from 'react';
-import type { Socket } from 'socket.io-client';
 import { qualityLabel, type ProgramView, type SlotView } from '../../../shared/src/protocol';
+import type { DirectorSocket } from '../lib/sockets';
 import { HealthSparkline } from './HealthSparkline';
 import type { MultiviewClient } from './multiviewClient';
 import { useSwitcherActions } from './Switcher';
@@ -20,7 +20,7 @@ const STATE_LABEL: Record<SlotView['state'], string> = {
 const RECOVERED_BADGE_MS = 15000;
 
 export function Multiview({ slots, multiview, program, socket }: {
-  slots: SlotView[]; multiview: MultiviewClient | null; program?: ProgramView; socket: Socket;
+  slots: SlotView[]; multiview: MultiviewClient | null; program?: ProgramView; socket: DirectorSocket;
 }) {
   const { preview } = useSwitcherActions(socket);
   if (slots.length === 0) {

@@ -1,14 +1,14 @@
 // Camera slots: create one per position ("Tower — north"), then hand its invite
 // link or QR code to the operator. Each link works for its own slot only.
 import { useState } from 'react';
-import type { Socket } from 'socket.io-client';
-import { inviteLink, type CameraQuality, type DirectorResponses, type ShowView, type SlotView } from '../../../shared/src/protocol';
+import { inviteLink, type CameraQuality, type ShowView, type SlotView } from '../../../shared/src/protocol';
 import { QualitySelect } from '../lib/QualitySelect';
 import { makeRequester, RequestFailed } from '../lib/request';
+import type { DirectorSocket } from '../lib/sockets';
 import { InviteQr } from './InviteQr';
 
-export function SlotPanel({ show, socket }: { show: ShowView; socket: Socket }) {
-  const request = makeRequester<DirectorResponses>(socket);
+export function SlotPanel({ show, socket }: { show: ShowView; socket: DirectorSocket }) {
+  const request = makeRequester(socket);
   const [name, setName] = useState('');
   const [error, setError] = useState<string>();
   const act = (work: Promise<unknown>) =>

@@ -2,13 +2,13 @@
 // 1–9 put a camera in preview, Space or Enter cuts. The program monitor plays the
 // program stream itself (what the outputs get), not a copy of a tile.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Socket } from 'socket.io-client';
-import type { DirectorResponses, ProgramView, ShowView } from '../../../shared/src/protocol';
+import type { ProgramView, ShowView } from '../../../shared/src/protocol';
 import { makeRequester, RequestFailed } from '../lib/request';
+import type { DirectorSocket } from '../lib/sockets';
 import type { MultiviewClient } from './multiviewClient';
 
-export function useSwitcherActions(socket: Socket) {
-  const request = useMemo(() => makeRequester<DirectorResponses>(socket), [socket]);
+export function useSwitcherActions(socket: DirectorSocket) {
+  const request = useMemo(() => makeRequester(socket), [socket]);
   const [error, setError] = useState<string>();
   const act = useCallback((work: Promise<unknown>) => {
     work.then(() => setError(undefined), (err: unknown) => setError(err instanceof RequestFailed ? err.message : String(err)));
@@ -27,7 +27,7 @@ function labelOf(show: ShowView, sourceId?: string): string {
 }
 
 export function Switcher({ show, program, socket, multiview }: {
-  show: ShowView; program: ProgramView; socket: Socket; multiview: MultiviewClient | null;
+  show: ShowView; program: ProgramView; socket: DirectorSocket; multiview: MultiviewClient | null;
 }) {
   const { error, preview, cut } = useSwitcherActions(socket);
   const previewSlot = show.slots.find((s) => s.id === program.preview);

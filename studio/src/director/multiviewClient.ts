@@ -3,14 +3,16 @@
 // pushes. Each producer is watched on its own, and never asked for twice at once.
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import type { Socket } from 'socket.io-client';
-import type { DirectorResponses, ProducerRef } from '../../../shared/src/protocol';
-import { makeRequester } from '../lib/request';
+import type { ProducerRef } from '../../../shared/src/protocol';
+import type { DirectorClientEvents, DirectorRequests } from '../../../shared/src/requests';
+import type { RequestPayload } from '../../../shared/src/requestTable';
+import { makeRequester, type Requester } from '../lib/request';
+import type { DirectorSocket } from '../lib/sockets';
 
 type Watched = { consumer: types.Consumer; routerId: string };
 
 export class MultiviewClient {
-  readonly #request: ReturnType<typeof makeRequester<DirectorResponses>>;
+  readonly #request: Requester<DirectorClientEvents>;
   readonly #device: Promise<Device>;
   readonly #transports = new Map<string, Promise<types.Transport>>(); // routerId →
   readonly #watched = new Map<string, Watched>(); // producerId →
@@ -20,8 +22,8 @@ export class MultiviewClient {
   #wanted: ProducerRef[] = [];
   readonly #onTracks: () => void;
 
-  constructor(socket: Socket, routerRtpCapabilities: types.RtpCapabilities, onTracks: () => void) {
-    this.#request = makeRequester<DirectorResponses>(socket);
+  constructor(socket: DirectorSocket, routerRtpCapabilities: types.RtpCapabilities, onTracks: () => void) {
+    this.#request = makeRequester(socket);
     this.#onTracks = onTracks;
     this.#device = Device.factory().then(async (device) => {
       await device.load({ routerRtpCapabilities });
@@ -70,9 +72,9 @@ export class MultiviewClient {
   async #watch(producerId: string, routerId: string): Promise<void> {
     const transport = await this.#transport(routerId);
     const device = await this.#device;
-    const info = await this.#request('consume', {
-      transportId: transport.id, producerId, rtpCapabilities: device.rtpCapabilities,
-    });
+    // mediasoup-client types codec parameters as unknown; they are SDP's strings and numbers (the server checks).
+    const rtpCapabilities = device.rtpCapabilities as RequestPayload<DirectorRequests, 'consume'>['rtpCapabilities'];
+    const info = await this.#request('consume', { transportId: transport.id, producerId, rtpCapabilities });
     const consumer = await transport.consume({
       id: info.consumerId, producerId, kind: info.kind, rtpParameters: info.rtpParameters as types.RtpParameters,
     });

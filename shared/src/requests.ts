@@ -1,0 +1,57 @@
+// Every request a page may make, one table per namespace: the schema its payload must
+// pass (the server validates each one before acting) and what it answers. The server's
+// handlers and the studio's requester are both typed from these tables.
+import { z } from 'zod';
+import { DtlsParameters, MediaId, RtpCapabilities, RtpParameters } from './mediaSchemas.js';
+import {
+  CameraQuality, CameraStatus, DestinationId, DestinationInput, MediaKind, SlotId, SlotName, SourceId, Text,
+  type ConsumerInfo, type TransportInfo,
+} from './protocol.js';
+import { request, type ClientEvents, type Done } from './requestTable.js';
+
+export const directorRequests = {
+  'slot:create': request(z.object({ name: SlotName })).answers<{ slotId: string }>(),
+  'slot:rename': request(z.object({ slotId: SlotId, name: SlotName })).answers<Done>(),
+  'slot:delete': request(z.object({ slotId: SlotId })).answers<Done>(),
+  'slot:renewInvite': request(z.object({ slotId: SlotId })).answers<Done>(),
+  'transport:create': request(z.object({ routerId: MediaId })).answers<TransportInfo>(),
+  'transport:connect': request(z.object({ transportId: MediaId, dtlsParameters: DtlsParameters })).answers<Done>(),
+  consume: request(z.object({ transportId: MediaId, producerId: MediaId, rtpCapabilities: RtpCapabilities })).answers<ConsumerInfo>(),
+  'consumer:resume': request(z.object({ consumerId: MediaId })).answers<Done>(),
+  'switcher:preview': request(z.object({ sourceId: SourceId })).answers<Done>(),
+  'switcher:cut': request(z.object({})).answers<Done>(),
+  'destination:add': request(DestinationInput).answers<{ destinationId: string }>(),
+  'destination:update': request(z.object({ destinationId: DestinationId, destination: DestinationInput })).answers<Done>(),
+  'destination:remove': request(z.object({ destinationId: DestinationId })).answers<Done>(),
+  'destination:start': request(z.object({ destinationId: DestinationId })).answers<Done>(),
+  'destination:stop': request(z.object({ destinationId: DestinationId })).answers<Done>(),
+  'show:goLive': request(z.object({})).answers<Done>(),
+  'show:endLive': request(z.object({})).answers<Done>(),
+  /** Ask a camera to change its capture quality (the operator sees it change). */
+  'camera:setQuality': request(z.object({ slotId: SlotId, quality: CameraQuality })).answers<Done>(),
+  /** A short message to one camera operator, or to all when slotId is left out; one message id per camera. */
+  'talkback:send': request(z.object({ slotId: SlotId.optional(), text: Text('the message', 200) })).answers<{ messageIds: string[] }>(),
+};
+
+export const cameraRequests = {
+  'transport:create': request(z.object({})).answers<TransportInfo>(),
+  'transport:connect': request(z.object({ transportId: MediaId, dtlsParameters: DtlsParameters })).answers<Done>(),
+  produce: request(z.object({ transportId: MediaId, kind: MediaKind, rtpParameters: RtpParameters })).answers<{ producerId: string }>(),
+  /** ICE restart on the page's existing transport (network changed): same producers, same slot. */
+  'transport:restartIce': request(z.object({ transportId: MediaId })).answers<{ iceParameters: unknown }>(),
+  'talkback:ack': request(z.object({ messageId: z.string().regex(/^[a-z0-9]{8,32}$/) })).answers<Done>(),
+  status: request(CameraStatus).answers<Done>(),
+  report: request(z.object({
+    width: z.number().int().min(0).max(8192),
+    height: z.number().int().min(0).max(8192),
+    fps: z.number().min(0).max(240),
+  })).answers<Done>(),
+};
+
+export type DirectorRequests = typeof directorRequests;
+export type CameraRequests = typeof cameraRequests;
+
+/** What a director page emits, for socket.io's typed sockets. */
+export type DirectorClientEvents = ClientEvents<DirectorRequests>;
+/** What a camera page emits, for socket.io's typed sockets. */
+export type CameraClientEvents = ClientEvents<CameraRequests>;
