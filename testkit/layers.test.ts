@@ -1,30 +1,17 @@
 // e2e and the bench share testkit/ and never import each other; testkit imports neither
 // (what both need lives here, so neither side drags the other's code along). Read from
 // the import statements of every .ts file in the three folders, relative paths resolved.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { specifiers, tsFiles } from './imports.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const LAYERS = ['e2e', 'bench', 'testkit'] as const;
 type Layer = (typeof LAYERS)[number];
 const FORBIDDEN: Record<Layer, Layer[]> = { e2e: ['bench'], bench: ['e2e'], testkit: ['e2e', 'bench'] };
-
-/** Module specifiers in a source: `… from '…'` (imports and re-exports), `import '…'`, `import('…')`. */
-function specifiers(source: string): string[] {
-  const pattern = /\bfrom\s*['"]([^'"\n]+)['"]|\bimport\s*['"]([^'"\n]+)['"]|\bimport\s*\(\s*['"]([^'"\n]+)['"]\s*\)/g;
-  return [...source.matchAll(pattern)].map((m) => (m[1] ?? m[2] ?? m[3])!);
-}
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'node_modules' ? [] : tsFiles(path);
-    return e.name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 /** Every relative import of the three folders: which file, what it names, the top folder that resolves to. */
 function imports(): { file: string; layer: Layer; spec: string; target: string }[] {

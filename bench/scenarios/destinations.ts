@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { encoderArgs } from '../../sfu/src/encoder/ffmpegArgs.js';
-import { DEFAULT_FORMAT } from '../../sfu/src/encoder/outputFormat.js';
+import { DEFAULT_FORMAT } from '../../sfu/src/outputFormat.js';
 import { Output } from '../../sfu/src/outputs/Output.js';
 import { ProgramGop } from '../../sfu/src/outputs/ProgramGop.js';
 import { descendants } from '../../testkit/processTree.js';

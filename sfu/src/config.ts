@@ -4,7 +4,7 @@ import { cpus, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { OutputFormat } from './encoder/outputFormat.js';
+import type { OutputFormat } from './outputFormat.js';
 import { ConfigError } from './errors.js';
 
 const port = z.coerce.number().int().min(0).max(65535);

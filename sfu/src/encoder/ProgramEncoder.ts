@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { Logger } from '../log.js';
 import { Supervised, type Run } from '../process/Supervised.js';
-import type { OutputFormat } from './outputFormat.js';
+import type { OutputFormat } from '../outputFormat.js';
 import { encoderArgs, programSdp } from './ffmpegArgs.js';
 
 type EncoderEvents = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encoderArgs, programSdp } from './ffmpegArgs.js';
-import { DEFAULT_FORMAT } from './outputFormat.js';
+import { DEFAULT_FORMAT } from '../outputFormat.js';
 
 describe('program encode recipe', () => {
   it('is CBR H.264 with a fixed keyframe interval and AAC 48 kHz stereo, at the show size', () => {

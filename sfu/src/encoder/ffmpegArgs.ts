@@ -1,7 +1,7 @@
 // ffmpeg command lines for the program encode, kept apart so they can be read (and
 // tested) as the recipe they are.
 import type { types } from 'mediasoup';
-import type { OutputFormat } from './outputFormat.js';
+import type { OutputFormat } from '../outputFormat.js';
 
 type Media = { port: number; rtp: types.RtpParameters };
 

@@ -1,15 +1,6 @@
-import type { z } from 'zod';
-import type { DestinationProtocol } from '../../../shared/src/protocol.js';
+import type { Destination } from '../store/DestinationStore.js';
 
-/** A destination as stored on the server, stream key included (it never leaves the server). */
-export type Destination = {
-  id: string;
-  name: string;
-  protocol: z.infer<typeof DestinationProtocol>;
-  url: string;
-  streamKey?: string;
-  enabled: boolean;
-};
+export type { Destination };
 
 /** URL query parameters that carry secrets (SRT's stream id and passphrase). */
 const SECRET_PARAMS = ['streamid', 'passphrase'];

@@ -2,8 +2,19 @@
 // database (data dir, owner-only). It survives restarts; keys never leave it except
 // into the ffmpeg process that pushes to that destination.
 import { randomBytes } from 'node:crypto';
-import type { Destination } from '../outputs/Destination.js';
+import type { z } from 'zod';
+import type { DestinationProtocol } from '../../../shared/src/protocol.js';
 import type { ShowDatabase } from './database.js';
+
+/** A destination as stored on the server, stream key included (it never leaves the server). */
+export type Destination = {
+  id: string;
+  name: string;
+  protocol: z.infer<typeof DestinationProtocol>;
+  url: string;
+  streamKey?: string;
+  enabled: boolean;
+};
 
 type Row = { id: string; name: string; protocol: Destination['protocol']; url: string; stream_key: string | null; enabled: number };
 
