@@ -20,13 +20,18 @@ describe('loadConfig', () => {
       REGIE_HOST: '127.0.0.1', REGIE_PORT: '9000', REGIE_WORKERS: '3', REGIE_DATA_DIR: '/tmp/x',
       REGIE_RTC_LISTEN_IP: '127.0.0.1', REGIE_RTC_PORT: '0', REGIE_SHOW_NAME: 'Nouvel An',
       REGIE_DIRECTOR_SECRET: 'a-long-enough-secret', REGIE_PUBLIC_URL: 'https://studio.example:9000/',
-      REGIE_LOG_LEVEL: 'warn', REGIE_STALL_MS: '1500',
+      REGIE_LOG_LEVEL: 'warn', REGIE_CAMERA_NO_SIGNAL_MS: '2500', REGIE_SLATE_AFTER_MS: '1200', REGIE_DESTINATION_STALL_MS: '9000',
     });
     expect(c).toMatchObject({
       host: '127.0.0.1', port: 9000, workers: 3, dataDir: '/tmp/x', showName: 'Nouvel An',
-      directorSecret: 'a-long-enough-secret', publicUrl: 'https://studio.example:9000', logLevel: 'warn', stallMs: 1500,
+      directorSecret: 'a-long-enough-secret', publicUrl: 'https://studio.example:9000', logLevel: 'warn', cameraNoSignalMs: 2500, slateAfterMs: 1200, destinationStallMs: 9000,
       rtc: { listenIp: '127.0.0.1', port: 0, announcedIp: undefined },
     });
+  });
+
+  it('the three thresholds have defaults, and the camera\'s keeps its old name', () => {
+    expect(loadConfig({})).toMatchObject({ cameraNoSignalMs: 1500, slateAfterMs: 800, destinationStallMs: 6000 });
+    expect(loadConfig({ REGIE_STALL_MS: '2000' }).cameraNoSignalMs).toBe(2000);
   });
 
   it('names each bad setting and says what is wrong', () => {

@@ -30,7 +30,13 @@ const EnvSchema = z.object({
   REGIE_VIDEO_KBPS: z.coerce.number().int().min(300).max(20000).default(3000),
   REGIE_KEYFRAME_SECONDS: z.coerce.number().int().min(1).max(4).default(2),
   REGIE_AUDIO_KBPS: z.coerce.number().int().min(64).max(320).default(128),
-  REGIE_STALL_MS: z.coerce.number().int().min(300).max(60000).default(1500),
+  /** a camera with no media for this long shows "no signal" on its tile (REGIE_STALL_MS: its old name) */
+  REGIE_CAMERA_NO_SIGNAL_MS: z.coerce.number().int().min(300).max(60000).optional(),
+  REGIE_STALL_MS: z.coerce.number().int().min(300).max(60000).optional(),
+  /** the camera on air sent no video for this long: the slate goes on air instead */
+  REGIE_SLATE_AFTER_MS: z.coerce.number().int().min(300).max(10000).default(800),
+  /** a destination fed the program that takes no data for this long is reconnected */
+  REGIE_DESTINATION_STALL_MS: z.coerce.number().int().min(2000).max(60000).default(6000),
   /** how long a camera that lost its connection keeps its slot (and producers) while it comes back */
   REGIE_REJOIN_GRACE_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
   /** other web origins allowed to open the studio's pages' connections (a public name behind a proxy) */
@@ -52,8 +58,12 @@ export type Config = {
   workers: number;
   rtc: { listenIp: string; announcedIp?: string; port: number };
   logLevel: z.infer<typeof EnvSchema>['REGIE_LOG_LEVEL'];
-  /** a camera with no incoming media for this long is shown as stalled */
-  stallMs: number;
+  /** a camera with no incoming media for this long shows "no signal" (its tile only: nothing else changes) */
+  cameraNoSignalMs: number;
+  /** the on-air camera sent no video for this long: the slate covers it */
+  slateAfterMs: number;
+  /** a destination that takes none of the program fed to it for this long is reconnected */
+  destinationStallMs: number;
   rejoinGraceMs: number;
   /** the image on air when no camera can be (any format ffmpeg reads) */
   slateImage: string;
@@ -101,7 +111,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: e.REGIE_WORKERS ?? Math.max(1, cpus().length),
     rtc: { listenIp: e.REGIE_RTC_LISTEN_IP, announcedIp, port: e.REGIE_RTC_PORT },
     logLevel: e.REGIE_LOG_LEVEL,
-    stallMs: e.REGIE_STALL_MS,
+    cameraNoSignalMs: e.REGIE_CAMERA_NO_SIGNAL_MS ?? e.REGIE_STALL_MS ?? 1500,
+    slateAfterMs: e.REGIE_SLATE_AFTER_MS,
+    destinationStallMs: e.REGIE_DESTINATION_STALL_MS,
     rejoinGraceMs: e.REGIE_REJOIN_GRACE_MS,
     output: {
       width: Number(e.REGIE_OUTPUT_SIZE.split('x')[0]),

@@ -6,7 +6,8 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { originAllowed } from './origins.js';
 
-export const PAGE_ROUTES = ['/studio', '/camera', '/watch'];
+// /watch joins them with the viewers' watch page (it is not there yet: the path is not served).
+export const PAGE_ROUTES = ['/studio', '/camera'];
 
 export function createApp(opts: {
   studioDir: string;

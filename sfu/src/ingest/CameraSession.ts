@@ -24,7 +24,7 @@ type CameraSessionEvents = {
 
 export type CameraReport = { width: number; height: number; fps: number };
 
-// Half a second: a dropped camera is noticed within stallMs + 0.5 s.
+// Half a second: a dropped camera is noticed within noSignalMs + 0.5 s.
 const STATS_INTERVAL_MS = 500;
 const HISTORY_SECONDS = 60;
 
@@ -35,7 +35,7 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
   #transport?: types.WebRtcTransport;
   readonly #producers = new Map<'audio' | 'video', types.Producer>();
   readonly #log: Logger;
-  readonly #stallMs: number;
+  readonly #noSignalMs: number;
   #report: CameraReport = { width: 0, height: 0, fps: 0 };
   #stats?: CameraStats;
   #lastBytes = 0;
@@ -51,12 +51,12 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
   /** the page's signalling connection dropped at this time; it may come back */
   #awaySince?: number;
 
-  constructor(slotId: string, pool: WorkerPool, opts: { log: Logger; stallMs: number }) {
+  constructor(slotId: string, pool: WorkerPool, opts: { log: Logger; noSignalMs: number }) {
     super();
     this.slotId = slotId;
     this.#pool = pool;
     this.#log = opts.log;
-    this.#stallMs = opts.stallMs;
+    this.#noSignalMs = opts.noSignalMs;
   }
 
   get routerId(): string | undefined {
@@ -193,7 +193,7 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
     const now = Date.now();
     if (bytes > this.#lastBytes) this.#lastMediaAt = now;
     this.#lastBytes = bytes;
-    const flowing = now - this.#lastMediaAt < this.#stallMs;
+    const flowing = now - this.#lastMediaAt < this.#noSignalMs;
     const best = streams.reduce<types.ProducerStat | undefined>((b, s) => (!b || s.bitrate > b.bitrate ? s : b), undefined);
     const packets = streams.reduce((n, s) => n + s.packetCount, 0);
     const lost = streams.reduce((n, s) => n + s.packetsLost, 0);
@@ -207,7 +207,7 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
     if (flowing !== this.#flowing) {
       this.#flowing = flowing;
       this.#log.info({ flowing }, flowing ? 'camera media flowing' : 'camera media stalled');
-      if (!flowing) this.#troubleSince ??= now - this.#stallMs;
+      if (!flowing) this.#troubleSince ??= now - this.#noSignalMs;
     }
     if (flowing && !this.away && this.#troubleSince !== undefined) {
       this.#recovered = { at: now, afterMs: now - this.#troubleSince };

@@ -22,12 +22,15 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   readonly #outputs = new Map<string, Output>();
   readonly #gop = new ProgramGop();
   readonly #recording: RecordingOutput;
+  /** a destination taking no data for this long is reconnected */
+  readonly #stallMs: number;
   /** bumped by Go live and End live: the latest one wins, however long the encoder takes to start */
   #intent = 0;
 
-  constructor(opts: { encoder: ProgramEncoder; store: DestinationStore; onAir: OnAirStore; dataDir: string; log: Logger }) {
+  constructor(opts: { encoder: ProgramEncoder; store: DestinationStore; onAir: OnAirStore; dataDir: string; stallMs: number; log: Logger }) {
     super();
     this.#encoder = opts.encoder;
+    this.#stallMs = opts.stallMs;
     this.#store = opts.store;
     this.#onAir = opts.onAir;
     // What is live is kept as it changes: a server that crashes resumes exactly that.
@@ -52,7 +55,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   }
 
   #track(d: Destination): Output {
-    const o = new Output(d, this.#log, () => this.#gop.snapshot());
+    const o = new Output(d, this.#log, () => this.#gop.snapshot(), this.#stallMs);
     o.on('changed', () => this.emit('changed'));
     this.#outputs.set(d.id, o);
     return o;

@@ -12,8 +12,8 @@ import { SrtLink } from './links/SrtLink.js';
 import { backoffMs } from '../../../shared/src/backoff.js';
 import { initialStatus, nextStatus, PERMANENT, RECONNECT, RECONNECT_PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
 
-/** No accepted bytes for this long while fed: the peer is frozen or gone. */
-const STALL_MS = 6000;
+/** No accepted bytes for this long while fed: the peer is frozen or gone (REGIE_DESTINATION_STALL_MS). */
+export const DESTINATION_STALL_MS = 6000;
 /** Live, and no program to send for this long: the destination says so instead of "live". */
 const STARVED_MS = 2000;
 /**
@@ -38,9 +38,11 @@ export class Output extends EventEmitter<OutputEvents> {
   #firstWriteAt = 0; // of this link: connecting is timed from it
   /** the program's tables and latest group of pictures: what a new link starts with */
   readonly #head: () => Buffer;
+  readonly #stallMs: number;
 
-  constructor(dest: Destination, log: Logger, head: () => Buffer) {
+  constructor(dest: Destination, log: Logger, head: () => Buffer, stallMs = DESTINATION_STALL_MS) {
     super();
+    this.#stallMs = stallMs;
     this.#dest = dest;
     this.#head = head;
     this.#log = log.child({ module: 'output', output: dest.id, destination: dest.name, protocol: dest.protocol });
@@ -158,9 +160,9 @@ export class Output extends EventEmitter<OutputEvents> {
         this.#stalled(link, frozen);
       } else if (this.#accepted === 0) {
         if (this.#firstWriteAt && now - this.#firstWriteAt > CONNECT_TIMEOUT_MS) this.#stalled(link, `no connection after ${CONNECT_TIMEOUT_MS / 1000} s`);
-      } else if (now - this.#lastAcceptedAt > STALL_MS && now - this.#lastWriteAt < 1000) {
+      } else if (now - this.#lastAcceptedAt > this.#stallMs && now - this.#lastWriteAt < 1000) {
         // We keep feeding it, and nothing goes out.
-        this.#stalled(link, `no data accepted for ${Math.round(STALL_MS / 1000)} s`);
+        this.#stalled(link, `no data accepted for ${Math.round(this.#stallMs / 1000)} s`);
       }
     }, 1000);
   }

@@ -20,9 +20,10 @@ import { DestinationStore } from '../store/DestinationStore.js';
 import { OnAirStore, type OnAir } from '../store/OnAirStore.js';
 import { ShowStore, type StoredSlot } from '../store/ShowStore.js';
 import { SLATE_ID, Switcher } from '../switcher/Switcher.js';
+import { SWITCHING } from '../switcher/SwitchingPolicy.js';
 import { CameraSlots } from './CameraSlots.js';
 
-export type ShowSettings = Pick<Config, 'showName' | 'dataDir' | 'slateImage' | 'output' | 'stallMs' | 'rejoinGraceMs'>;
+export type ShowSettings = Pick<Config, 'showName' | 'dataDir' | 'slateImage' | 'output' | 'cameraNoSignalMs' | 'slateAfterMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
 
 type ShowEvents = {
   /** Something the director sees changed (coalesced: at most once per tick). */
@@ -52,7 +53,7 @@ export class Show extends EventEmitter<ShowEvents> {
     try {
       const store = new ShowStore(db, settings.dataDir);
       if (store.showFileImport) log.info(store.showFileImport, 'camera slots moved from show.json into the database; the file is kept as a backup');
-      const switcher = await Switcher.create(pool, log);
+      const switcher = await Switcher.create(pool, log, { ...SWITCHING, slateAfterMs: settings.slateAfterMs });
       const show = new Show(settings, pool, log, db, store, switcher);
       await show.#slate.start();
       return show;
@@ -74,7 +75,7 @@ export class Show extends EventEmitter<ShowEvents> {
     this.#switcher = switcher;
     const cameraLog = log.child({ module: 'camera' });
     this.#seats = new CameraSeats({
-      open: (slotId) => this.#openSession(slotId, cameraLog.child({ slot: slotId }), settings.stallMs),
+      open: (slotId) => this.#openSession(slotId, cameraLog.child({ slot: slotId }), settings.cameraNoSignalMs),
       rejoinGraceMs: settings.rejoinGraceMs,
       log: cameraLog,
     });
@@ -84,7 +85,7 @@ export class Show extends EventEmitter<ShowEvents> {
       program: () => switcher.programProducers(),
       requestKeyFrame: () => switcher.requestKeyFrame(),
     });
-    this.#broadcast = new Broadcast({ encoder, store: new DestinationStore(db), onAir, dataDir: settings.dataDir, log });
+    this.#broadcast = new Broadcast({ encoder, store: new DestinationStore(db), onAir, dataDir: settings.dataDir, stallMs: settings.destinationStallMs, log });
 
     // After a restart, the camera that was on air goes back on air once it rejoins.
     switcher.resume(this.#was, this.#slotName(this.#was.program) ?? 'the camera');
@@ -105,8 +106,8 @@ export class Show extends EventEmitter<ShowEvents> {
     this.#slots.on('inviteRevoked', (slotId) => this.#seats.revoke(slotId, AUTH_ERRORS.unknownToken));
   }
 
-  #openSession(slotId: string, log: Logger, stallMs: number): CameraSession {
-    const session = new CameraSession(slotId, this.pool, { log, stallMs });
+  #openSession(slotId: string, log: Logger, noSignalMs: number): CameraSession {
+    const session = new CameraSession(slotId, this.pool, { log, noSignalMs });
     session.on('lost', (reason) => {
       // The page publishes again; its next transport lands on a live worker.
       log.warn({ reason }, 'camera lost its media path; asking the page to publish again');

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { createProgramFeed, PROGRAM_AUDIO, PROGRAM_VIDEO, type ProgramFeed } from './ProgramFeed.js';
 import { RtpSplicer } from './RtpSplicer.js';
-import { SwitchingPolicy, type ProgramDesk, type SourceSeen } from './SwitchingPolicy.js';
+import { SWITCHING, SwitchingPolicy, type ProgramDesk, type SourceSeen, type SwitchingSettings } from './SwitchingPolicy.js';
 
 export { SLATE_ID } from './SwitchingPolicy.js';
 
@@ -46,7 +46,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   #watchdog?: NodeJS.Timeout;
   #closed = false;
 
-  private constructor(pool: WorkerPool, log: Logger) {
+  private constructor(pool: WorkerPool, log: Logger, settings: SwitchingSettings) {
     super();
     this.#pool = pool;
     this.#log = log.child({ module: 'switcher' });
@@ -57,15 +57,15 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       source: (id) => this.#seen(id),
       take: (id) => this.#take(id),
     };
-    this.#policy = new SwitchingPolicy(desk, this.#log);
+    this.#policy = new SwitchingPolicy(desk, this.#log, { settings });
     this.#policy.on('changed', () => {
       this.#resumeWanted();
       this.emit('changed');
     });
   }
 
-  static async create(pool: WorkerPool, log: Logger): Promise<Switcher> {
-    const s = new Switcher(pool, log);
+  static async create(pool: WorkerPool, log: Logger, settings: SwitchingSettings = SWITCHING): Promise<Switcher> {
+    const s = new Switcher(pool, log, settings);
     await s.#build();
     s.#watchdog = setInterval(() => {
       s.#checkPending();
