@@ -1,13 +1,13 @@
-// The publisher against a real nginx-rtmp on 127.0.0.1 (as e2e/harness/receivers.ts
+// The publisher against a real nginx-rtmp on 127.0.0.1 (as testkit/receivers.ts
 // runs it): an FLV made by ffmpeg goes in tag by tag, and nginx's own recording must
 // hold every video and audio frame. Also over RTMPS (nginx stream TLS in front), a
 // key the server refuses, and what a frozen server looks like from the connection.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitForPort } from '../../../../testkit/ports.js';
 import { FlvReader, type FlvTag } from './FlvReader.js';
 import { RtmpPublisher, type RtmpLiveness } from './RtmpPublisher.js';
 
@@ -15,26 +15,6 @@ const MODULES = '/usr/lib/nginx/modules';
 const missing = ['/usr/sbin/nginx', `${MODULES}/ngx_rtmp_module.so`, `${MODULES}/ngx_stream_module.so`, '/usr/bin/ffmpeg', '/usr/bin/ffprobe', '/usr/bin/setpriv']
   .filter((f) => !existsSync(f));
 const REFUSED_KEY = 'refused-key';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nginx does not listen on 127.0.0.1:${port}`);
-}
 
 function frames(file: string): Record<string, number> {
   const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,nb_read_frames', '-of', 'json', file], { encoding: 'utf8' });
