@@ -19,7 +19,9 @@ export type RequestTable = Record<string, RequestSpec>;
 
 /** An entry of a table: `request(z.object({ name: SlotName })).answers<{ slotId: string }>()`. */
 export const request = <S extends z.ZodType>(schema: S) => ({
-  answers: <A>(): RequestSpec<S, A> => ({ schema }),
+  // No default answer: an entry that does not say what it answers answers nothing (never),
+  // so no handler can return just anything.
+  answers: <A = never>(): RequestSpec<S, A> => ({ schema }),
 });
 
 /** The answer of a request that has nothing to say but that it was done. */

@@ -43,6 +43,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
   readonly #requestKeyFrame: () => void;
   readonly #supervised: Supervised;
   #epoch = 0; // when the first encode started: later ones continue its timeline
+  #offset = 0; // where the running encode's timeline starts, s
 
   constructor(opts: {
     format: OutputFormat;
@@ -63,7 +64,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
       liveness: { firstMs: 10_000, silentMs: 5000, what: 'encoded output' },
     });
     this.#supervised.on('up', (pid) => {
-      this.#log.info({ pid }, 'program encoder running');
+      this.#log.info({ pid, offset: this.#offset }, 'program encoder running');
       this.emit('state', true);
     });
     this.#supervised.on('down', () => this.emit('state', false));
@@ -97,6 +98,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
     if (!run.current) return;
     if (this.#epoch === 0) this.#epoch = Date.now();
     const offset = (Date.now() - this.#epoch) / 1000;
+    this.#offset = offset;
     const sdp = programSdp({ video: { port: ports.video, rtp: consumers.video.rtpParameters }, audio: { port: ports.audio, rtp: consumers.audio.rtpParameters } });
     const ffmpeg = run.spawn('ffmpeg', encoderArgs(this.#format, offset), { stdio: ['pipe', 'pipe', 'pipe'] });
     ffmpeg.process.stdin!.end(sdp);

@@ -45,7 +45,7 @@ describe('CameraSeats', () => {
     expect(opened).toEqual(['north']);
     expect(rejoined).toBe(false);
     expect(seats.page('north')).toBe(page);
-    seats.closed('north', page);
+    seats.closed('north', page, 'transport close');
     expect(left).toEqual([['north', 'the camera page was closed']]);
     expect(session.closed).toBe(true);
     expect(seats.session('north')).toBeUndefined();
@@ -83,7 +83,7 @@ describe('CameraSeats', () => {
     seats.join('north', tablet);
     expect(phone.dismissed).toBe(REPLACED);
     expect(seats.page('north')).toBe(tablet);
-    seats.closed('north', phone);
+    seats.closed('north', phone, 'server namespace disconnect');
     seats.lost('north', phone, 'ping timeout');
     expect(left).toEqual([]);
     expect(seats.page('north')).toBe(tablet);

@@ -71,9 +71,9 @@ export class CameraSeats<S extends SeatedSession> extends EventEmitter<SeatsEven
   }
 
   /** The page said goodbye (closed, or left the slot): the seat is given up at once. */
-  closed(slotId: string, page: CameraPage): void {
+  closed(slotId: string, page: CameraPage, how: string): void {
     if (this.#seats.get(slotId)?.page !== page) return; // replaced by a newer page
-    this.#log.info({ slot: slotId }, 'camera left');
+    this.#log.info({ slot: slotId, reason: how }, 'camera left');
     this.leave(slotId, 'the camera page was closed');
   }
 

@@ -1,10 +1,9 @@
 // The slate: a still image (and silence) that is always ready to go on air. ffmpeg
 // encodes it as H.264 at a low frame rate with a keyframe every 0.2 s, so a switch to
 // it never waits long, and sends RTP into a PlainTransport producer. A source like a
-// camera: it says when its producers are there ('produced'), and whoever owns the show
-// hands them to the switcher. Supervised: if ffmpeg or its router dies, or ffmpeg
-// hangs, it starts again.
-import { EventEmitter } from 'node:events';
+// camera: its producers are handed to whoever owns the show (onProduced: the switcher),
+// and a run whose producers cannot be taken fails and starts again. Supervised: if
+// ffmpeg or its router dies, or ffmpeg hangs, it starts again.
 import type { types } from 'mediasoup';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
@@ -14,19 +13,18 @@ const FPS = 10;
 const VIDEO = { pt: 96, ssrc: 0x51a7e001 };
 const AUDIO = { pt: 97, ssrc: 0x51a7e002 };
 
-type SlateEvents = {
-  /** the slate's video or audio producer, made anew with every run */
-  produced: [producer: types.Producer, router: types.Router];
-};
+/** Takes one of the slate's producers (video, audio), made anew with every run. */
+export type TakeProducer = (producer: types.Producer, router: types.Router) => Promise<void>;
 
-export class Slate extends EventEmitter<SlateEvents> {
+export class Slate {
   readonly #image: string;
   readonly #pool: WorkerPool;
+  readonly #onProduced: TakeProducer;
   readonly #log: Logger;
   readonly #supervised: Supervised;
 
-  constructor(opts: { image: string; pool: WorkerPool; log: Logger }) {
-    super();
+  constructor(opts: { image: string; pool: WorkerPool; onProduced: TakeProducer; log: Logger }) {
+    this.#onProduced = opts.onProduced;
     this.#image = opts.image;
     this.#pool = opts.pool;
     this.#log = opts.log.child({ module: 'slate' });
@@ -40,6 +38,7 @@ export class Slate extends EventEmitter<SlateEvents> {
     });
   }
 
+  /** Resolves once the first run is set up (its producers taken), or failed and is being retried. */
   start(): Promise<void> {
     return this.#supervised.start();
   }
@@ -86,8 +85,9 @@ export class Slate extends EventEmitter<SlateEvents> {
       '-map', '1:a', '-c:a', 'libopus', '-b:a', '32k', '-ar', '48000', '-ac', '2',
       ...rtp(audioT, AUDIO),
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
-    this.emit('produced', video, router);
-    this.emit('produced', audio, router);
+    await this.#onProduced(video, router);
+    await this.#onProduced(audio, router);
+    if (!run.current) return;
     // Its sign of life: the video producer's byte count grows.
     let bytes = 0;
     run.every(1000, () => {

@@ -70,8 +70,25 @@ describe('Supervised', () => {
     });
     await supervised.start();
     const line = await next(restarted);
-    expect(line.reason).toMatch(/^no output for \d+ s \(it hangs without exiting\)$/);
+    expect(line.reason).toMatch(/^no output for \d+ s \(it hangs without exiting\)$/); // it said nothing
     expect(await exited(children[0]!)).toBe('SIGKILL'); // killed with its run
+  });
+
+  it('a run is given its first-sign time from its process\'s start, not from the start of its setup', async () => {
+    const { log, lines } = recordingLog();
+    supervised = new Supervised({
+      name: 'worker', log, backoff: { firstMs: 10, maxMs: 50 },
+      liveness: { firstMs: 300, silentMs: 10_000, what: 'output' },
+      run: async (run) => {
+        await new Promise((r) => setTimeout(r, 600)); // a slow setup (a program rebuilt, a busy worker)
+        const child = run.spawn('sh', ['-c', 'echo ready; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+        child.process.stdout!.once('data', () => run.alive());
+      },
+    });
+    const up = new Promise<void>((resolve) => supervised!.once('up', () => resolve()));
+    await supervised.start();
+    await up;
+    expect(lines.filter(restarted)).toEqual([]);
   });
 
   it('a run that showed life is up; when it ends it is down, and the next failure waits the first delay again', async () => {

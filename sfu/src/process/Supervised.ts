@@ -27,7 +27,7 @@ export interface Run {
   own(release: () => void): void;
   /** Call fn every `ms` while the run lasts. */
   every(ms: number, fn: () => void): void;
-  /** Start the run's process; its end ends the run. */
+  /** Start the run's process; its end ends the run. Throws if the run already ended. */
   spawn(command: string, args: string[], options: ChildOptions): Child;
   /** A sign of life (output seen). */
   alive(): void;
@@ -101,9 +101,12 @@ export class Supervised extends EventEmitter<SupervisedEvents> {
     this.#run = run;
     if (this.#liveness) {
       const { firstMs, silentMs, what } = this.#liveness;
-      run.every(Math.min(1000, silentMs / 2), () => {
+      run.every(Math.min(1000, silentMs / 2, firstMs / 2), () => {
+        if (!run.child) return; // still being set up: liveness is the process's, from its start
         const silent = run.silentForMs();
-        if (silent > (run.up ? silentMs : firstMs)) run.fail(`no ${what} for ${Math.round(silent / 1000)} s (it hangs without exiting)`);
+        if (silent <= (run.up ? silentMs : firstMs)) return;
+        const said = run.child?.lastWords();
+        run.fail(`no ${what} for ${Math.round(silent / 1000)} s (it hangs without exiting)${said ? `: ${said}` : ''}`);
       });
     }
     try {
@@ -171,8 +174,10 @@ class RunState implements Run {
   }
 
   spawn(command: string, args: string[], options: ChildOptions): Child {
+    if (this.#ended) throw new Error(`${command} not started: its run already ended`);
     const child = new Child(command, args, options);
     this.child = child;
+    this.#lastSignAt = Date.now(); // a process is given its first-sign time from its start
     this.own(() => child.kill());
     child.once('end', (end) => this.fail(child.describe(end)));
     return child;

@@ -47,17 +47,19 @@ export class Show extends EventEmitter<ShowEvents> {
   #pending = false;
   #closed = false;
 
-  /** Opens the show's store and builds the show on the given workers; the program has the slate on air. */
+  /** Opens the show's store and builds the show on the given workers, the slate in the switcher (on air at its first keyframe). */
   static async open(settings: ShowSettings, pool: WorkerPool, log: Logger): Promise<Show> {
     const db = openDatabase(settings.dataDir);
+    let switcher: Switcher | undefined;
     try {
       const store = new ShowStore(db, settings.dataDir);
       if (store.showFileImport) log.info(store.showFileImport, 'camera slots moved from show.json into the database; the file is kept as a backup');
-      const switcher = await Switcher.create(pool, log, { ...SWITCHING, slateAfterMs: settings.slateAfterMs });
+      switcher = await Switcher.create(pool, log, { ...SWITCHING, slateAfterMs: settings.slateAfterMs });
       const show = new Show(settings, pool, log, db, store, switcher);
       await show.#slate.start();
       return show;
     } catch (err) {
+      switcher?.close();
       db.close();
       throw err;
     }
@@ -79,7 +81,10 @@ export class Show extends EventEmitter<ShowEvents> {
       rejoinGraceMs: settings.rejoinGraceMs,
       log: cameraLog,
     });
-    this.#slate = new Slate({ image: settings.slateImage, pool, log });
+    this.#slate = new Slate({
+      image: settings.slateImage, pool, log,
+      onProduced: (producer, router) => switcher.addProducer(SLATE_ID, 'Slate', producer, router),
+    });
     const encoder = new ProgramEncoder({
       format: settings.output, log,
       program: () => switcher.programProducers(),
@@ -96,8 +101,6 @@ export class Show extends EventEmitter<ShowEvents> {
     });
     this.#broadcast.on('changed', () => this.#changed());
     this.#slots.on('changed', () => this.#changed());
-    this.#slate.on('produced', (producer, router) => switcher.addProducer(SLATE_ID, 'Slate', producer, router).catch((err: Error) =>
-      log.error({ err: err.message }, 'could not bring the slate into the program router')));
 
     this.#seats.on('opened', (_slotId, session) => this.#slots.attach(session));
     this.#seats.on('left', (_slotId, session, reason) => this.#slots.detach(session, reason));
@@ -227,8 +230,8 @@ export class Show extends EventEmitter<ShowEvents> {
   }
 
   /** The page said goodbye: its camera is offline at once. */
-  cameraClosed(slotId: string, page: CameraPage): void {
-    this.#seats.closed(slotId, page);
+  cameraClosed(slotId: string, page: CameraPage, how: string): void {
+    this.#seats.closed(slotId, page, how);
   }
 
   /** The page went silent: its slot is kept while it comes back. */

@@ -77,7 +77,7 @@ export function serveCameras(nsp: Namespace<CameraClientEvents, CameraServerEven
     socket.on('disconnect', (reason) => {
       // A page that closed says goodbye (its socket closes cleanly); a phone that lost
       // its network just goes silent, and gets its slot kept while it comes back.
-      if (GOODBYES.has(reason)) show.cameraClosed(slotId, page);
+      if (GOODBYES.has(reason)) show.cameraClosed(slotId, page, reason);
       else show.cameraLost(slotId, page, reason);
     });
   });

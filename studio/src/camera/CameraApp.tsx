@@ -3,14 +3,13 @@
 // are on air, keeps sending through network changes and screen locks by itself
 // (reconnect.ts), and says plainly at every moment what is happening.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { io } from 'socket.io-client';
 import type { types } from 'mediasoup-client';
 import {
-  DEFAULT_QUALITY, NAMESPACES, qualityLabel,
+  DEFAULT_QUALITY, qualityLabel,
   type CameraQuality, type CameraStatus, type CameraWelcome, type TalkbackMessage,
 } from '../../../shared/src/protocol';
 import { makeRequester } from '../lib/request';
-import type { CameraSocket } from '../lib/sockets';
+import { openCameraSocket } from '../lib/sockets';
 import { useOnline, usePageVisible, useTrackState, useWakeLock } from './devicePresence';
 import { describeLink, linkQuality, type UplinkSample } from './linkQuality';
 import { Publisher } from './publisher';
@@ -37,7 +36,7 @@ async function openCamera(facing: Facing, quality: CameraQuality): Promise<Media
 
 export function CameraApp() {
   const token = useMemo(tokenFromUrl, []);
-  const socket: CameraSocket = useMemo(() => io(NAMESPACES.camera, {
+  const socket = useMemo(() => openCameraSocket({
     auth: { token }, transports: ['websocket'],
     // A phone coming back from a tunnel should be back quickly, not after 5 s.
     reconnectionDelay: 500, reconnectionDelayMax: 3000,

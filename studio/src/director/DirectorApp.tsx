@@ -2,10 +2,9 @@
 // and the camera slots. The secret comes from the link the server printed
 // (#secret=…) or from the sign-in form, and stays in this browser tab's storage.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { io } from 'socket.io-client';
 import type { types } from 'mediasoup-client';
-import { NAMESPACES, type ShowView } from '../../../shared/src/protocol';
-import type { DirectorSocket } from '../lib/sockets';
+import type { ShowView } from '../../../shared/src/protocol';
+import { openDirectorSocket } from '../lib/sockets';
 import { MultiviewClient } from './multiviewClient';
 import { Multiview } from './Multiview';
 import { Destinations } from './Destinations';
@@ -61,7 +60,7 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
   const [show, setShow] = useState<ShowView | null>(null);
   const [multiview, setMultiview] = useState<MultiviewClient | null>(null);
   const [, setTick] = useState(0);
-  const socket: DirectorSocket = useMemo(() => io(NAMESPACES.director, { auth: { secret }, transports: ['websocket'] }), [secret]);
+  const socket = useMemo(() => openDirectorSocket({ auth: { secret }, transports: ['websocket'] }), [secret]);
 
   useEffect(() => {
     let client: MultiviewClient | null = null;
