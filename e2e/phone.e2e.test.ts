@@ -165,6 +165,30 @@ describe('a phone on air loses its network for 5 s', () => {
     expect(await director.locator('[data-testid="camera-tile"]').count()).toBe(tilesBefore);
     expect(await tileHistory()).not.toContain('offline/no');
   });
+  it('a glitch is not a show stop: the on-air camera silent for a moment is covered by the slate, then back on air by itself; the director\'s preview is untouched', async () => {
+    // On air again (the last test left it in preview), with the slate lined up next.
+    await phone.waitForSelector('[data-testid="camera-status"][data-state="live"]', { timeout: 20000 });
+    await director.keyboard.press('1');
+    await director.keyboard.press('Space');
+    await waitForProgramColour(director, 'red', 10000);
+    await director.keyboard.press('0');
+    await director.waitForSelector('[data-testid="preview-monitor"][data-source-label="Slate"]', { timeout: 5000 });
+
+    phoneNet.cutUpstream(); // nothing gets through, nothing the phone could notice
+    const cut = Date.now();
+    await waitForProgramColour(director, 'slate', 5000);
+    phoneNet.restoreUpstream(); // a moment, not an outage: the phone never reconnects
+    const restored = Date.now();
+    console.log(`upstream cut → slate on the program monitor in ${restored - cut} ms; restored`);
+    // No key pressed: the camera goes back on air by itself.
+    await waitForProgramColour(director, 'red', 10000);
+    console.log(`restored → camera back on the program monitor by itself in ${Date.now() - restored} ms`);
+    const returned = server.logLines().filter((l) => l.msg === 'the camera the slate replaced is back and steady; on air again by itself' && l.source === slot.slotId);
+    expect(returned).toHaveLength(1);
+    expect(await director.getByTestId('preview-monitor').getAttribute('data-source-label')).toBe('Slate');
+    expect(await director.getByTestId('fallback').count()).toBe(0);
+    await phone.waitForSelector('[data-testid="camera-page"][data-tally="program"]', { timeout: 5000 });
+  });
 });
 
 describe('the operator\'s controls, live', () => {

@@ -66,7 +66,9 @@ async function receiversShow(colour: 'red' | 'slate', since: number, timeoutMs: 
 beforeAll(async () => {
   await nginx.start();
   await srt.start();
-  server = await startServer({ REGIE_OUTPUT_SIZE: '640x360', REGIE_VIDEO_KBPS: '1200', REGIE_WORKERS: '2' });
+  // No automatic return: a camera republished in 0.1 s would be back on air before the
+  // receivers could show the slate that covered it, and these tests watch the slate there.
+  server = await startServer({ REGIE_OUTPUT_SIZE: '640x360', REGIE_VIDEO_KBPS: '1200', REGIE_WORKERS: '2', REGIE_AUTO_RETURN_MS: '0' });
   browser = await launchBrowser();
   director = await openStudio(browser, server.url, server.secret);
   const slot = await addCameraSlot(director, 'Tower — north');

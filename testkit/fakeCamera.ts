@@ -8,8 +8,35 @@ import { drawClock } from './frameClock.js';
 /**
  * `frontColor`: what the front (selfie) camera shows, where it differs from the back one.
  * `clock`: draw the capture time into every frame (frameClock.ts).
+ * `withoutH264`: the browser offers no H.264 (as Firefox without OpenH264, some Android
+ * phones): it sends VP8.
  */
-export type FakeCamera = { color: string; toneHz: number; width?: number; height?: number; frontColor?: string; clock?: boolean };
+export type FakeCamera = { color: string; toneHz: number; width?: number; height?: number; frontColor?: string; clock?: boolean; withoutH264?: boolean };
+
+/**
+ * Takes H.264 out of every offer the page's peer connections make (and so out of what
+ * mediasoup-client reads as the browser's codecs): its payload types, their RTX, and
+ * their lines. The browser then negotiates and encodes VP8, as one without H.264 does.
+ */
+function withoutH264Script(): string {
+  return `(() => {
+    const strip = (sdp) => {
+      const lines = sdp.split('\\r\\n');
+      const gone = new Set();
+      for (const l of lines) { const m = /^a=rtpmap:(\\d+) H264\\//i.exec(l); if (m) gone.add(m[1]); }
+      for (const l of lines) { const m = /^a=fmtp:(\\d+) apt=(\\d+)/.exec(l); if (m && gone.has(m[2])) gone.add(m[1]); }
+      return lines
+        .filter((l) => { const m = /^a=(?:rtpmap|fmtp|rtcp-fb):(\\d+)/.exec(l); return !(m && gone.has(m[1])); })
+        .map((l) => (l.startsWith('m=video') ? l.split(' ').filter((t, i) => i < 3 || !gone.has(t)).join(' ') : l))
+        .join('\\r\\n');
+    };
+    const createOffer = RTCPeerConnection.prototype.createOffer;
+    RTCPeerConnection.prototype.createOffer = async function (...args) {
+      const offer = await createOffer.apply(this, args);
+      return { type: offer.type, sdp: strip(offer.sdp) };
+    };
+  })();`;
+}
 
 /** Replaces getUserMedia in the page with a canvas camera of the given colour. */
 function fakeCameraScript({ color, toneHz, width = 1280, height = 720, frontColor, clock }: FakeCamera): string {
@@ -51,6 +78,7 @@ function fakeCameraScript({ color, toneHz, width = 1280, height = 720, frontColo
 export async function openCamera(browser: Browser, url: string, camera: FakeCamera): Promise<Page> {
   const context = await newContext(browser);
   await context.addInitScript(fakeCameraScript(camera));
+  if (camera.withoutH264) await context.addInitScript(withoutH264Script());
   const page = await context.newPage();
   await page.goto(url);
   return page;

@@ -30,7 +30,8 @@ describe('loadConfig', () => {
   });
 
   it('the three thresholds have defaults, and the camera\'s keeps its old name', () => {
-    expect(loadConfig({})).toMatchObject({ cameraNoSignalMs: 1500, slateAfterMs: 800, destinationStallMs: 6000 });
+    expect(loadConfig({})).toMatchObject({ cameraNoSignalMs: 1500, slateAfterMs: 800, autoReturnMs: 3000, destinationStallMs: 6000 });
+    expect(loadConfig({ REGIE_AUTO_RETURN_MS: '0' }).autoReturnMs).toBe(0);
     expect(loadConfig({ REGIE_STALL_MS: '2000' }).cameraNoSignalMs).toBe(2000);
   });
 

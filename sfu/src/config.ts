@@ -35,6 +35,8 @@ const EnvSchema = z.object({
   REGIE_STALL_MS: z.coerce.number().int().min(300).max(60000).optional(),
   /** the camera on air sent no video for this long: the slate goes on air instead */
   REGIE_SLATE_AFTER_MS: z.coerce.number().int().min(300).max(10000).default(800),
+  /** a camera the slate covered, back and steady within this long, goes back on air by itself (0: never) */
+  REGIE_AUTO_RETURN_MS: z.coerce.number().int().min(0).max(60000).default(3000),
   /** a destination fed the program that takes no data for this long is reconnected */
   REGIE_DESTINATION_STALL_MS: z.coerce.number().int().min(2000).max(60000).default(6000),
   /** how long a camera that lost its connection keeps its slot (and producers) while it comes back */
@@ -62,6 +64,8 @@ export type Config = {
   cameraNoSignalMs: number;
   /** the on-air camera sent no video for this long: the slate covers it */
   slateAfterMs: number;
+  /** a covered camera back and steady within this long of the slate goes back on air by itself (0: never) */
+  autoReturnMs: number;
   /** a destination that takes none of the program fed to it for this long is reconnected */
   destinationStallMs: number;
   rejoinGraceMs: number;
@@ -113,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.REGIE_LOG_LEVEL,
     cameraNoSignalMs: e.REGIE_CAMERA_NO_SIGNAL_MS ?? e.REGIE_STALL_MS ?? 1500,
     slateAfterMs: e.REGIE_SLATE_AFTER_MS,
+    autoReturnMs: e.REGIE_AUTO_RETURN_MS,
     destinationStallMs: e.REGIE_DESTINATION_STALL_MS,
     rejoinGraceMs: e.REGIE_REJOIN_GRACE_MS,
     output: {

@@ -156,6 +156,8 @@ export type SlotView = {
   state: CameraState;
   video?: ProducerRef;
   audio?: ProducerRef;
+  /** what the camera's video is: its codec ('H264', 'VP8'), its simulcast layers, and whether it can go on air */
+  videoFormat?: { codec: string; layers: number; onAir: boolean };
   stats?: CameraStats;
   /** why the camera is in its state, in words ("left the page", "no media for 2 s") */
   reason?: string;
@@ -182,6 +184,10 @@ export type ProgramView = {
   program?: string;
   /** cut asked, waiting for that source's keyframe */
   pending?: string;
+  /** the cut is taking longer than a second: why */
+  slow?: string;
+  /** the last cut that did not happen, and why (until the next cut or preview) */
+  abandoned?: { source: string; reason: string; at: number };
   /** the slate went on air by itself: from which source, and why; backAt once that source sends again */
   fallback?: { from: string; reason: string; backAt?: number };
   /** the program has no picture (nothing can be on air): says why, for an alarm nobody can miss */

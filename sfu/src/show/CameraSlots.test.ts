@@ -14,7 +14,7 @@ class FakeSession extends EventEmitter {
   status?: { paused?: 'background' | 'camera-unavailable'; micMuted: boolean; quality: { height: 720; fps: 30 }; torch: boolean };
   history = [];
   recovered = undefined;
-  video?: { id: string };
+  video?: { id: string; rtpParameters: { codecs: { mimeType: string }[]; encodings: unknown[] } };
   constructor(readonly slotId: string) { super(); }
   producer(kind: string) { return kind === 'video' ? this.video : undefined; }
 }
@@ -34,9 +34,10 @@ describe('CameraSlots', () => {
     const session = new FakeSession(slot.id);
     show.attach(session as unknown as CameraSession);
     expect(state().state).toBe('connecting');
-    session.video = { id: 'p1' };
+    session.video = { id: 'p1', rtpParameters: { codecs: [{ mimeType: 'video/H264' }], encodings: [{}, {}, {}] } };
     session.media = 'flowing';
     expect(state()).toMatchObject({ state: 'live', video: { producerId: 'p1', routerId: 'router-1' } });
+    expect(state().videoFormat).toEqual({ codec: 'H264', layers: 3, onAir: true });
     session.media = 'stalled';
     expect(state().state).toBe('stalled');
     expect(state().reason).toMatch(/no video/);
@@ -100,7 +101,7 @@ describe('CameraSlots', () => {
     const slot = show.createSlot('north');
     const session = new FakeSession(slot.id);
     show.attach(session as unknown as CameraSession);
-    session.video = { id: 'p1' };
+    session.video = { id: 'p1', rtpParameters: { codecs: [{ mimeType: 'video/H264' }], encodings: [{}, {}, {}] } };
     session.media = 'stalled';
     session.away = true;
     expect(show.view()[0]).toMatchObject({ state: 'reconnecting', video: { producerId: 'p1' } });
@@ -114,7 +115,7 @@ describe('CameraSlots', () => {
     const slot = show.createSlot('north');
     const session = new FakeSession(slot.id);
     show.attach(session as unknown as CameraSession);
-    session.video = { id: 'p1' };
+    session.video = { id: 'p1', rtpParameters: { codecs: [{ mimeType: 'video/H264' }], encodings: [{}, {}, {}] } };
     session.media = 'flowing';
     session.status = { paused: 'background', micMuted: true, quality: { height: 720, fps: 30 }, torch: false };
     expect(show.view()[0]).toMatchObject({ state: 'paused', camera: { micMuted: true } });

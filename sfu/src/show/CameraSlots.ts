@@ -8,6 +8,7 @@ import type { CameraQuality, CameraState, PauseReason, SlotView, TalkbackMessage
 import type { CameraSession } from '../ingest/CameraSession.js';
 import { newInviteToken, type ShowStore, type StoredSlot } from '../store/ShowStore.js';
 import { NotFound, Conflict } from '../errors.js';
+import { ON_AIR_CODEC } from '../switcher/SwitchingPolicy.js';
 
 type CameraSlotsEvents = {
   /** A talkback message for the camera page in this slot. */
@@ -158,6 +159,7 @@ export class CameraSlots extends EventEmitter<CameraSlotsEvents> {
       state,
       video: ref('video'),
       audio: ref('audio'),
+      videoFormat: videoFormat(session.producer('video')),
       stats: session.stats,
       camera: session.status,
       history: session.history,
@@ -174,6 +176,13 @@ export class CameraSlots extends EventEmitter<CameraSlotsEvents> {
       this.emit('changed');
     });
   }
+}
+
+/** A video producer's codec and layers, as a tile shows them. */
+function videoFormat(producer: { rtpParameters: { codecs: { mimeType: string }[]; encodings?: unknown[] } } | undefined): SlotView['videoFormat'] {
+  const mime = producer?.rtpParameters.codecs[0]?.mimeType;
+  if (!mime) return undefined;
+  return { codec: mime.replace(/^video\//i, ''), layers: producer.rtpParameters.encodings?.length ?? 1, onAir: mime.toLowerCase() === ON_AIR_CODEC.toLowerCase() };
 }
 
 const notFound = (slotId: string) => new NotFound(`there is no camera slot ${slotId} (it may have been deleted)`);

@@ -23,7 +23,7 @@ import { SLATE_ID, Switcher } from '../switcher/Switcher.js';
 import { SWITCHING } from '../switcher/SwitchingPolicy.js';
 import { CameraSlots } from './CameraSlots.js';
 
-export type ShowSettings = Pick<Config, 'showName' | 'dataDir' | 'slateImage' | 'output' | 'cameraNoSignalMs' | 'slateAfterMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
+export type ShowSettings = Pick<Config, 'showName' | 'dataDir' | 'slateImage' | 'output' | 'cameraNoSignalMs' | 'slateAfterMs' | 'autoReturnMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
 
 type ShowEvents = {
   /** Something the director sees changed (coalesced: at most once per tick). */
@@ -54,7 +54,7 @@ export class Show extends EventEmitter<ShowEvents> {
     try {
       const store = new ShowStore(db, settings.dataDir);
       if (store.showFileImport) log.info(store.showFileImport, 'camera slots moved from show.json into the database; the file is kept as a backup');
-      switcher = await Switcher.create(pool, log, { ...SWITCHING, slateAfterMs: settings.slateAfterMs });
+      switcher = await Switcher.create(pool, log, { ...SWITCHING, slateAfterMs: settings.slateAfterMs, autoReturnMs: settings.autoReturnMs });
       const show = new Show(settings, pool, log, db, store, switcher);
       await show.#slate.start();
       return show;

@@ -56,6 +56,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       get pending() { return video.pending; },
       source: (id) => this.#seen(id),
       take: (id) => this.#take(id),
+      askKeyFrame: () => this.#requestKeyFrame(true),
     };
     this.#policy = new SwitchingPolicy(desk, this.#log, { settings });
     this.#policy.on('changed', () => {
@@ -112,6 +113,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       present: Boolean(origin && !origin.producer.closed && !origin.router.closed),
       tapped: Boolean(s.taps.video),
       lastVideoAt: s.lastVideoAt,
+      codec: origin?.producer.rtpParameters.codecs[0]?.mimeType,
     };
   }
 
@@ -269,7 +271,9 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       preview: this.#policy.preview,
       program: this.#video.active,
       pending: this.#video.pending,
-      fallback: this.#policy.fallback,
+      slow: this.#policy.slow,
+      abandoned: this.#policy.abandoned,
+      fallback: this.#policy.fallbackView,
       alarm: this.#policy.alarm,
       video: ref(this.#program.video),
       audio: ref(this.#program.audio),

@@ -15,7 +15,12 @@ class FakeDesk implements ProgramDesk {
   pending: string | undefined;
   readonly sources = new Map<string, SourceSeen>();
   readonly takes: string[] = [];
+  keyframesAsked = 0;
   policy!: SwitchingPolicy;
+
+  askKeyFrame(): void {
+    this.keyframesAsked++;
+  }
 
   source(id: string): SourceSeen | undefined {
     return this.sources.get(id);
@@ -129,6 +134,54 @@ describe('SwitchingPolicy: preview and cut', () => {
     expect(() => policy.setPreview('nobody')).toThrow(NotFound);
     expect(policy.preview).toBe('south');
   });
+
+  it('refuses a cut to a camera whose codec cannot go on air, saying what to do', () => {
+    desk.sources.get('south')!.codec = 'video/VP8';
+    policy.setPreview('south');
+    expect(() => policy.cut()).toThrow(/^"Tower — south" sends VP8 video, and only H.264 can go on air for now: open its camera link in Chrome/);
+    expect(desk.takes).toEqual([SLATE_ID]);
+    desk.sources.get('north')!.codec = 'video/H264';
+    policy.setPreview('north');
+    policy.cut();
+    expect(desk.pending).toBe('north');
+  });
+
+  it('a cut to a camera that leaves before its keyframe is abandoned: the program stays, the shot is back in preview', () => {
+    policy.setPreview('north');
+    policy.cut();
+    expect(policy.preview).toBe(SLATE_ID);
+    desk.sources.get('north')!.present = false;
+    policy.tick();
+    expect(desk.pending).toBeUndefined();
+    expect(desk.onAir).toBe(SLATE_ID);
+    expect(policy.abandoned).toMatchObject({ source: 'north', reason: '"Tower — north" left before it could go on air' });
+    expect(policy.preview).toBe('north');
+    expect(policy.tally('north')).toBe('preview');
+    policy.setPreview('south');
+    expect(policy.abandoned).toBeUndefined(); // the sign goes with the next choice
+  });
+
+  it('a slow cut says why after a second and asks for a keyframe again; after 5 s it is abandoned', () => {
+    policy.setPreview('north');
+    policy.cut();
+    advance(SWITCHING.cutSlowMs - 100);
+    expect(policy.slow).toBeUndefined();
+    advance(100);
+    expect(policy.slow).toBe('waiting for a keyframe from "Tower — north" (asked again)');
+    expect(desk.keyframesAsked).toBe(1);
+    advance(SWITCHING.cutGiveUpMs - SWITCHING.cutSlowMs);
+    expect(desk.pending).toBeUndefined();
+    expect(policy.slow).toBeUndefined();
+    expect(policy.abandoned!.reason).toMatch(/^"Tower — north" sent no picture to cut on in 5 s/);
+    expect(policy.intent.program).toBeUndefined(); // what a restart would put back is what is on air
+  });
+
+  it('a cut to a camera sending nothing says so', () => {
+    policy.setPreview('north');
+    policy.cut();
+    advance(SWITCHING.cutSlowMs, ['north']);
+    expect(policy.slow).toBe('no video is arriving from "Tower — north"');
+  });
 });
 
 describe('SwitchingPolicy: the slate covers a silent source, which comes back to preview', () => {
@@ -157,9 +210,47 @@ describe('SwitchingPolicy: the slate covers a silent source, which comes back to
     expect(policy.preview).toBe('south');
   });
 
-  it('the source back, preview untouched since the slate took over: told, and waiting in preview, one cut away', () => {
+  it('a glitch: back and steady within 3 s, it is on air again by itself, and the preview is left alone', () => {
     advance(SWITCHING.slateAfterMs + 100, ['north']);
     desk.keyframe();
+    advance(1000, ['north']); // the outage goes on a while (under 3 s from the slate)
+    advance(SWITCHING.steadyMs - 100);
+    expect(desk.pending).toBeUndefined(); // back, not yet steady
+    advance(200);
+    expect(desk.pending).toBe('north');
+    desk.keyframe();
+    expect(desk.onAir).toBe('north');
+    expect(policy.fallback).toBeUndefined();
+    expect(policy.preview).toBe('south');
+    expect(policy.intent.program).toBe('north');
+  });
+
+  it('a return by itself that does not happen (the camera left before its keyframe) leaves the preview alone', () => {
+    advance(SWITCHING.slateAfterMs + 100, ['north']);
+    desk.keyframe();
+    advance(SWITCHING.steadyMs + 100);
+    expect(desk.pending).toBe('north');
+    desk.sources.get('north')!.present = false;
+    policy.tick();
+    expect(desk.pending).toBeUndefined();
+    expect(desk.onAir).toBe(SLATE_ID);
+    expect(policy.preview).toBe('south');
+    expect(policy.intent.program).toBe(SLATE_ID);
+  });
+
+  it('a flicker is not steady: back for a moment, then silent again, it stays covered', () => {
+    advance(SWITCHING.slateAfterMs + 100, ['north']);
+    desk.keyframe();
+    advance(200);
+    advance(600, ['north']);
+    expect(desk.onAir).toBe(SLATE_ID);
+    expect(desk.takes.at(-1)).toBe(SLATE_ID);
+  });
+
+  it('back after 3 s (no return by itself): told, and waiting in preview if the preview was untouched, one cut away', () => {
+    advance(SWITCHING.slateAfterMs + 100, ['north']);
+    desk.keyframe();
+    advance(SWITCHING.autoReturnMs + 100, ['north']);
     advance(100);
     expect(policy.fallback!.backAt).toBe(now);
     expect(policy.awaited).toBeUndefined();
@@ -171,14 +262,37 @@ describe('SwitchingPolicy: the slate covers a silent source, which comes back to
     expect(policy.fallback).toBeUndefined();
   });
 
-  it('the source back after the director picked another preview: told, and that preview is kept', () => {
+  it('back after 3 s, the director having picked another preview meanwhile: told, and that preview is kept', () => {
     advance(SWITCHING.slateAfterMs + 100, ['north']);
     desk.keyframe();
     desk.add('east', 'East', now);
     policy.setPreview('east');
+    advance(SWITCHING.autoReturnMs + 100, ['north']);
     advance(100);
     expect(policy.fallback!.backAt).toBe(now);
     expect(policy.preview).toBe('east');
+  });
+
+  it('back, then gone again: no longer said to be back', () => {
+    advance(SWITCHING.slateAfterMs + 100, ['north']);
+    desk.keyframe();
+    advance(SWITCHING.autoReturnMs + 100, ['north']);
+    advance(100);
+    expect(policy.fallback!.backAt).toBeDefined();
+    advance(SWITCHING.slateAfterMs + 200, ['north']);
+    expect(policy.fallback!.backAt).toBeUndefined();
+    expect(policy.fallbackView).toEqual({ from: 'north', reason: expect.any(String) });
+  });
+
+  it('with automatic return off, a glitch waits for the director as before', () => {
+    policy = new SwitchingPolicy(desk, quiet, { now: () => now, settings: { ...SWITCHING, autoReturnMs: 0 } });
+    desk.policy = policy;
+    policy.setPreview('north');
+    advance(SWITCHING.slateAfterMs + 100, ['north']);
+    desk.keyframe();
+    advance(1000);
+    expect(desk.onAir).toBe(SLATE_ID);
+    expect(policy.fallback!.backAt).toBeDefined();
   });
 
   it('a source that left (producer closed) is covered at once, without waiting for silence', () => {

@@ -59,6 +59,12 @@ function CameraTile({ slot, index, track, bus, onSelect }: {
         <span className="tile-name">{slot.name}</span>
         {slot.camera?.micMuted && <span className="badge badge-muted" data-testid="tile-mic-muted" title="The operator muted the microphone">mic off</span>}
         {slot.camera && <span className="tile-quality" data-testid="tile-quality">{qualityLabel(slot.camera.quality)}</span>}
+        {slot.videoFormat && (
+          <span className={`tile-codec${slot.videoFormat.onAir ? '' : ' tile-codec-no-air'}`} data-testid="tile-codec" data-on-air={slot.videoFormat.onAir ? 'yes' : 'no'}
+            title={slot.videoFormat.onAir ? `${slot.videoFormat.layers} simulcast layer(s)` : 'Only H.264 can go on air: this camera cannot be cut to'}>
+            {slot.videoFormat.codec}{slot.videoFormat.layers > 1 ? ` ×${slot.videoFormat.layers}` : ''}{slot.videoFormat.onAir ? '' : ' · not on air'}
+          </span>
+        )}
         <span className={`badge badge-${slot.state}`} data-testid="tile-state">{STATE_LABEL[slot.state]}</span>
       </div>
       {recentlyBack && slot.recovered && slot.state === 'live' && (

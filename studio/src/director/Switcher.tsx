@@ -57,7 +57,14 @@ export function Switcher({ show, program, socket, multiview }: {
       <div className="switcher-controls">
         <button type="button" className="cut" data-testid="cut" onClick={cut} disabled={!program.preview} title="Space or Enter">CUT</button>
         <button type="button" onClick={() => preview('slate')} title="Key 0">Slate</button>
-        {program.pending && <p className="pending">Cutting to {labelOf(show, program.pending)}…</p>}
+        {program.pending && (
+          <p className="pending" role="status" data-testid="cut-pending">
+            Cutting to {labelOf(show, program.pending)}…{program.slow ? ` ${program.slow}` : ''}
+          </p>
+        )}
+        {program.abandoned && !program.pending && (
+          <p className="error" role="alert" data-testid="cut-abandoned">Cut not done: {program.abandoned.reason}. The program did not change.</p>
+        )}
         {error && <p className="error" role="alert">{error}</p>}
       </div>
       <Monitor kind="program" label={labelOf(show, program.program)} track={multiview?.track(program.video)} />
