@@ -36,9 +36,21 @@ describe('output state machine', () => {
     }
   });
 
-  it('stop wins over everything, and late events do not revive it', () => {
+  it('a failed destination stays failed, with its cause, while it retries; live again clears the cause', () => {
+    const failed = run([{ type: 'start' }, { type: 'exited', error: 'unknown host: check the server address', kind: 'unknown-host' }]);
+    const retrying = run([{ type: 'start' }], failed);
+    expect(retrying).toMatchObject({ state: 'failed', lastError: 'unknown host: check the server address', errorKind: 'unknown-host', attempt: 2 });
+    expect(run([{ type: 'exited', error: 'unknown host: check the server address', kind: 'unknown-host' }, { type: 'start' }], retrying).state).toBe('failed');
+    expect(run([progress], retrying)).toMatchObject({ state: 'live', lastError: undefined, errorKind: undefined });
+    // a cause retrying can fix, after a permanent one, is reconnecting again
+    expect(run([{ type: 'exited', error: 'refused', kind: 'refused' }], retrying).state).toBe('reconnecting');
+  });
+
+  it('stop wins over everything, and late events do not revive it; a stopped destination shows no old error', () => {
     const s = run([{ type: 'start' }, progress, { type: 'stop' }, progress, { type: 'exited', error: 'x', kind: 'network' }]);
     expect(s.state).toBe('stopped');
+    const afterFailure = run([{ type: 'start' }, { type: 'exited', error: 'refused key', kind: 'rejected' }, { type: 'stop' }]);
+    expect(afterFailure).toMatchObject({ state: 'stopped', lastError: undefined, errorKind: undefined });
   });
 });
 

@@ -30,13 +30,18 @@ export const PERMANENT: ReadonlySet<OutputErrorKind> = new Set(['rejected', 'unk
 export function nextStatus(s: OutputStatus, e: OutputEvent): OutputStatus {
   switch (e.type) {
     case 'start':
+      // A failed destination retries quietly: it stays "failed" (with its cause) until
+      // the platform takes media or fails otherwise, instead of flipping to reconnecting
+      // and back at every slow retry.
+      if (s.state === 'failed') return { ...s, attempt: s.attempt + 1 };
       return { ...s, state: s.state === 'live' || s.state === 'reconnecting' || s.attempt > 0 ? 'reconnecting' : 'connecting', attempt: s.attempt + 1 };
     case 'stop':
-      return { ...s, state: 'stopped', attempt: 0, liveSince: undefined };
+      // Stopped is all there is to say: an error from before the stop is no longer true.
+      return { ...s, state: 'stopped', attempt: 0, liveSince: undefined, lastError: undefined, errorKind: undefined };
     case 'progress':
       if (s.state === 'live') return s;
       if (s.state === 'stopped' || s.state === 'idle') return s;
-      return { ...s, state: 'live', attempt: 0, liveSince: e.at, lastError: s.lastError, errorKind: undefined };
+      return { ...s, state: 'live', attempt: 0, liveSince: e.at, lastError: undefined, errorKind: undefined };
     case 'starved':
       if (s.state !== 'live') return s;
       return { ...s, state: 'waiting', liveSince: undefined, lastError: e.why, errorKind: undefined };
