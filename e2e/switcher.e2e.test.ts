@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../testkit/browser.js';
 import { openCamera } from '../testkit/fakeCamera.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
-import { addCameraSlot, openStudio, startStreaming, tile, waitForProgramColour, waitForTileColour } from '../testkit/studio.js';
+import { addCameraSlot, openStudio, startStreaming, tile, waitForMonitorColour, waitForProgramColour, waitForTileColour } from '../testkit/studio.js';
 
 let server: RegieServer;
 let browser: Browser;
@@ -87,6 +87,12 @@ describe('switcher', () => {
     console.log(`cut to blue: program monitor blue after ${ms} ms`);
     await waitForTally(cams.blue.page, 'program');
     await waitForTally(cams.red.page, 'preview');
+    // One word, one meaning: on air in red, preview in green; "sending" (never a
+    // destination's "live") says the camera's media arrives.
+    await director.waitForSelector(`[data-slot-id="${cams.red.slotId}"][data-bus="preview"]`, { timeout: 5000 });
+    expect(await tile(director, cams.blue.slotId).getByTestId('tile-bus').textContent()).toBe('on air');
+    expect(await tile(director, cams.red.slotId).getByTestId('tile-bus').textContent()).toBe('preview');
+    for (const cam of [cams.red, cams.blue]) expect(await tile(director, cam.slotId).getByTestId('tile-state').textContent()).toBe('sending');
   });
 
   it('cuts back and forth keep one continuous program stream', async () => {
@@ -110,6 +116,11 @@ describe('switcher', () => {
     const banner = director.getByTestId('fallback');
     await banner.waitFor({ timeout: 3000 });
     expect(await banner.textContent()).toMatch(/Trocadéro/);
+  });
+
+  it('the slate in preview shows on the preview monitor', async () => {
+    await director.keyboard.press('0');
+    await waitForMonitorColour(director, 'preview', 'slate', 5000);
   });
 
   it('the director cuts back to a live camera when ready', async () => {

@@ -75,15 +75,19 @@ export async function recordTileHistory(director: Page, slotId: string): Promise
   return () => director.evaluate((id) => (window as unknown as { __tileHistory: Record<string, string[]> }).__tileHistory[id], slotId);
 }
 
-/** Waits until the program monitor shows the colour; returns how long it took. */
-export async function waitForProgramColour(director: Page, colour: Colour, timeoutMs: number): Promise<number> {
+/** Waits until the preview or program monitor shows the colour; returns how long it took. */
+export async function waitForMonitorColour(director: Page, monitor: 'preview' | 'program', colour: Colour, timeoutMs: number): Promise<number> {
   const start = Date.now();
   const deadline = start + timeoutMs;
   let last: Colour | null = null;
   while (Date.now() < deadline) {
-    last = classify(await videoColor(director, '[data-testid="program-monitor"] video'));
+    last = classify(await videoColor(director, `[data-testid="${monitor}-monitor"] video`));
     if (last === colour) return Date.now() - start;
     await director.waitForTimeout(50);
   }
-  throw new Error(`the program monitor did not show ${colour} within ${timeoutMs} ms (last seen: ${last ?? 'no video'})`);
+  throw new Error(`the ${monitor} monitor did not show ${colour} within ${timeoutMs} ms (last seen: ${last ?? 'no video'})`);
 }
+
+/** Waits until the program monitor shows the colour; returns how long it took. */
+export const waitForProgramColour = (director: Page, colour: Colour, timeoutMs: number): Promise<number> =>
+  waitForMonitorColour(director, 'program', colour, timeoutMs);

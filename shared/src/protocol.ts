@@ -195,6 +195,8 @@ export type ProgramView = {
   /** the program itself, for the program monitor */
   video: ProducerRef;
   audio: ProducerRef;
+  /** the slate's picture, for the preview monitor when the slate is in preview */
+  slate?: ProducerRef;
 };
 
 export type ShowView = {

@@ -14,7 +14,9 @@ import { createProgramFeed, PROGRAM_AUDIO, PROGRAM_VIDEO, type ProgramFeed } fro
 import { RtpSplicer } from './RtpSplicer.js';
 import { SWITCHING, SwitchingPolicy, type ProgramDesk, type SourceSeen, type SwitchingSettings } from './SwitchingPolicy.js';
 
-export { SLATE_ID } from './SwitchingPolicy.js';
+import { SLATE_ID } from './SwitchingPolicy.js';
+
+export { SLATE_ID };
 
 const KEYFRAME_REQUEST_INTERVAL_MS = 300;
 /** a program that cannot be built yet (no live worker) is tried again soon: it is on air */
@@ -267,6 +269,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
 
   view(): ProgramView {
     const ref = (p: types.Producer) => ({ producerId: p.id, routerId: this.#program.router.id });
+    const slate = this.#sources.get(SLATE_ID)?.origins.video;
     return {
       preview: this.#policy.preview,
       program: this.#video.active,
@@ -277,6 +280,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       alarm: this.#policy.alarm,
       video: ref(this.#program.video),
       audio: ref(this.#program.audio),
+      ...(slate && !slate.producer.closed ? { slate: { producerId: slate.producer.id, routerId: slate.router.id } } : {}),
     };
   }
 

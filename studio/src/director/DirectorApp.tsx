@@ -88,7 +88,8 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
   useEffect(() => {
     if (!show || !multiview) return;
     const cameras = show.slots.flatMap((s) => (s.video && s.state !== 'offline' ? [s.video] : []));
-    multiview.sync(show.program ? [show.program.video, ...cameras] : cameras);
+    // The program first; the slate too, so the preview monitor shows it the moment it is picked.
+    multiview.sync(show.program ? [show.program.video, ...(show.program.slate ? [show.program.slate] : []), ...cameras] : cameras);
   }, [show, multiview]);
 
   return (

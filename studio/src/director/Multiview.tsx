@@ -7,10 +7,12 @@ import { HealthSparkline } from './HealthSparkline';
 import type { MultiviewClient } from './multiviewClient';
 import { useSwitcherActions } from './Switcher';
 
+// One word, one meaning: "live" is a destination's word (the platform takes the program);
+// a camera whose media arrives is "sending", and the one on air says so in red.
 const STATE_LABEL: Record<SlotView['state'], string> = {
   waiting: 'waiting for camera',
   connecting: 'connecting',
-  live: 'live',
+  live: 'sending',
   stalled: 'no signal',
   paused: 'paused',
   reconnecting: 'reconnecting',
@@ -66,6 +68,7 @@ function CameraTile({ slot, index, track, bus, onSelect }: {
           </span>
         )}
         <span className={`badge badge-${slot.state}`} data-testid="tile-state">{STATE_LABEL[slot.state]}</span>
+        {bus && <span className={`badge badge-bus-${bus}`} data-testid="tile-bus">{bus === 'program' ? 'on air' : 'preview'}</span>}
       </div>
       {recentlyBack && slot.recovered && slot.state === 'live' && (
         <span className="tile-back" role="status" data-testid="tile-back">back by itself after {(slot.recovered.afterMs / 1000).toFixed(1)} s</span>

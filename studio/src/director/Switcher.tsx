@@ -53,7 +53,7 @@ export function Switcher({ show, program, socket, multiview }: {
   return (
     <section className="switcher" aria-label="Switcher">
       <Monitor kind="preview" label={labelOf(show, program.preview)}
-        track={program.preview === 'slate' ? undefined : multiview?.track(previewSlot?.video)} />
+        track={multiview?.track(program.preview === 'slate' ? program.slate : previewSlot?.video)} />
       <div className="switcher-controls">
         <button type="button" className="cut" data-testid="cut" onClick={cut} disabled={!program.preview} title="Space or Enter">CUT</button>
         <button type="button" onClick={() => preview('slate')} title="Key 0">Slate</button>
