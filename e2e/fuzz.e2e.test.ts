@@ -95,6 +95,7 @@ const VALID: Record<'director' | 'camera', Record<string, Record<string, unknown
     'switcher:preview': { sourceId: 'slate' }, 'switcher:cut': {}, 'destination:add': destination,
     'destination:update': { destinationId: slotId, destination }, 'destination:remove': { destinationId: slotId },
     'destination:start': { destinationId: slotId }, 'destination:stop': { destinationId: slotId }, 'show:goLive': {}, 'show:endLive': {},
+    'show:setCountdown': { at: '2026-12-31T23:00:00Z', label: 'Midnight' },
     'camera:setQuality': { slotId, quality: { height: 720, fps: 30 } }, 'talkback:send': { slotId, text: 'hi' },
   },
   camera: {

@@ -199,8 +199,15 @@ export type ProgramView = {
   slate?: ProducerRef;
 };
 
+/** The time the show counts down to (the New Year), and what it is called on screen. */
+export type Countdown = { at: number; label: string };
+
 export type ShowView = {
   showName: string;
+  /** when the show went live (Go live), while it is */
+  liveSince?: number;
+  /** the target time the director set, shown on the studio's and the cameras' screens */
+  countdown?: Countdown;
   program?: ProgramView;
   destinations?: DestinationView[];
   /** the program encoder is running and feeding the destinations */
@@ -224,6 +231,8 @@ export type CameraWelcome = {
   routerRtpCapabilities: unknown;
   /** the transport the SFU still holds for this slot (a page coming back can restart ICE on it) */
   transportId?: string;
+  /** the show's countdown, if the director set one */
+  countdown?: Countdown;
 };
 
 export interface DirectorServerEvents {
@@ -246,6 +255,8 @@ export interface CameraServerEvents {
   'quality:set': (quality: CameraQuality) => void;
   /** The tally light: on air, in preview, or neither. */
   tally: (info: { state: 'program' | 'preview' | 'idle' }) => void;
+  /** The director set (or cleared: null) the show's countdown. */
+  countdown: (countdown: Countdown | null) => void;
   'protocol-error': (err: ProtocolError) => void;
 }
 

@@ -27,6 +27,11 @@ export const directorRequests = {
   'destination:stop': request(z.object({ destinationId: DestinationId })).answers<Done>(),
   'show:goLive': request(z.object({})).answers<Done>(),
   'show:endLive': request(z.object({})).answers<Done>(),
+  /** The time the show counts down to, shown on every screen; null clears it. */
+  'show:setCountdown': request(z.object({
+    at: z.iso.datetime({ offset: true, message: 'the countdown needs a date and time (ISO 8601, e.g. 2026-12-31T23:00:00Z)' }).nullable(),
+    label: Text('the countdown\'s name', 40).default('Midnight'),
+  })).answers<Done>(),
   /** Ask a camera to change its capture quality (the operator sees it change). */
   'camera:setQuality': request(z.object({ slotId: SlotId, quality: CameraQuality })).answers<Done>(),
   /** A short message to one camera operator, or to all when slotId is left out; one message id per camera. */

@@ -118,6 +118,17 @@ describe('CameraSeats', () => {
     expect(reopened.sent).toEqual([['tally', { state: 'program' }]]);
   });
 
+  it('what every page hears reaches every page there is, and none that dropped', () => {
+    const north = new FakePage();
+    const south = new FakePage();
+    seats.join('north', north);
+    seats.join('south', south);
+    seats.lost('south', south, 'ping timeout');
+    seats.broadcast('countdown', { at: 1, label: 'Midnight' });
+    expect(north.sent).toEqual([['countdown', { at: 1, label: 'Midnight' }]]);
+    expect(south.sent).toEqual([]);
+  });
+
   it('close releases every session', () => {
     const sessions = ['a', 'b'].map((id) => seats.join(id, new FakePage()).session);
     seats.lost('b', seats.page('b')!, 'ping timeout');

@@ -116,6 +116,11 @@ export class CameraSeats<S extends SeatedSession> extends EventEmitter<SeatsEven
     return this.#seats.get(slotId)?.session;
   }
 
+  /** Something every camera page hears (the show's countdown). */
+  broadcast<E extends keyof CameraServerEvents>(event: E, ...args: Parameters<CameraServerEvents[E]>): void {
+    for (const seat of this.#seats.values()) seat.page?.send(event, ...args);
+  }
+
   /** Tally: each page hears whether it is on air or in preview, once per change. */
   tally(stateOf: (slotId: string) => Tally): void {
     for (const [slotId, seat] of this.#seats) {

@@ -24,6 +24,8 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   readonly #recording: RecordingOutput;
   /** a destination taking no data for this long is reconnected */
   readonly #stallMs: number;
+  /** when Go live happened, while live */
+  #liveSince?: number;
   /** bumped by Go live and End live: the latest one wins, however long the encoder takes to start */
   #intent = 0;
 
@@ -36,6 +38,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     // What is live is kept as it changes: a server that crashes resumes exactly that.
     this.on('changed', () => this.#onAir.update({
       live: this.live,
+      liveSince: this.#liveSince,
       started: [...this.#outputs.values()].filter((o) => o.running).map((o) => o.id),
     }));
     this.#log = opts.log.child({ module: 'broadcast' });
@@ -76,6 +79,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     const intent = ++this.#intent;
     await this.#encoder.start();
     if (intent !== this.#intent) return; // End live came while the encoder started: it wins
+    this.#liveSince ??= Date.now();
     this.#recording.start();
     this.#startEach(this.#store.all.filter((d) => d.enabled).map((d) => d.id));
     this.#log.info({ destinations: this.#store.all.filter((d) => d.enabled).length }, 'on air');
@@ -94,20 +98,24 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   }
 
   /** After a restart: the show goes back to what it was doing (live, and the destinations that ran). */
-  async resume(was: Pick<OnAir, 'live' | 'started'>): Promise<void> {
+  async resume(was: Pick<OnAir, 'live' | 'started' | 'liveSince'>): Promise<void> {
     const started = was.started.filter((id) => this.#outputs.has(id));
     if (!was.live && started.length === 0) return;
     this.#log.warn({ live: was.live, destinations: started.length }, 'resuming the show as it was before the server stopped');
     const intent = ++this.#intent;
     await this.#encoder.start();
     if (intent !== this.#intent) return;
-    if (was.live) this.#recording.start();
+    if (was.live) {
+      this.#liveSince = was.liveSince ?? Date.now(); // the time on air goes on from before the crash
+      this.#recording.start();
+    }
     this.#startEach(started);
     this.emit('changed');
   }
 
   endLive(): void {
     this.#intent++;
+    this.#liveSince = undefined;
     for (const o of this.#outputs.values()) if (o.running) o.stop();
     this.#recording.stop();
     this.#encoder.stop();
@@ -150,8 +158,9 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     this.emit('changed');
   }
 
-  view(): { destinations: DestinationView[]; encoding: boolean; recording?: RecordingView } {
+  view(): { destinations: DestinationView[]; encoding: boolean; recording?: RecordingView; liveSince?: number } {
     return {
+      liveSince: this.live ? this.#liveSince : undefined,
       destinations: [...this.#outputs.values()].map((o) => o.view()),
       encoding: this.#encoder.running,
       recording: this.#recording.view(),

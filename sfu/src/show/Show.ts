@@ -5,8 +5,9 @@
 // a phone drops, a slot is deleted or the server comes back after a crash is decided
 // here and below. `close()` ends it all, children first.
 import { EventEmitter } from 'node:events';
-import { AUTH_ERRORS, type CameraQuality, type ShowView } from '../../../shared/src/protocol.js';
+import { AUTH_ERRORS, type CameraQuality, type Countdown, type ShowView } from '../../../shared/src/protocol.js';
 import type { Config } from '../config.js';
+import { Invalid } from '../errors.js';
 import { CameraSeats, type CameraPage } from '../ingest/CameraSeats.js';
 import { CameraSession } from '../ingest/CameraSession.js';
 import { Slate } from '../ingest/Slate.js';
@@ -16,6 +17,7 @@ import { ProgramEncoder } from '../encoder/ProgramEncoder.js';
 import { Broadcast } from '../outputs/Broadcast.js';
 import type { Destination } from '../outputs/Destination.js';
 import { openDatabase, type ShowDatabase } from '../store/database.js';
+import { CountdownStore } from '../store/CountdownStore.js';
 import { DestinationStore } from '../store/DestinationStore.js';
 import { OnAirStore, type OnAir } from '../store/OnAirStore.js';
 import { ShowStore, type StoredSlot } from '../store/ShowStore.js';
@@ -24,6 +26,9 @@ import { SWITCHING } from '../switcher/SwitchingPolicy.js';
 import { CameraSlots } from './CameraSlots.js';
 
 export type ShowSettings = Pick<Config, 'showName' | 'dataDir' | 'slateImage' | 'output' | 'cameraNoSignalMs' | 'slateAfterMs' | 'autoReturnMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
+
+/** A countdown further than this from now is a typo (a wrong year). */
+const COUNTDOWN_RANGE_MS = 366 * 24 * 3600 * 1000;
 
 type ShowEvents = {
   /** Something the director sees changed (coalesced: at most once per tick). */
@@ -42,6 +47,7 @@ export class Show extends EventEmitter<ShowEvents> {
   readonly #switcher: Switcher;
   readonly #slate: Slate;
   readonly #broadcast: Broadcast;
+  readonly #countdown: CountdownStore;
   /** what the show was doing when this server last ran: resumed once it listens */
   readonly #was: OnAir;
   #pending = false;
@@ -73,6 +79,7 @@ export class Show extends EventEmitter<ShowEvents> {
     this.#db = db;
     const onAir = new OnAirStore(db);
     this.#was = onAir.current;
+    this.#countdown = new CountdownStore(db);
     this.#slots = new CameraSlots(store);
     this.#switcher = switcher;
     const cameraLog = log.child({ module: 'camera' });
@@ -138,7 +145,10 @@ export class Show extends EventEmitter<ShowEvents> {
 
   /** Everything the director sees, in one push: slots, switcher, destinations. */
   view(): ShowView {
-    return { showName: this.name, publicUrl: this.publicUrl, slots: this.#slots.view(), program: this.#switcher.view(), ...this.#broadcast.view() };
+    return {
+      showName: this.name, publicUrl: this.publicUrl, countdown: this.#countdown.current,
+      slots: this.#slots.view(), program: this.#switcher.view(), ...this.#broadcast.view(),
+    };
   }
 
   // ---- the director's requests -------------------------------------------------
@@ -197,6 +207,17 @@ export class Show extends EventEmitter<ShowEvents> {
     this.#broadcast.endLive();
   }
 
+  /** The time the show counts down to (undefined: none), on every screen at once. */
+  setCountdown(at: Date | undefined, label: string): void {
+    if (at && Math.abs(at.getTime() - Date.now()) > COUNTDOWN_RANGE_MS) {
+      throw new Invalid('the countdown\'s time must be within a year from now (check the date)');
+    }
+    const countdown: Countdown | undefined = at ? { at: at.getTime(), label } : undefined;
+    this.#countdown.set(countdown);
+    this.#seats.broadcast('countdown', countdown ?? null);
+    this.#changed();
+  }
+
   sendTalkback(text: string, slotId?: string): string[] {
     return this.#slots.sendTalkback(text, slotId);
   }
@@ -219,9 +240,10 @@ export class Show extends EventEmitter<ShowEvents> {
   cameraJoined(slotId: string, page: CameraPage): CameraSession {
     const { session } = this.#seats.join(slotId, page);
     const transportId = session.transportId;
+    const countdown = this.#countdown.current;
     page.send('camera:welcome', {
       slotId, slotName: this.#slotName(slotId) ?? '', routerRtpCapabilities: this.pool.rtpCapabilities,
-      ...(transportId ? { transportId } : {}),
+      ...(transportId ? { transportId } : {}), ...(countdown ? { countdown } : {}),
     });
     this.#seats.tally((id) => this.#switcher.tally(id));
     const pending = this.#slots.pendingTalkback(slotId);

@@ -88,6 +88,7 @@ export function serveDirectors(nsp: Namespace<DirectorClientEvents, DirectorServ
       'destination:stop': ({ destinationId }) => (show.stopDestination(destinationId), {}),
       'show:goLive': async () => (await show.goLive(), {}),
       'show:endLive': () => (show.endLive(), {}),
+      'show:setCountdown': ({ at, label }) => (show.setCountdown(at === null ? undefined : new Date(at), label), {}),
       'talkback:send': ({ slotId, text }) => ({ messageIds: show.sendTalkback(text, slotId) }),
       'camera:setQuality': ({ slotId, quality }) => (show.requestQuality(slotId, quality), {}),
     }, clog);

@@ -8,6 +8,8 @@ import type { ShowDatabase } from './database.js';
 const OnAir = z.object({
   /** the show was live: encoder, recording and the started destinations */
   live: z.boolean(),
+  /** since when (a restarted server keeps counting the time on air from it) */
+  liveSince: z.number().int().optional(),
   /** destinations started (by Go live or on their own) and not stopped */
   started: z.array(z.string()),
   /** the source the director put on air, and the one in preview */

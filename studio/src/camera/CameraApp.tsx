@@ -6,10 +6,11 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { types } from 'mediasoup-client';
 import {
   DEFAULT_QUALITY, qualityLabel,
-  type CameraQuality, type CameraStatus, type CameraWelcome, type TalkbackMessage,
+  type CameraQuality, type CameraStatus, type CameraWelcome, type Countdown, type TalkbackMessage,
 } from '../../../shared/src/protocol';
 import { makeRequester } from '../lib/request';
 import { openCameraSocket } from '../lib/sockets';
+import { countdownText, useNow } from '../lib/time';
 import { useOnline, usePageVisible, useTrackState, useWakeLock } from './devicePresence';
 import { describeLink, linkQuality, type UplinkSample } from './linkQuality';
 import { Publisher } from './publisher';
@@ -44,6 +45,8 @@ export function CameraApp() {
   // The page's own reports (status, talkback read): worth 5 s at most, and one that
   // fails is let go (the status is told again on each welcome).
   const request = useMemo(() => makeRequester(socket, 5000), [socket]);
+  const [confirmingStop, setConfirmingStop] = useState(false);
+  const [countdown, setCountdown] = useState<Countdown | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'joining' });
   const [welcome, setWelcome] = useState<CameraWelcome>();
   const [facing, setFacing] = useState<Facing>('environment');
@@ -89,6 +92,7 @@ export function CameraApp() {
     socket.on('camera:welcome', (w) => {
       caps.current = w.routerRtpCapabilities as types.RtpCapabilities;
       setWelcome(w);
+      setCountdown(w.countdown ?? null);
       setPhase({ kind: 'ready' });
       setJoins((n) => n + 1);
       // Did the studio keep our transport while we were away? Then an ICE restart does.
@@ -103,6 +107,7 @@ export function CameraApp() {
       setMessage(m);
       navigator.vibrate?.([100, 80, 100]);
     });
+    socket.on('countdown', (c) => setCountdown(c));
     socket.on('tally', ({ state }) => {
       setTally(state);
       if (state === 'program') navigator.vibrate?.(200); // felt in a pocket or a glove
@@ -226,6 +231,7 @@ export function CameraApp() {
         {tally !== 'idle' && <span className={`tally tally-label-${tally}`} data-testid="tally">{tally === 'program' ? 'ON AIR' : 'PREVIEW'}</span>}
         <span className={`camera-status status-${status.tone}`} data-testid="camera-status" data-state={status.state}>{status.text}</span>
       </header>
+      {countdown && <CameraCountdown countdown={countdown} />}
       <video className="camera-preview" ref={preview} muted playsInline autoPlay />
       {wantLive && (
         <p className={`link link-${link}`} data-testid="link-indicator" data-link={link} role="status">
@@ -258,7 +264,15 @@ export function CameraApp() {
           <QualitySelect data-testid="quality" value={quality} onChange={setQualityState} />
         </label>
         {wantLive
-          ? <button type="button" className="big stop" onClick={stop}>Stop</button>
+          ? confirmingStop
+            ? (
+              // On air, one wrong tap with a cold hand would black out the shot: it asks first.
+              <span className="confirm" role="alertdialog" aria-label="Stop while on air?" data-testid="stop-confirm">
+                <button type="button" className="big stop" onClick={() => { setConfirmingStop(false); stop(); }}>Stop (on air!)</button>
+                <button type="button" className="big" onClick={() => setConfirmingStop(false)} autoFocus>Keep sending</button>
+              </span>
+            )
+            : <button type="button" className="big stop" data-testid="stop-streaming" onClick={() => (tally === 'program' ? setConfirmingStop(true) : stop())}>Stop</button>
           : <button type="button" className="big go" data-testid="start-streaming" disabled={!stream} onClick={start}>Start streaming</button>}
       </footer>
     </main>
@@ -274,4 +288,10 @@ function statusOf(phase: Phase['kind'], wantLive: boolean, recovery: { phase: Re
   const detail = recovery.detail ? ` (${recovery.detail})` : '';
   if (!recovery.wasLive) return { state: 'connecting', text: `Connecting…${detail}`, tone: 'wait' };
   return { state: 'reconnecting', text: `Reconnecting by itself…${detail}`, tone: 'bad' };
+}
+
+/** The show's countdown, as the studio shows it: the operator knows how long until midnight. */
+function CameraCountdown({ countdown }: { countdown: Countdown }) {
+  const now = useNow(250);
+  return <p className="camera-countdown" data-testid="camera-countdown">{countdownText(countdown.at, countdown.label, now).text}</p>;
 }

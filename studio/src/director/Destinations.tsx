@@ -1,10 +1,11 @@
 // Where the program goes. Go live starts every enabled destination; each one can
 // also be started, stopped or retried on its own, and says honestly how it is doing.
 // Stream keys are write-only: typed in once, then only "key saved" is ever shown.
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { DestinationView, ShowView } from '../../../shared/src/protocol';
 import { makeRequester, RequestFailed } from '../lib/request';
 import type { DirectorSocket } from '../lib/sockets';
+import { hms, useNow } from '../lib/time';
 
 type Protocol = DestinationView['protocol'];
 type Draft = { name: string; protocol: Protocol; url: string; streamKey: string; enabled: boolean };
@@ -18,20 +19,7 @@ const STATE_LABEL: Record<DestinationView['state'], string> = {
   idle: 'off', connecting: 'connecting', live: 'live', waiting: 'no program', reconnecting: 'reconnecting', failed: 'failed', stopped: 'stopped',
 };
 
-function useNow(): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, []);
-  return now;
-}
-
-const uptime = (since: number | undefined, now: number) => {
-  if (!since) return '';
-  const s = Math.max(0, Math.round((now - since) / 1000));
-  return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-};
+const uptime = (since: number | undefined, now: number) => (since ? hms(now - since) : '');
 
 export function Destinations({ show, socket }: { show: ShowView; socket: DirectorSocket }) {
   const request = useMemo(() => makeRequester(socket), [socket]);
@@ -42,15 +30,35 @@ export function Destinations({ show, socket }: { show: ShowView; socket: Directo
     work.then(() => setError(undefined), (err: unknown) => setError(err instanceof RequestFailed ? err.message : String(err)));
   const destinations = show.destinations ?? [];
   const onAir = show.encoding || destinations.some((d) => d.state !== 'idle' && d.state !== 'stopped');
+  const [starting, setStarting] = useState(false);
+  const [confirmingEnd, setConfirmingEnd] = useState(false);
+  const goLive = () => {
+    setStarting(true);
+    act(request('show:goLive').finally(() => setStarting(false)));
+  };
+  const endLive = () => {
+    setConfirmingEnd(false);
+    act(request('show:endLive'));
+  };
 
   return (
     <section className="destinations" aria-label="Destinations">
       <div className="destinations-head">
         <h2>Destinations</h2>
-        {onAir
-          ? <button type="button" className="end-live" onClick={() => act(request('show:endLive'))}>End live</button>
-          : <button type="button" className="go-live" data-testid="go-live" onClick={() => act(request('show:goLive'))} disabled={destinations.length === 0}>Go live</button>}
+        {onAir && !starting
+          ? <button type="button" className="end-live" data-testid="end-live" onClick={() => setConfirmingEnd(true)} disabled={confirmingEnd}>End live</button>
+          : <button type="button" className="go-live" data-testid="go-live" onClick={goLive} disabled={destinations.length === 0 || starting} aria-busy={starting}>
+              {starting ? 'Starting…' : 'Go live'}
+            </button>}
       </div>
+      {confirmingEnd && (
+        // Ending the show is the one click that cannot be taken back at 23:59: it asks first.
+        <div className="confirm" role="alertdialog" aria-label="End live?" data-testid="end-live-confirm">
+          <p>End the show on every destination and stop the recording?</p>
+          <button type="button" className="end-live" onClick={endLive}>End live now</button>
+          <button type="button" onClick={() => setConfirmingEnd(false)} autoFocus>Keep live</button>
+        </div>
+      )}
       {show.recording && !show.recording.error && <p className="recording" data-testid="recording">● Recording {(show.recording.bytes / 1e6).toFixed(1)} MB</p>}
       {show.recording?.error && <p className="recording-alarm" role="alert" data-testid="recording-alarm">{show.recording.error}</p>}
       {error && <p className="error" role="alert">{error}</p>}

@@ -7,6 +7,7 @@ import type { ShowView } from '../../../shared/src/protocol';
 import { openDirectorSocket } from '../lib/sockets';
 import { MultiviewClient } from './multiviewClient';
 import { Multiview } from './Multiview';
+import { OnAirBar } from './OnAirBar';
 import { Destinations } from './Destinations';
 import { SlotPanel } from './SlotPanel';
 import { Switcher } from './Switcher';
@@ -96,6 +97,7 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
     <main className="studio">
       <header className="studio-header">
         <h1>{show?.showName ?? 'Régie'}</h1>
+        {show && <OnAirBar show={show} socket={socket} />}
         <span className={`connection connection-${connection.status}`} data-testid="director-connection">
           {connection.status === 'connected' ? 'Connected' : connection.status === 'connecting' ? 'Connecting…' : `Reconnecting… ${connection.message ?? ''}`}
         </span>
