@@ -63,6 +63,27 @@ describe('talkback', () => {
   });
 });
 
+describe('the screen is used', () => {
+  it('at 1440×900 the multiview\'s tiles are as large as the space allows, every one in view', async () => {
+    await director.setViewportSize({ width: 1440, height: 900 });
+    await director.waitForSelector('[aria-label="Multiview"][data-columns="2"]', { timeout: 5000 });
+    for (const cam of [cams.red, cams.blue]) {
+      const box = (await tile(director, cam.slotId).boundingBox())!;
+      expect(box.width).toBeGreaterThan(400); // three cameras in 340 px tiles before, 40 % of the screen empty
+      expect(box.y + box.height).toBeLessThanOrEqual(900);
+    }
+  });
+
+  it('the keys are shown on ? and hidden on Esc', async () => {
+    await director.keyboard.press('?');
+    const keys = director.getByTestId('keys');
+    await keys.waitFor({ timeout: 3000 });
+    expect(await keys.textContent()).toMatch(/cut: preview on air/);
+    await director.keyboard.press('Escape');
+    await keys.waitFor({ state: 'detached', timeout: 3000 });
+  });
+});
+
 describe('switcher', () => {
   it('key 1 puts the first camera in preview: green tally on its phone', async () => {
     await director.keyboard.press('1');

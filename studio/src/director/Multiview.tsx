@@ -1,11 +1,12 @@
 // Every camera slot as a tile: live video (lowest simulcast layer), name, and the
 // numbers that tell whether the shot is usable: resolution, fps, bitrate, loss.
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { qualityLabel, type ProgramView, type SlotView } from '../../../shared/src/protocol';
 import type { DirectorSocket } from '../lib/sockets';
 import { HealthSparkline } from './HealthSparkline';
 import type { MultiviewClient } from './multiviewClient';
 import { useSwitcherActions } from './Switcher';
+import { bestGrid } from './multiviewGrid';
 
 // One word, one meaning: "live" is a destination's word (the platform takes the program);
 // a camera whose media arrives is "sending", and the one on air says so in red.
@@ -25,11 +26,16 @@ export function Multiview({ slots, multiview, program, socket }: {
   slots: SlotView[]; multiview: MultiviewClient | null; program?: ProgramView; socket: DirectorSocket;
 }) {
   const { preview } = useSwitcherActions(socket);
+  const box = useBoxSize();
   if (slots.length === 0) {
-    return <section className="multiview empty"><p>No camera slots yet. Add one on the right, then send its link or QR code to a camera operator.</p></section>;
+    return <section className="multiview empty" ref={box.ref}><p>No camera slots yet. Add one on the right, then send its link or QR code to a camera operator.</p></section>;
   }
+  // The tiles as large as the space allows, every one in view (the grid scrolls only
+  // when they would be too small to read).
+  const grid = bestGrid(slots.length, box.width, box.height);
   return (
-    <section className="multiview" aria-label="Multiview">
+    <section className="multiview" aria-label="Multiview" ref={box.ref} data-columns={grid.columns}
+      style={box.width ? { gridTemplateColumns: `repeat(${grid.columns}, ${grid.tileWidth}px)` } : undefined}>
       {slots.map((slot, i) => (
         <CameraTile key={slot.id} index={i + 1} slot={slot} track={slot.state === 'offline' ? undefined : multiview?.track(slot.video)}
           bus={program?.program === slot.id ? 'program' : program?.preview === slot.id ? 'preview' : undefined}
@@ -97,4 +103,17 @@ function useRecent(at: number | undefined, ms: number): boolean {
     return () => clearTimeout(timer);
   }, [left > 0, at]); // eslint-disable-line react-hooks/exhaustive-deps
   return left > 0;
+}
+
+/** The size of an element, following it as the window changes. */
+function useBoxSize(): { ref: (el: HTMLElement | null) => void; width: number; height: number } {
+  const [size, setSize] = useState({ width: 0, height: 0 });
+  const observer = useRef<ResizeObserver | null>(null);
+  const ref = useCallback((el: HTMLElement | null) => {
+    observer.current?.disconnect();
+    if (!el) return;
+    observer.current = new ResizeObserver(() => setSize({ width: el.clientWidth, height: el.clientHeight }));
+    observer.current.observe(el);
+  }, []);
+  return { ref, ...size };
 }

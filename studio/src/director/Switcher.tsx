@@ -31,12 +31,17 @@ export function Switcher({ show, program, socket, multiview }: {
 }) {
   const { error, preview, cut } = useSwitcherActions(socket);
   const previewSlot = show.slots.find((s) => s.id === program.preview);
+  const [keysShown, setKeysShown] = useState(false);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement;
       if (target.closest('input, textarea, select, [contenteditable="true"]')) return; // typing a name
-      if (e.key === ' ' || e.key === 'Enter') {
+      if (e.key === '?') {
+        setKeysShown((shown) => !shown);
+      } else if (e.key === 'Escape') {
+        setKeysShown(false);
+      } else if (e.key === ' ' || e.key === 'Enter') {
         e.preventDefault();
         cut();
       } else if (/^[1-9]$/.test(e.key)) {
@@ -57,6 +62,9 @@ export function Switcher({ show, program, socket, multiview }: {
       <div className="switcher-controls">
         <button type="button" className="cut" data-testid="cut" onClick={cut} disabled={!program.preview} title="Space or Enter">CUT</button>
         <button type="button" onClick={() => preview('slate')} title="Key 0">Slate</button>
+        <button type="button" className="keys-hint" data-testid="keys-hint" onClick={() => setKeysShown((shown) => !shown)} aria-expanded={keysShown}>
+          Keys <kbd>?</kbd>
+        </button>
         {program.pending && (
           <p className="pending" role="status" data-testid="cut-pending">
             Cutting to {labelOf(show, program.pending)}…{program.slow ? ` ${program.slow}` : ''}
@@ -69,6 +77,16 @@ export function Switcher({ show, program, socket, multiview }: {
       </div>
       <Monitor kind="program" label={labelOf(show, program.program)} track={multiview?.track(program.video)} />
       {program.alarm && <p className="program-alarm" role="alert" data-testid="program-alarm">{program.alarm}</p>}
+      {keysShown && (
+        <div className="keys" role="dialog" aria-label="Keyboard shortcuts" data-testid="keys">
+          <dl>
+            <div><dt><kbd>1</kbd>–<kbd>9</kbd></dt><dd>camera 1–9 to preview</dd></div>
+            <div><dt><kbd>0</kbd></dt><dd>the slate to preview</dd></div>
+            <div><dt><kbd>Space</kbd> / <kbd>Enter</kbd></dt><dd>cut: preview on air</dd></div>
+            <div><dt><kbd>?</kbd></dt><dd>show or hide these keys (<kbd>Esc</kbd> hides)</dd></div>
+          </dl>
+        </div>
+      )}
       {program.fallback && program.program === 'slate' && (
         program.fallback.backAt
           ? <p className="fallback fallback-back" role="status" data-testid="fallback" data-back="yes">
