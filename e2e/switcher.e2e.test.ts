@@ -177,3 +177,49 @@ describe('a camera that can only send VP8', () => {
     await page.context().close();
   });
 });
+
+describe('the phone page, at night, in portrait', () => {
+  it('one header line; the tally border all round; a dark talkback card that leaves the tally in view, with a big OK', async () => {
+    const phone = cams.red.page; // on air since the director cut back to it
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await waitForTally(phone, 'program');
+    const boxes = await Promise.all(['camera-slot', 'tally', 'camera-status'].map(async (id) => (await phone.getByTestId(id).boundingBox())!));
+    const header = (await phone.locator('.camera-header').boundingBox())!;
+    for (const b of boxes) expect(b.height, 'one line each').toBeLessThan(45);
+    expect(header.height).toBeLessThan(60);
+    const border = await phone.getByTestId('camera-page').evaluate((el) => {
+      const s = getComputedStyle(el, '::after');
+      return { width: s.borderTopWidth, top: s.top, bottom: s.bottom, zIndex: s.zIndex };
+    });
+    expect(border).toEqual({ width: '10px', top: '0px', bottom: '0px', zIndex: '5' });
+
+    await director.getByLabel('Message to Tower — north').fill('Hold the wide shot');
+    await director.getByLabel('Message to Tower — north').press('Enter');
+    const card = phone.getByTestId('talkback-message');
+    await card.waitFor({ timeout: 5000 });
+    const ok = (await card.getByRole('button', { name: 'OK' }).boundingBox())!;
+    expect(ok.height).toBeGreaterThanOrEqual(48);
+    expect(ok.width).toBeGreaterThanOrEqual(48);
+    const look = await card.evaluate((el) => getComputedStyle(el).backgroundColor);
+    const [r, g, b] = look.match(/\d+/g)!.map(Number);
+    expect(0.2126 * r! + 0.7152 * g! + 0.0722 * b!, `dark, not white (${look})`).toBeLessThan(60);
+    const cardBox = (await card.boundingBox())!;
+    expect(cardBox.y, 'the header and its tally stay in view').toBeGreaterThan(header.y + header.height);
+    await card.getByRole('button', { name: 'OK' }).click();
+  });
+
+  it('the connection sign follows what the page measures: sending is "good" even while the browser says it is offline', async () => {
+    const phone = cams.red.page;
+    await phone.waitForSelector('[data-testid="link-indicator"][data-link="good"]', { timeout: 10000 });
+    // The browser's flag turns false for good (socket.io drops its connection on the event,
+    // and the page rejoins by itself); the page's own measurements say it sends.
+    await phone.evaluate(() => {
+      Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+      window.dispatchEvent(new Event('offline'));
+    });
+    await phone.waitForSelector('[data-testid="camera-status"][data-state="live"]', { timeout: 20000 });
+    await phone.waitForSelector('[data-testid="link-indicator"][data-link="good"]', { timeout: 10000 });
+    expect(await phone.evaluate(() => navigator.onLine)).toBe(false);
+    expect(await phone.getByTestId('link-indicator').textContent()).toMatch(/^Good connection/);
+  });
+});

@@ -18,9 +18,13 @@ describe('linkQuality', () => {
       expect(linkQuality(phase, true, fine)).toBe('reconnecting');
     }
   });
-  it('is offline when the phone has no network at all', () => {
-    expect(linkQuality('steady', false, fine)).toBe('offline');
+  it('is offline when the phone has no network and is not sending', () => {
     expect(linkQuality('rejoining', false)).toBe('offline');
+    expect(linkQuality('waiting', false, fine)).toBe('offline');
+  });
+  it('follows what the page measures, not the browser\'s online flag: sending is sending', () => {
+    expect(linkQuality('steady', false, fine)).toBe('good');
+    expect(linkQuality('steady', false, { ...fine, loss: 0.2 })).toBe('weak');
   });
   it('says the numbers in words', () => {
     expect(describeLink('weak', { bitrate: 812_000, loss: 0.07, rtt: 0.45, bandwidthLimited: false }))

@@ -19,8 +19,9 @@ export type UplinkSample = {
 export const WEAK = { loss: 0.05, rttSeconds: 0.4 };
 
 export function linkQuality(phase: RecoveryPhase, online: boolean, sample?: UplinkSample): LinkQuality {
-  if (!online) return 'offline'; // the phone has no network at all
-  if (phase !== 'steady') return 'reconnecting';
+  // Sending and heard by the studio: that is what the operator needs to know, whatever
+  // the browser's own "online" flag claims (it said "no network" while media flowed).
+  if (phase !== 'steady') return online ? 'reconnecting' : 'offline';
   if (!sample) return 'good';
   if (sample.loss >= WEAK.loss || (sample.rtt ?? 0) >= WEAK.rttSeconds || sample.bandwidthLimited) return 'weak';
   return 'good';
