@@ -134,3 +134,36 @@ describe('the show\'s own state', () => {
     await camera.getByTestId('start-streaming').waitFor({ timeout: 5000 });
   });
 });
+
+describe('destination forms that help', () => {
+  it('a preset fills the platform\'s ingest URL; each field says what is wrong as it is typed; a missing key is asked for; nothing is sent until it is right', async () => {
+    const before = control.state?.destinations?.length ?? 0;
+    const panel = director.getByLabel('Destinations');
+    await panel.getByRole('button', { name: 'Add destination' }).click();
+    const form = panel.locator('form.destination-form');
+    await form.getByTestId('destination-preset').selectOption('youtube');
+    expect(await form.getByLabel('Server URL').inputValue()).toBe('rtmps://a.rtmps.youtube.com:443/live2');
+    expect(await form.getByLabel('Name').inputValue()).toBe('YouTube');
+    expect(await form.getByTestId('preset-hint').textContent()).toMatch(/YouTube Studio/);
+
+    // Saved without a key: the key field asks for one, next to it; nothing reaches the server.
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByTestId('field-error-streamKey').waitFor({ timeout: 3000 });
+    expect(await form.getByTestId('field-error-streamKey').textContent()).toMatch(/paste the stream key/);
+    expect(control.state?.destinations?.length ?? 0).toBe(before);
+
+    // A URL of the wrong protocol is said wrong as it is typed.
+    await form.getByLabel('Server URL').fill('http://example.com/live');
+    await form.getByTestId('field-error-url').waitFor({ timeout: 3000 });
+    expect(await form.getByTestId('field-error-url').textContent()).toMatch(/must start with the protocol chosen/);
+
+    // Right: our own receiver, which needs no key — said so on purpose.
+    await form.locator('label[data-field="protocol"] select').selectOption('rtmp');
+    await form.getByLabel('Server URL').fill(nginx.url(false));
+    await form.getByLabel('No key (this server needs none)').check();
+    expect(await form.getByTestId('field-error-url').count()).toBe(0);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await control.until('the destination added', () => (control.state?.destinations?.length ?? 0) === before + 1, 5000);
+    expect(control.state!.destinations!.at(-1)).toMatchObject({ name: 'YouTube', protocol: 'rtmp', hasStreamKey: false });
+  });
+});

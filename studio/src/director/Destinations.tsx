@@ -2,10 +2,11 @@
 // also be started, stopped or retried on its own, and says honestly how it is doing.
 // Stream keys are write-only: typed in once, then only "key saved" is ever shown.
 import { useMemo, useState } from 'react';
-import type { DestinationView, ShowView } from '../../../shared/src/protocol';
+import { DestinationInput, type DestinationView, type ShowView } from '../../../shared/src/protocol';
 import { makeRequester, RequestFailed } from '../lib/request';
 import type { DirectorSocket } from '../lib/sockets';
 import { hms, useNow } from '../lib/time';
+import { PRESETS } from './destinationPresets';
 
 type Protocol = DestinationView['protocol'];
 type Draft = { name: string; protocol: Protocol; url: string; streamKey: string; enabled: boolean };
@@ -91,14 +92,14 @@ export function Destinations({ show, socket }: { show: ShowView; socket: Directo
             {editing === d.id && (
               <DestinationForm initial={{ name: d.name, protocol: d.protocol, url: d.url, streamKey: '', enabled: d.enabled }} hasKey={d.hasStreamKey}
                 onCancel={() => setEditing(null)}
-                onSave={(draft) => act(request('destination:update', { destinationId: d.id, destination: toInput(draft, true) }).then(() => setEditing(null)))} />
+                onSave={(draft) => request('destination:update', { destinationId: d.id, destination: toInput(draft, true) }).then(() => setEditing(null))} />
             )}
           </li>
         ))}
       </ul>
       {editing === 'new'
-        ? <DestinationForm initial={EMPTY} hasKey={false} onCancel={() => setEditing(null)}
-            onSave={(draft) => act(request('destination:add', toInput(draft, false)).then(() => setEditing(null)))} />
+        ? <DestinationForm initial={EMPTY} hasKey={false} isNew onCancel={() => setEditing(null)}
+            onSave={(draft) => request('destination:add', toInput(draft, false)).then(() => setEditing(null))} />
         : <button type="button" onClick={() => setEditing('new')}>Add destination</button>}
     </section>
   );
@@ -109,25 +110,83 @@ function toInput(d: Draft, editing: boolean) {
   return { name: d.name, protocol: d.protocol, url: d.url, enabled: d.enabled, ...(d.streamKey || !editing ? { streamKey: d.streamKey } : {}) };
 }
 
-function DestinationForm({ initial, hasKey, onSave, onCancel }: {
-  initial: Draft; hasKey: boolean; onSave: (d: Draft) => void; onCancel: () => void;
+/** What is wrong with each field, in words, from the schema the server checks with too. */
+function fieldErrors(d: Draft, hasKey: boolean, noKey: boolean): Partial<Record<keyof Draft, string>> {
+  const errors: Partial<Record<keyof Draft, string>> = {};
+  const parsed = DestinationInput.safeParse({ ...d, streamKey: d.streamKey || undefined });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = issue.path[0] as keyof Draft | undefined;
+      if (field && !errors[field]) errors[field] = issue.message;
+    }
+  }
+  // RTMP platforms all want a key; a server that does not (its own nginx) is said so on purpose.
+  if (d.protocol !== 'srt' && !d.streamKey && !hasKey && !noKey && !errors.streamKey) {
+    errors.streamKey = 'paste the stream key from the platform\'s live dashboard, or tick "No key" if this server needs none';
+  }
+  return errors;
+}
+
+function DestinationForm({ initial, hasKey, onSave, onCancel, isNew = false }: {
+  initial: Draft; hasKey: boolean; onSave: (d: Draft) => Promise<unknown>; onCancel: () => void; isNew?: boolean;
 }) {
   const [d, setD] = useState(initial);
-  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setD((x) => ({ ...x, [k]: v }));
+  const [touched, setTouched] = useState<Partial<Record<keyof Draft, boolean>>>({});
+  const [submitted, setSubmitted] = useState(false);
+  const [noKey, setNoKey] = useState(false);
+  const [preset, setPreset] = useState<string>();
+  const [saveError, setSaveError] = useState<string>();
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => {
+    setD((x) => ({ ...x, [k]: v }));
+    setTouched((t) => ({ ...t, [k]: true }));
+  };
+  const errors = fieldErrors(d, hasKey, noKey);
+  // A field says what is wrong once it was typed in, and every field does once Save was pressed.
+  const shown = (k: keyof Draft) => ((touched[k] && d[k] !== initial[k]) || submitted ? errors[k] : undefined);
+  const hint = PRESETS.find((p) => p.id === preset)?.hint;
+  const pick = (id: string) => {
+    const p = PRESETS.find((x) => x.id === id);
+    setPreset(id);
+    if (!p) return;
+    setD((x) => ({ ...x, protocol: p.protocol, url: p.url, name: x.name || (p.id === 'custom' ? '' : p.name) }));
+  };
+  const field = (k: keyof Draft, label: string, input: React.ReactNode) => (
+    <label data-field={k}>{label}{input}
+      {shown(k) && <small className="field-error" role="alert" data-testid={`field-error-${k}`}>{shown(k)}</small>}
+    </label>
+  );
   return (
-    <form className="destination-form" onSubmit={(e) => { e.preventDefault(); onSave(d); }}>
-      <label>Name<input value={d.name} onChange={(e) => set('name', e.target.value)} placeholder="YouTube" maxLength={60} /></label>
-      <label>Protocol
+    <form className="destination-form" noValidate onSubmit={(e) => {
+      e.preventDefault();
+      setSubmitted(true);
+      if (Object.keys(errors).length > 0) return; // nothing is sent: every field says what is wrong
+      onSave(d).then(() => setSaveError(undefined), (err: unknown) => setSaveError(err instanceof RequestFailed ? err.message : String(err)));
+    }}>
+      {isNew && (
+        <label>Platform
+          <select value={preset ?? ''} onChange={(e) => pick(e.target.value)} data-testid="destination-preset">
+            <option value="" disabled>Choose…</option>
+            {PRESETS.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+          </select>
+        </label>
+      )}
+      {hint && <p className="hint" data-testid="preset-hint">Key: {hint}</p>}
+      {field('name', 'Name', <input value={d.name} onChange={(e) => set('name', e.target.value)} placeholder="YouTube" maxLength={60} />)}
+      {field('protocol', 'Protocol', (
         <select value={d.protocol} onChange={(e) => set('protocol', e.target.value as Protocol)}>
           <option value="rtmp">RTMP</option><option value="rtmps">RTMPS</option><option value="srt">SRT</option>
         </select>
-      </label>
-      <label>Server URL<input value={d.url} onChange={(e) => set('url', e.target.value)} placeholder={PLACEHOLDER_URL[d.protocol]} /></label>
-      <label>Stream key
-        <input type="password" autoComplete="off" value={d.streamKey} onChange={(e) => set('streamKey', e.target.value)}
+      ))}
+      {field('url', 'Server URL', <input value={d.url} onChange={(e) => set('url', e.target.value)} placeholder={PLACEHOLDER_URL[d.protocol]} />)}
+      {field('streamKey', 'Stream key', (
+        <input type="password" autoComplete="off" value={d.streamKey} onChange={(e) => set('streamKey', e.target.value)} disabled={noKey}
           placeholder={hasKey ? '•••••••• (saved; type to replace)' : 'from the platform\'s live dashboard'} />
-      </label>
+      ))}
+      {d.protocol !== 'srt' && !hasKey && (
+        <label className="check"><input type="checkbox" checked={noKey} onChange={(e) => setNoKey(e.target.checked)} /> No key (this server needs none)</label>
+      )}
       <label className="check"><input type="checkbox" checked={d.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Start with Go live</label>
+      {saveError && <p className="error" role="alert">{saveError}</p>}
       <div className="slot-actions">
         <button type="submit">Save</button>
         <button type="button" onClick={onCancel}>Cancel</button>
