@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../testkit/browser.js';
 import { openCamera } from '../testkit/fakeCamera.js';
-import { NginxRtmp } from '../testkit/receivers.js';
+import { NginxRtmp, REJECTED_KEY } from '../testkit/receivers.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
 import { addCameraSlot, openStudio, startStreaming, waitForProgramColour, waitForTileColour } from '../testkit/studio.js';
 import { Control } from './harness/control.js';
@@ -165,5 +165,28 @@ describe('destination forms that help', () => {
     await form.getByRole('button', { name: 'Save' }).click();
     await control.until('the destination added', () => (control.state?.destinations?.length ?? 0) === before + 1, 5000);
     expect(control.state!.destinations!.at(-1)).toMatchObject({ name: 'YouTube', protocol: 'rtmp', hasStreamKey: false });
+  });
+});
+
+describe('a destination tested before going live', () => {
+  it('Test sends a few seconds to the server: accepted by a good one; a refused key and an unknown host are named', async () => {
+    const add = async (name: string, url: string, streamKey: string) =>
+      (await control.request<{ destinationId: string }>('destination:add', { name, protocol: 'rtmp', url, streamKey, enabled: false })).destinationId;
+    const cases = [
+      { id: await add('Good key', nginx.url(false), 'pre-flight'), accepted: 'yes', text: /^Test: accepted: the server took \d+ KiB of a test stream$/ },
+      { id: await add('Wrong key', nginx.url(false), REJECTED_KEY), accepted: 'no', text: /^Test failed: .*(stream key|refused)/ },
+      { id: await add('Typo host', 'rtmp://no-such-host.invalid/live2', 'whatever'), accepted: 'no', text: /^Test failed: unknown host/ },
+    ];
+    for (const c of cases) {
+      const row = director.locator(`[data-testid="destination"][data-destination-id="${c.id}"]`);
+      await row.getByTestId('destination-test-button').click();
+      const result = row.getByTestId('destination-test');
+      await result.waitFor({ timeout: 30000 });
+      console.log(`test of "${await row.locator('strong').textContent()}": ${await result.textContent()}`);
+      expect(await result.getAttribute('data-accepted')).toBe(c.accepted);
+      expect(await result.textContent()).toMatch(c.text);
+    }
+    // A test leaves nothing running and changes no destination's state.
+    for (const c of cases) expect(control.state?.destinations?.find((d) => d.id === c.id)?.state).toBe('idle');
   });
 });

@@ -97,6 +97,9 @@ export type OutputState = 'idle' | 'connecting' | 'live' | 'waiting' | 'reconnec
 /** cannot-run: this server could not run the link's process (ffmpeg missing): never the platform's doing, retried */
 export type OutputErrorKind = 'refused' | 'rejected' | 'unknown-host' | 'timeout' | 'network' | 'stalled' | 'bad-url' | 'cannot-run';
 
+/** What a destination's pre-flight test found: accepted, or the cause named. */
+export type DestinationTest = { accepted: boolean; message: string; kind?: OutputErrorKind; tookMs: number };
+
 /** A destination as the director sees it: the key never leaves the server, only whether one is set. */
 export type DestinationView = {
   id: string;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DtlsParameters, MediaId, RtpCapabilities, RtpParameters } from './mediaSchemas.js';
 import {
   CameraQuality, CameraStatus, DestinationId, DestinationInput, MediaKind, SlotId, SlotName, SourceId, Text,
-  type ConsumerInfo, type TransportInfo,
+  type ConsumerInfo, type DestinationTest, type TransportInfo,
 } from './protocol.js';
 import { request, type ClientEvents, type Done } from './requestTable.js';
 
@@ -25,6 +25,8 @@ export const directorRequests = {
   'destination:remove': request(z.object({ destinationId: DestinationId })).answers<Done>(),
   'destination:start': request(z.object({ destinationId: DestinationId })).answers<Done>(),
   'destination:stop': request(z.object({ destinationId: DestinationId })).answers<Done>(),
+  /** A few seconds of a test pattern to a destination that is not running: accepted, or why not. */
+  'destination:test': request(z.object({ destinationId: DestinationId })).answers<DestinationTest>(),
   'show:goLive': request(z.object({})).answers<Done>(),
   'show:endLive': request(z.object({})).answers<Done>(),
   /** The time the show counts down to, shown on every screen; null clears it. */

@@ -1,14 +1,15 @@
 // Going live: the one program encode fanned out to every output — each destination
 // (its own Output: process, reconnects, health) and the show's recording.
 import { EventEmitter } from 'node:events';
-import type { DestinationView } from '../../../shared/src/protocol.js';
+import type { DestinationTest, DestinationView } from '../../../shared/src/protocol.js';
 import type { ProgramEncoder } from '../encoder/ProgramEncoder.js';
 import type { Logger } from '../log.js';
-import { NotFound } from '../errors.js';
+import { Conflict, NotFound } from '../errors.js';
 import type { DestinationStore } from '../store/DestinationStore.js';
 import type { OnAir, OnAirStore } from '../store/OnAirStore.js';
 import type { Destination } from './Destination.js';
 import { Output } from './Output.js';
+import { preflight } from './Preflight.js';
 import { ProgramGop } from './ProgramGop.js';
 import { RecordingOutput, type RecordingView } from './RecordingOutput.js';
 
@@ -129,6 +130,15 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     if (o.running) return o.retryNow();
     await this.#encoder.start();
     o.start();
+  }
+
+  /** The pre-flight test of a destination that is not running (a second stream to a live key would knock the show off). */
+  async test(id: string): Promise<DestinationTest> {
+    const o = this.#output(id);
+    if (o.running) throw new Conflict('this destination is running: its state says how it is doing; test it when it is stopped');
+    const dest = this.#store.get(id);
+    if (!dest) throw new NotFound(`there is no destination ${id}`);
+    return preflight(dest, this.#log.child({ output: id, test: true }));
   }
 
   stop(id: string): void {

@@ -10,7 +10,7 @@ import type { Link } from './links/Link.js';
 import { RtmpLink } from './links/RtmpLink.js';
 import { SrtLink } from './links/SrtLink.js';
 import { backoffMs } from '../../../shared/src/backoff.js';
-import { initialStatus, nextStatus, PERMANENT, RECONNECT, RECONNECT_PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
+import { initialStatus, namedEnd, nextStatus, PERMANENT, RECONNECT, RECONNECT_PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
 
 /** No accepted bytes for this long while fed: the peer is frozen or gone (REGIE_DESTINATION_STALL_MS). */
 export const DESTINATION_STALL_MS = 6000;
@@ -134,17 +134,12 @@ export class Output extends EventEmitter<OutputEvents> {
     this.#lastAcceptedAt = Date.now();
     link.on('accepted', (total) => this.#onAccepted(link, total));
     if (head.length) this.write(head);
-    link.once('ended', ({ kind, message, detail }) => {
+    link.once('ended', (end) => {
       if (this.#link !== link) return;
       this.#link = undefined;
       clearInterval(check);
-      // Connected, then dropped at once without taking any media: platforms do that to
-      // a wrong stream key (RTMP has no standard error for it). A drop after media
-      // flowed is a network problem, retried.
-      if (kind === 'network' && this.#accepted <= 8192 && Date.now() - startedAt < 5000) {
-        kind = 'rejected';
-        message = 'the server closed the connection as the stream started: the stream key (or URL path) was most likely refused';
-      }
+      const { kind, message } = namedEnd(end, this.#accepted, Date.now() - startedAt);
+      const detail = end.detail;
       this.#log.warn({ kind, detail }, 'destination link ended');
       this.#apply({ type: 'exited', error: message, kind });
       this.#scheduleRetry();

@@ -72,6 +72,18 @@ export function nextStatus(s: OutputStatus, e: OutputEvent): OutputStatus {
 export const RECONNECT: BackoffPolicy = { firstMs: 500, maxMs: 5_000 };
 export const RECONNECT_PERMANENT: BackoffPolicy = { firstMs: 500, maxMs: 60_000 };
 
+/**
+ * A link that connected, then was dropped at once without taking any media: platforms
+ * do that to a wrong stream key (RTMP has no standard error for it). A drop after
+ * media flowed is a network problem, retried.
+ */
+export function namedEnd(end: { kind: OutputErrorKind; message: string }, acceptedBytes: number, ranMs: number): { kind: OutputErrorKind; message: string } {
+  if (end.kind === 'network' && acceptedBytes <= 8192 && ranMs < 5000) {
+    return { kind: 'rejected', message: 'the server closed the connection as the stream started: the stream key (or URL path) was most likely refused' };
+  }
+  return end;
+}
+
 /** Names what went wrong from ffmpeg's last words, so the director reads a cause, not a log. */
 export function classifyError(stderr: string): { kind: OutputErrorKind; message: string } {
   const text = stderr.toLowerCase();

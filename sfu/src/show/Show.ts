@@ -5,7 +5,7 @@
 // a phone drops, a slot is deleted or the server comes back after a crash is decided
 // here and below. `close()` ends it all, children first.
 import { EventEmitter } from 'node:events';
-import { AUTH_ERRORS, type CameraQuality, type Countdown, type ShowView } from '../../../shared/src/protocol.js';
+import { AUTH_ERRORS, type CameraQuality, type Countdown, type DestinationTest, type ShowView } from '../../../shared/src/protocol.js';
 import type { Config } from '../config.js';
 import { Invalid } from '../errors.js';
 import { CameraSeats, type CameraPage } from '../ingest/CameraSeats.js';
@@ -193,6 +193,10 @@ export class Show extends EventEmitter<ShowEvents> {
 
   startDestination(destinationId: string): Promise<void> {
     return this.#broadcast.start(destinationId);
+  }
+
+  testDestination(destinationId: string): Promise<DestinationTest> {
+    return this.#broadcast.test(destinationId);
   }
 
   stopDestination(destinationId: string): void {

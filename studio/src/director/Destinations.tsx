@@ -2,7 +2,7 @@
 // also be started, stopped or retried on its own, and says honestly how it is doing.
 // Stream keys are write-only: typed in once, then only "key saved" is ever shown.
 import { useMemo, useState } from 'react';
-import { DestinationInput, type DestinationView, type ShowView } from '../../../shared/src/protocol';
+import { DestinationInput, type DestinationTest, type DestinationView, type ShowView } from '../../../shared/src/protocol';
 import { makeRequester, RequestFailed } from '../lib/request';
 import type { DirectorSocket } from '../lib/sockets';
 import { hms, useNow } from '../lib/time';
@@ -32,6 +32,16 @@ export function Destinations({ show, socket }: { show: ShowView; socket: Directo
   const destinations = show.destinations ?? [];
   const onAir = show.encoding || destinations.some((d) => d.state !== 'idle' && d.state !== 'stopped');
   const [starting, setStarting] = useState(false);
+  // Pre-flight tests: 'testing' while one runs, then what it found (until the next one).
+  const [tests, setTests] = useState<Record<string, DestinationTest | 'testing'>>({});
+  const testRequest = useMemo(() => makeRequester(socket, 30_000), [socket]); // a test takes up to ~12 s
+  const test = (id: string) => {
+    setTests((t) => ({ ...t, [id]: 'testing' }));
+    testRequest('destination:test', { destinationId: id }).then(
+      (result) => setTests((t) => ({ ...t, [id]: result })),
+      (err: unknown) => setTests((t) => ({ ...t, [id]: { accepted: false, message: err instanceof RequestFailed ? err.message : String(err), tookMs: 0 } })),
+    );
+  };
   const [confirmingEnd, setConfirmingEnd] = useState(false);
   const goLive = () => {
     setStarting(true);
@@ -78,7 +88,22 @@ export function Destinations({ show, socket }: { show: ShowView; socket: Directo
               {d.reconnects > 0 && <span>{d.reconnects} reconnect{d.reconnects > 1 ? 's' : ''}</span>}
             </div>
             {d.lastError && d.state !== 'live' && <p className="destination-error" data-testid="destination-error">{d.lastError}</p>}
+            {(() => {
+              const t = tests[d.id];
+              if (!t || t === 'testing') return null;
+              return (
+                <p className={t.accepted ? 'destination-test ok' : 'destination-test failed'} role="status" data-testid="destination-test" data-accepted={t.accepted ? 'yes' : 'no'}>
+                  {t.accepted ? `Test: ${t.message}` : `Test failed: ${t.message}`}
+                </p>
+              );
+            })()}
             <div className="slot-actions">
+              {(d.state === 'idle' || d.state === 'stopped') && (
+                <button type="button" data-testid="destination-test-button" onClick={() => test(d.id)} disabled={tests[d.id] === 'testing'}
+                  title="Sends a few seconds of a test pattern: is this destination ready?">
+                  {tests[d.id] === 'testing' ? 'Testing…' : 'Test'}
+                </button>
+              )}
               {d.state === 'idle' || d.state === 'stopped'
                 ? <button type="button" onClick={() => act(request('destination:start', { destinationId: d.id }))}>Start</button>
                 : <button type="button" onClick={() => act(request('destination:stop', { destinationId: d.id }))}>Stop</button>}
