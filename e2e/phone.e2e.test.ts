@@ -21,6 +21,9 @@ beforeAll(async () => {
   phoneNet = await launchPhoneOnItsOwnNetwork();
   // The studio listens where the phone's network reaches it (inside the test's namespace only).
   server = await startServer({
+    // A glitch (the test below) is back well within 2 s; the 5 s outages are never back
+    // that soon, so they keep waiting in preview for the director, on any machine.
+    REGIE_AUTO_RETURN_MS: '2000',
     REGIE_HOST: '0.0.0.0',
     REGIE_RTC_LISTEN_IP: '0.0.0.0',
     REGIE_RTC_ANNOUNCED_IP: phoneNet.studioIp,
@@ -176,15 +179,17 @@ describe('a phone on air loses its network for 5 s', () => {
 
     phoneNet.cutUpstream(); // nothing gets through, nothing the phone could notice
     const cut = Date.now();
-    await waitForProgramColour(director, 'slate', 5000);
+    const slateTaken = () => server.logLines().some((l) => l.msg === 'on-air source stalled; slate on air' && l.source === slot.slotId && (l.time as number) >= cut);
+    await expect.poll(slateTaken, { timeout: 10000, interval: 50 }).toBe(true);
     phoneNet.restoreUpstream(); // a moment, not an outage: the phone never reconnects
     const restored = Date.now();
-    console.log(`upstream cut → slate on the program monitor in ${restored - cut} ms; restored`);
-    // No key pressed: the camera goes back on air by itself.
+    console.log(`upstream cut → slate taken after ${restored - cut} ms; restored`);
+    // The slate went on air, and, no key pressed, the camera went back on air by itself.
+    const since = (msg: string, source: string) => () => server.logLines().filter((l) => l.msg === msg && l.source === source && (l.time as number) >= cut).length;
+    await expect.poll(since('on air', 'slate'), { timeout: 5000, interval: 50 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(since('the camera the slate replaced is back and steady; on air again by itself', slot.slotId), { timeout: 10000, interval: 50 }).toBe(1);
     await waitForProgramColour(director, 'red', 10000);
-    console.log(`restored → camera back on the program monitor by itself in ${Date.now() - restored} ms`);
-    const returned = server.logLines().filter((l) => l.msg === 'the camera the slate replaced is back and steady; on air again by itself' && l.source === slot.slotId);
-    expect(returned).toHaveLength(1);
+    console.log(`restored → camera back on air by itself, on the program monitor, after ${Date.now() - restored} ms`);
     expect(await director.getByTestId('preview-monitor').getAttribute('data-source-label')).toBe('Slate');
     expect(await director.getByTestId('fallback').count()).toBe(0);
     await phone.waitForSelector('[data-testid="camera-page"][data-tally="program"]', { timeout: 5000 });

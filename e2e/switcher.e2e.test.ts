@@ -222,4 +222,13 @@ describe('the phone page, at night, in portrait', () => {
     expect(await phone.evaluate(() => navigator.onLine)).toBe(false);
     expect(await phone.getByTestId('link-indicator').textContent()).toMatch(/^Good connection/);
   });
+  it('the phone shows its own mic level: up with its tone, flat with the mic off, up again', async () => {
+    const phone = cams.red.page;
+    const level = async () => Number(await phone.getByTestId('mic-level').getAttribute('data-db'));
+    await expect.poll(level, { timeout: 5000 }).toBeGreaterThan(-20); // a full-scale tone
+    await phone.getByTestId('mic').click();
+    await expect.poll(level, { timeout: 5000 }).toBe(-60);
+    await phone.getByTestId('mic').click();
+    await expect.poll(level, { timeout: 5000 }).toBeGreaterThan(-20);
+  });
 });

@@ -9,7 +9,7 @@ import type { DestinationStore } from '../store/DestinationStore.js';
 import type { OnAir, OnAirStore } from '../store/OnAirStore.js';
 import type { Destination } from './Destination.js';
 import { Output } from './Output.js';
-import { preflight } from './Preflight.js';
+import { preflight, type Preflight } from './Preflight.js';
 import { ProgramGop } from './ProgramGop.js';
 import { RecordingOutput, type RecordingView } from './RecordingOutput.js';
 
@@ -25,6 +25,8 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   readonly #recording: RecordingOutput;
   /** a destination taking no data for this long is reconnected */
   readonly #stallMs: number;
+  /** destinations being tested, by id */
+  readonly #tests = new Map<string, Preflight>();
   /** when Go live happened, while live */
   #liveSince?: number;
   /** bumped by Go live and End live: the latest one wins, however long the encoder takes to start */
@@ -91,6 +93,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   #startEach(ids: string[]): void {
     for (const id of ids) {
       try {
+        this.#stopTest(id);
         this.#output(id).start();
       } catch (err) {
         this.#log.error({ destination: id, err: (err as Error).message }, 'a destination could not start; the others go on');
@@ -128,17 +131,34 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   async start(id: string): Promise<void> {
     const o = this.#output(id);
     if (o.running) return o.retryNow();
+    this.#stopTest(id);
     await this.#encoder.start();
     o.start();
   }
 
-  /** The pre-flight test of a destination that is not running (a second stream to a live key would knock the show off). */
+  /**
+   * The pre-flight test of a destination that is not running. Never two streams to one
+   * key (a platform drops one of them): a destination started while its test runs
+   * stops the test first.
+   */
   async test(id: string): Promise<DestinationTest> {
     const o = this.#output(id);
     if (o.running) throw new Conflict('this destination is running: its state says how it is doing; test it when it is stopped');
+    if (this.#tests.has(id)) throw new Conflict('this destination is being tested already');
     const dest = this.#store.get(id);
     if (!dest) throw new NotFound(`there is no destination ${id}`);
-    return preflight(dest, this.#log.child({ output: id, test: true }));
+    const test = preflight(dest, this.#log.child({ output: id, test: true }));
+    this.#tests.set(id, test);
+    try {
+      return await test.result;
+    } finally {
+      this.#tests.delete(id);
+    }
+  }
+
+  /** A destination about to stream for real: a test of it stops first. */
+  #stopTest(id: string): void {
+    this.#tests.get(id)?.cancel('the destination was started');
   }
 
   stop(id: string): void {
@@ -148,7 +168,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   add(d: Omit<Destination, 'id'>): string {
     const stored = this.#store.add(d);
     const o = this.#track(stored);
-    if (this.live && stored.enabled) o.start();
+    if (this.live && stored.enabled) o.start(); // (a new destination has no test running)
     this.emit('changed');
     return stored.id;
   }

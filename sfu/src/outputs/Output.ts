@@ -89,7 +89,7 @@ export class Output extends EventEmitter<OutputEvents> {
     if (!this.running) return;
     clearTimeout(this.#timer);
     this.#kill();
-    this.#spawn();
+    this.#spawn(true);
   }
 
   /** A chunk of the encoded program. Never blocks: a destination that lags drops its own data. */
@@ -109,8 +109,9 @@ export class Output extends EventEmitter<OutputEvents> {
     this.emit('changed');
   }
 
-  #spawn(): void {
-    this.#apply({ type: 'start' });
+  /** fresh: started by the director (retry now, new settings), not by the backoff */
+  #spawn(fresh = false): void {
+    this.#apply({ type: 'start', fresh });
     let link: Link;
     const scrub = (text: string) => this.#scrub(text);
     // Started on a keyframe, with what came since: no wait for the next one.

@@ -27,10 +27,14 @@ const TEST_PATTERN = [
   '-c:a', 'aac', '-b:a', '96k', '-f', 'mpegts', 'pipe:1',
 ];
 
-export function preflight(dest: Destination, log: Logger): Promise<DestinationTest> {
+/** A test under way: its result, and a way to stop it at once (the destination is being started for real). */
+export type Preflight = { result: Promise<DestinationTest>; cancel: (why: string) => void };
+
+export function preflight(dest: Destination, log: Logger): Preflight {
   const started = Date.now();
   const scrub = (text: string) => scrubSecrets(text, dest);
-  return new Promise((resolve) => {
+  let cancel: (why: string) => void = () => undefined;
+  const result = new Promise<DestinationTest>((resolve) => {
     let link: Link;
     try {
       link = dest.protocol === 'srt' ? new SrtLink(dest, true, scrub, log) : new RtmpLink(dest, true, scrub, log);
@@ -52,7 +56,9 @@ export function preflight(dest: Destination, log: Logger): Promise<DestinationTe
       resolve({ ...result, tookMs: Date.now() - started });
     };
     pattern.process.stdout!.on('data', (chunk: Buffer) => link.write(chunk));
-    pattern.once('end', (end) => { if (end.cannotRun) done({ accepted: false, kind: 'cannot-run', message: end.cannotRun }); });
+    // The test pattern itself failing is this machine's problem, said as such (not "a firewall?").
+    pattern.once('end', (end) => done({ accepted: false, kind: 'cannot-run', message: `the test pattern could not be made: ${pattern.describe(end)}` }));
+    cancel = (why) => done({ accepted: false, message: `test stopped: ${why}` });
     link.on('accepted', (total) => {
       accepted = total;
       if (total > 8192) firstAt ||= Date.now();
@@ -66,4 +72,5 @@ export function preflight(dest: Destination, log: Logger): Promise<DestinationTe
       message: accepted > 8192 ? 'the server stopped taking the test stream' : `the server took nothing within ${GIVE_UP_MS / 1000} s (a firewall, or a wrong port?)`,
     }), GIVE_UP_MS);
   });
+  return { result, cancel: (why) => cancel(why) };
 }

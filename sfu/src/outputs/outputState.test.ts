@@ -42,6 +42,8 @@ describe('output state machine', () => {
     expect(retrying).toMatchObject({ state: 'failed', lastError: 'unknown host: check the server address', errorKind: 'unknown-host', attempt: 2 });
     expect(run([{ type: 'exited', error: 'unknown host: check the server address', kind: 'unknown-host' }, { type: 'start' }], retrying).state).toBe('failed');
     expect(run([progress], retrying)).toMatchObject({ state: 'live', lastError: undefined, errorKind: undefined });
+    // the director retrying (or changing the key) starts afresh: the old cause no longer stands
+    expect(run([{ type: 'start', fresh: true }], retrying)).toMatchObject({ state: 'connecting', lastError: undefined, errorKind: undefined });
     // a cause retrying can fix, after a permanent one, is reconnecting again
     expect(run([{ type: 'exited', error: 'refused', kind: 'refused' }], retrying).state).toBe('reconnecting');
   });

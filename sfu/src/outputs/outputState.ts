@@ -5,7 +5,8 @@ import type { BackoffPolicy } from '../../../shared/src/backoff.js';
 import type { OutputErrorKind, OutputState } from '../../../shared/src/protocol.js';
 
 export type OutputEvent =
-  | { type: 'start' }
+  /** fresh: the director retried or changed it (not a scheduled retry): the old cause no longer stands */
+  | { type: 'start'; fresh?: boolean }
   | { type: 'stop' }
   | { type: 'progress'; acceptedBytes: number; at: number }
   | { type: 'stalled'; why: string }
@@ -33,7 +34,8 @@ export function nextStatus(s: OutputStatus, e: OutputEvent): OutputStatus {
       // A failed destination retries quietly: it stays "failed" (with its cause) until
       // the platform takes media or fails otherwise, instead of flipping to reconnecting
       // and back at every slow retry.
-      if (s.state === 'failed') return { ...s, attempt: s.attempt + 1 };
+      if (s.state === 'failed' && !e.fresh) return { ...s, attempt: s.attempt + 1 };
+      if (e.fresh) return { ...s, state: 'connecting', attempt: 1, lastError: undefined, errorKind: undefined };
       return { ...s, state: s.state === 'live' || s.state === 'reconnecting' || s.attempt > 0 ? 'reconnecting' : 'connecting', attempt: s.attempt + 1 };
     case 'stop':
       // Stopped is all there is to say: an error from before the stop is no longer true.

@@ -173,7 +173,7 @@ describe('SwitchingPolicy: preview and cut', () => {
     expect(desk.pending).toBeUndefined();
     expect(policy.slow).toBeUndefined();
     expect(policy.abandoned!.reason).toMatch(/^"Tower — north" sent no picture to cut on in 5 s/);
-    expect(policy.intent.program).toBeUndefined(); // what a restart would put back is what is on air
+    expect(policy.intent.program).toBe(SLATE_ID); // what a restart would put back is what is on air
   });
 
   it('a cut to a camera sending nothing says so', () => {
@@ -235,7 +235,21 @@ describe('SwitchingPolicy: the slate covers a silent source, which comes back to
     expect(desk.pending).toBeUndefined();
     expect(desk.onAir).toBe(SLATE_ID);
     expect(policy.preview).toBe('south');
-    expect(policy.intent.program).toBe(SLATE_ID);
+    expect(policy.intent.program).toBe('north'); // still covered, still what a restart puts back
+    expect(policy.fallback).toMatchObject({ from: 'north' }); // the slate covers it again, and says so
+  });
+
+  it('a cut made while the slate covers a camera, abandoned, puts the cover back', () => {
+    advance(SWITCHING.slateAfterMs + 100, ['north']);
+    desk.keyframe();
+    policy.setPreview('south');
+    policy.cut();
+    expect(policy.fallback).toBeUndefined();
+    desk.sources.get('south')!.present = false;
+    policy.tick();
+    expect(desk.onAir).toBe(SLATE_ID);
+    expect(policy.fallback).toMatchObject({ from: 'north' });
+    expect(policy.awaited).toBe('north');
   });
 
   it('a flicker is not steady: back for a moment, then silent again, it stays covered', () => {
@@ -253,7 +267,7 @@ describe('SwitchingPolicy: the slate covers a silent source, which comes back to
     advance(SWITCHING.autoReturnMs + 100, ['north']);
     advance(100);
     expect(policy.fallback!.backAt).toBe(now);
-    expect(policy.awaited).toBeUndefined();
+    expect(policy.awaited).toBe('north'); // still flowing in: its going silent again is seen too
     expect(desk.onAir).toBe(SLATE_ID); // not on air by itself: the director decides
     expect(policy.preview).toBe('north');
     policy.cut();

@@ -99,8 +99,10 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
   /** why the cut in progress is slow */
   #slow?: string;
   #abandoned?: CutFailure;
-  /** the director's cut in progress, and the buses as they were before it: an abandoned cut puts them back */
-  #cut?: { source: string; preview?: string; intended?: string };
+  /** the director's cut in progress, and what it replaced: an abandoned cut puts the fallback back */
+  #cut?: { source: string; byDirector: boolean; fallback?: Fallback; previewAtFallback?: string };
+  /** the take last abandoned (its takenAt): never abandoned twice */
+  #abandonedTake = 0;
 
   constructor(desk: ProgramDesk, log: Logger, opts: { now?: () => number; settings?: SwitchingSettings } = {}) {
     super();
@@ -149,9 +151,12 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
     return { program: this.#intended, preview: this.#preview };
   }
 
-  /** The camera the slate covers and waits for: it keeps flowing in, so its return is seen at once. */
+  /**
+   * The camera the slate covers: it keeps flowing in while it is covered, so its return
+   * is seen at once, and so is its going silent again once it is back.
+   */
   get awaited(): string | undefined {
-    return this.#fallback && !this.#fallback.backAt ? this.#fallback.from : undefined;
+    return this.#fallback?.from;
   }
 
   /**
@@ -183,7 +188,7 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
     if (!source?.tapped) throw new Conflict(`"${source?.label ?? next}" is not sending video yet`);
     if (source.codec && source.codec !== ON_AIR_CODEC) throw new Conflict(codecRefusal(source.label, source.codec));
     const current = this.#desk.pending ?? this.#desk.onAir;
-    const before = { source: next, preview: this.#preview, intended: this.#intended };
+    const before = { source: next, byDirector: true, fallback: this.#fallback, previewAtFallback: this.#previewAtFallback };
     this.#preview = current && current !== next ? current : this.#preview;
     this.#fallback = undefined;
     this.#abandoned = undefined;
@@ -253,6 +258,7 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
   #checkCut(): void {
     const pending = this.#desk.pending;
     if (!pending || pending === SLATE_ID) return; // the slate is the fallback: it is always waited for
+    if (this.#abandonedTake === this.#takenAt) return; // given up already (nothing could replace it)
     const source = this.#desk.source(pending);
     const waited = this.#now() - this.#takenAt;
     const label = source?.label ?? pending;
@@ -272,18 +278,22 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
 
   #abandon(sourceId: string, reason: string): void {
     this.#abandoned = { source: sourceId, reason, at: this.#now() };
+    this.#abandonedTake = this.#takenAt;
     this.#log.warn({ source: sourceId, waitedMs: this.#now() - this.#takenAt, reason }, 'cut abandoned');
     const cut = this.#cut?.source === sourceId ? this.#cut : undefined;
-    if (cut) {
-      // The director's buses as they were before the cut, the failed shot back in preview.
-      this.#preview = this.#desk.source(sourceId) ? sourceId : cut.preview;
-      this.#intended = cut.intended;
-    } else if (this.#intended === sourceId) {
-      this.#intended = this.#desk.onAir; // a return that failed: what is on air is what stays
+    this.#cut = undefined;
+    // The failed shot goes back to preview (if it is still there), one key away from trying again.
+    if (cut?.byDirector && this.#desk.source(sourceId)) this.#preview = sourceId;
+    // A cut made while the slate covered a camera puts that cover back: still awaited, still said.
+    if (cut?.fallback) {
+      this.#fallback = cut.fallback;
+      this.#previewAtFallback = cut.previewAtFallback;
     }
     // Taking what is on air cancels the pending switch: the program stays as it is.
     const onAir = this.#desk.onAir ?? (this.#desk.source(SLATE_ID)?.present ? SLATE_ID : undefined);
     if (onAir) this.#take(onAir);
+    // What a restart would put back is what the director last had on air.
+    this.#intended = this.#fallback?.from ?? onAir;
     this.#slow = undefined;
     this.emit('changed');
   }
@@ -354,6 +364,8 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
       this.#intended = fallback.from;
       this.#log.info({ source: fallback.from, outageMs: fallback.backSince - fallback.at + this.#settings.slateAfterMs }, 'the camera the slate replaced is back and steady; on air again by itself');
       this.#take(fallback.from);
+      // If it never makes it on air (gone before its keyframe), the slate covers it again.
+      this.#cut = { source: fallback.from, byDirector: false, fallback: { ...fallback, backSince: undefined }, previewAtFallback: this.#previewAtFallback };
       return;
     }
     fallback.backAt = now;

@@ -11,6 +11,7 @@ import {
 import { makeRequester } from '../lib/request';
 import { openCameraSocket } from '../lib/sockets';
 import { countdownText, useNow } from '../lib/time';
+import { FLOOR_DB, meterPercent, useAudioLevel } from '../lib/audioLevel';
 import { useOnline, usePageVisible, useTrackState, useWakeLock } from './devicePresence';
 import { describeLink, linkQuality, type UplinkSample } from './linkQuality';
 import { Publisher } from './publisher';
@@ -212,6 +213,8 @@ export function CameraApp() {
   }, [visible, wantLive]);
 
   const start = useCallback(() => { setWantLive(true); reconnector.start(); }, [reconnector]);
+  // A question asked while on air is no longer the question once that changed.
+  useEffect(() => setConfirmingStop(false), [tally, wantLive]);
   const stop = useCallback(() => { setWantLive(false); reconnector.stop(); publisher.stop(); }, [reconnector, publisher]);
 
   if (phase.kind === 'refused' || phase.kind === 'ended') {
@@ -258,6 +261,7 @@ export function CameraApp() {
           <button type="button" aria-pressed={facing === 'environment'} onClick={() => setFacing('environment')}>Back</button>
         </div>
         <button type="button" aria-pressed={micMuted} data-testid="mic" onClick={() => setMicMuted((m) => !m)}>{micMuted ? 'Mic off' : 'Mic on'}</button>
+        <MicLevel track={wantLive ? stream?.getAudioTracks()[0] : undefined} />
         {torchSupported && <button type="button" aria-pressed={torch} onClick={() => setTorch((t) => !t)}>Torch</button>}
         <label className="quality">
           <span>Quality</span>
@@ -294,4 +298,16 @@ function statusOf(phase: Phase['kind'], wantLive: boolean, recovery: { phase: Re
 function CameraCountdown({ countdown }: { countdown: Countdown }) {
   const now = useNow(250);
   return <p className="camera-countdown" data-testid="camera-countdown">{countdownText(countdown.at, countdown.label, now).text}</p>;
+}
+
+/** The phone's own mic level as it is sent: the operator sees the sound is there (and flat when muted). */
+function MicLevel({ track }: { track?: MediaStreamTrack }) {
+  const db = useAudioLevel(track);
+  if (db === undefined) return <span className="mic-level none" data-testid="mic-level" data-db="none" title="The browser does not let the page read the microphone level yet" />;
+  return (
+    <span className="mic-level" data-testid="mic-level" data-db={db} role="meter" aria-label="Microphone level"
+      aria-valuemin={FLOOR_DB} aria-valuemax={0} aria-valuenow={db}>
+      <span className={`mic-level-bar${db > -6 ? ' hot' : ''}`} style={{ width: `${meterPercent(db)}%` }} />
+    </span>
+  );
 }

@@ -1,7 +1,7 @@
 // Where the program goes. Go live starts every enabled destination; each one can
 // also be started, stopped or retried on its own, and says honestly how it is doing.
 // Stream keys are write-only: typed in once, then only "key saved" is ever shown.
-import { useMemo, useState } from 'react';
+import { cloneElement, useId, useMemo, useState } from 'react';
 import { DestinationInput, type DestinationTest, type DestinationView, type ShowView } from '../../../shared/src/protocol';
 import { makeRequester, RequestFailed } from '../lib/request';
 import type { DirectorSocket } from '../lib/sockets';
@@ -90,7 +90,8 @@ export function Destinations({ show, socket }: { show: ShowView; socket: Directo
             {d.lastError && d.state !== 'live' && <p className="destination-error" data-testid="destination-error">{d.lastError}</p>}
             {(() => {
               const t = tests[d.id];
-              if (!t || t === 'testing') return null;
+              // A result says how a stopped destination tested; once it runs, its state says how it does.
+              if (!t || t === 'testing' || (d.state !== 'idle' && d.state !== 'stopped')) return null;
               return (
                 <p className={t.accepted ? 'destination-test ok' : 'destination-test failed'} role="status" data-testid="destination-test" data-accepted={t.accepted ? 'yes' : 'no'}>
                   {t.accepted ? `Test: ${t.message}` : `Test failed: ${t.message}`}
@@ -117,7 +118,10 @@ export function Destinations({ show, socket }: { show: ShowView; socket: Directo
             {editing === d.id && (
               <DestinationForm initial={{ name: d.name, protocol: d.protocol, url: d.url, streamKey: '', enabled: d.enabled }} hasKey={d.hasStreamKey}
                 onCancel={() => setEditing(null)}
-                onSave={(draft) => request('destination:update', { destinationId: d.id, destination: toInput(draft, true) }).then(() => setEditing(null))} />
+                onSave={(draft) => request('destination:update', { destinationId: d.id, destination: toInput(draft, true) }).then(() => {
+                  setEditing(null);
+                  setTests(({ [d.id]: _old, ...rest }) => rest); // new settings: the old test no longer says anything
+                })} />
             )}
           </li>
         ))}
@@ -161,6 +165,7 @@ function DestinationForm({ initial, hasKey, onSave, onCancel, isNew = false }: {
   const [noKey, setNoKey] = useState(false);
   const [preset, setPreset] = useState<string>();
   const [saveError, setSaveError] = useState<string>();
+  const formId = useId();
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => {
     setD((x) => ({ ...x, [k]: v }));
     setTouched((t) => ({ ...t, [k]: true }));
@@ -175,9 +180,11 @@ function DestinationForm({ initial, hasKey, onSave, onCancel, isNew = false }: {
     if (!p) return;
     setD((x) => ({ ...x, protocol: p.protocol, url: p.url, name: x.name || (p.id === 'custom' ? '' : p.name) }));
   };
-  const field = (k: keyof Draft, label: string, input: React.ReactNode) => (
-    <label data-field={k}>{label}{input}
-      {shown(k) && <small className="field-error" role="alert" data-testid={`field-error-${k}`}>{shown(k)}</small>}
+  // The error sits next to its field and is read with it (aria-describedby), politely, not on every key.
+  const field = (k: keyof Draft, label: string, input: React.ReactElement<Record<string, unknown>>) => (
+    <label data-field={k}>{label}
+      {cloneElement(input, { 'aria-invalid': shown(k) ? true : undefined, 'aria-describedby': shown(k) ? `${formId}-${k}-error` : undefined })}
+      {shown(k) && <small className="field-error" id={`${formId}-${k}-error`} aria-live="polite" data-testid={`field-error-${k}`}>{shown(k)}</small>}
     </label>
   );
   return (

@@ -23,9 +23,13 @@ export function OnAirBar({ show, socket }: { show: ShowView; socket: DirectorSoc
 
   const setCountdown = (form: HTMLFormElement) => {
     const data = new FormData(form);
-    const at = String(data.get('at') ?? '');
+    const at = new Date(String(data.get('at') ?? ''));
     const label = String(data.get('label') ?? '').trim() || 'Midnight';
-    request('show:setCountdown', { at: at ? new Date(at).toISOString() : null, label }).then(
+    if (Number.isNaN(at.getTime())) {
+      setError('pick the date and the time the show counts down to');
+      return;
+    }
+    request('show:setCountdown', { at: at.toISOString(), label }).then(
       () => { setError(undefined); setEditing(false); },
       (err: unknown) => setError(err instanceof RequestFailed ? err.message : String(err)),
     );

@@ -37,6 +37,8 @@ export function Switcher({ show, program, socket, multiview }: {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement;
       if (target.closest('input, textarea, select, [contenteditable="true"]')) return; // typing a name
+      // Enter in a confirmation (End live?) answers it; it never cuts behind the director's back.
+      if (target.closest('[role="alertdialog"]')) return;
       if (e.key === '?') {
         setKeysShown((shown) => !shown);
       } else if (e.key === 'Escape') {
@@ -78,7 +80,7 @@ export function Switcher({ show, program, socket, multiview }: {
       <Monitor kind="program" label={labelOf(show, program.program)} track={multiview?.track(program.video)} />
       {program.alarm && <p className="program-alarm" role="alert" data-testid="program-alarm">{program.alarm}</p>}
       {keysShown && (
-        <div className="keys" role="dialog" aria-label="Keyboard shortcuts" data-testid="keys">
+        <div className="keys" role="region" aria-label="Keyboard shortcuts" data-testid="keys">
           <dl>
             <div><dt><kbd>1</kbd>–<kbd>9</kbd></dt><dd>camera 1–9 to preview</dd></div>
             <div><dt><kbd>0</kbd></dt><dd>the slate to preview</dd></div>
