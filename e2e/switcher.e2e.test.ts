@@ -208,20 +208,24 @@ describe('the phone page, at night, in portrait', () => {
     await card.getByRole('button', { name: 'OK' }).click();
   });
 
-  it('the connection sign follows what the page measures: sending is "good" even while the browser says it is offline', async () => {
+  it('the connection sign follows what the page measures: sending stays "sending", even while the browser says it is offline', async () => {
     const phone = cams.red.page;
-    await phone.waitForSelector('[data-testid="link-indicator"][data-link="good"]', { timeout: 10000 });
+    // Good or weak is the page's own reading of its uplink (a loaded machine may say weak).
+    const sending = '[data-testid="link-indicator"]:is([data-link="good"], [data-link="weak"])';
+    await phone.waitForSelector(sending, { timeout: 10000 });
     // The browser's flag turns false for good (socket.io drops its connection on the event,
     // and the page rejoins by itself); the page's own measurements say it sends.
     await phone.evaluate(() => {
       Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
       window.dispatchEvent(new Event('offline'));
     });
+    await phone.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))); // rendered
     await phone.waitForSelector('[data-testid="camera-status"][data-state="live"]', { timeout: 20000 });
-    await phone.waitForSelector('[data-testid="link-indicator"][data-link="good"]', { timeout: 10000 });
+    await phone.waitForSelector(sending, { timeout: 10000 });
     expect(await phone.evaluate(() => navigator.onLine)).toBe(false);
-    expect(await phone.getByTestId('link-indicator').textContent()).toMatch(/^Good connection/);
+    expect(await phone.getByTestId('link-indicator').textContent()).toMatch(/^(Good|Weak) connection/);
   });
+
   it('the phone shows its own mic level: up with its tone, flat with the mic off, up again', async () => {
     const phone = cams.red.page;
     const level = async () => Number(await phone.getByTestId('mic-level').getAttribute('data-db'));
