@@ -113,7 +113,11 @@ describe('switcher', () => {
     await director.waitForSelector(`[data-slot-id="${cams.red.slotId}"][data-bus="preview"]`, { timeout: 5000 });
     expect(await tile(director, cams.blue.slotId).getByTestId('tile-bus').textContent()).toBe('on air');
     expect(await tile(director, cams.red.slotId).getByTestId('tile-bus').textContent()).toBe('preview');
-    for (const cam of [cams.red, cams.blue]) expect(await tile(director, cam.slotId).getByTestId('tile-state').textContent()).toBe('sending');
+    for (const cam of [cams.red, cams.blue]) {
+      expect(await tile(director, cam.slotId).getByTestId('tile-state').textContent()).toBe('sending');
+      // The slot list says the same word as the tile.
+      expect(await director.locator(`[data-testid="slot-item"][data-slot-id="${cam.slotId}"] [data-testid="slot-state"]`).textContent()).toBe('sending');
+    }
   });
 
   it('cuts back and forth keep one continuous program stream', async () => {

@@ -11,7 +11,7 @@ import {
 import { makeRequester } from '../lib/request';
 import { openCameraSocket } from '../lib/sockets';
 import { countdownText, useNow } from '../lib/time';
-import { FLOOR_DB, meterPercent, useAudioLevel } from '../lib/audioLevel';
+import { AudioMeter } from '../lib/AudioMeter';
 import { useOnline, usePageVisible, useTrackState, useWakeLock } from './devicePresence';
 import { describeLink, linkQuality, type UplinkSample } from './linkQuality';
 import { Publisher } from './publisher';
@@ -261,7 +261,7 @@ export function CameraApp() {
           <button type="button" aria-pressed={facing === 'environment'} onClick={() => setFacing('environment')}>Back</button>
         </div>
         <button type="button" aria-pressed={micMuted} data-testid="mic" onClick={() => setMicMuted((m) => !m)}>{micMuted ? 'Mic off' : 'Mic on'}</button>
-        <MicLevel track={wantLive ? stream?.getAudioTracks()[0] : undefined} />
+        <AudioMeter track={wantLive ? stream?.getAudioTracks()[0] : undefined} label="Microphone level" testId="mic-level" className="mic-level" />
         {torchSupported && <button type="button" aria-pressed={torch} onClick={() => setTorch((t) => !t)}>Torch</button>}
         <label className="quality">
           <span>Quality</span>
@@ -300,14 +300,3 @@ function CameraCountdown({ countdown }: { countdown: Countdown }) {
   return <p className="camera-countdown" data-testid="camera-countdown">{countdownText(countdown.at, countdown.label, now).text}</p>;
 }
 
-/** The phone's own mic level as it is sent: the operator sees the sound is there (and flat when muted). */
-function MicLevel({ track }: { track?: MediaStreamTrack }) {
-  const db = useAudioLevel(track);
-  if (db === undefined) return <span className="mic-level none" data-testid="mic-level" data-db="none" title="The browser does not let the page read the microphone level yet" />;
-  return (
-    <span className="mic-level" data-testid="mic-level" data-db={db} role="meter" aria-label="Microphone level"
-      aria-valuemin={FLOOR_DB} aria-valuemax={0} aria-valuenow={db}>
-      <span className={`mic-level-bar${db > -6 ? ' hot' : ''}`} style={{ width: `${meterPercent(db)}%` }} />
-    </span>
-  );
-}

@@ -11,6 +11,7 @@ import { OnAirBar } from './OnAirBar';
 import { Destinations } from './Destinations';
 import { SlotPanel } from './SlotPanel';
 import { Switcher } from './Switcher';
+import type { Listening } from './Headphones';
 
 const SECRET_KEY = 'regie.directorSecret';
 
@@ -61,6 +62,10 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
   const [show, setShow] = useState<ShowView | null>(null);
   const [multiview, setMultiview] = useState<MultiviewClient | null>(null);
   const [, setTick] = useState(0);
+  const [listening, setListening] = useState<Listening>('off');
+  // Solo is a toggle: a second press on the same camera goes back to the program.
+  const solo = useCallback((slotId: string) =>
+    setListening((now) => (typeof now === 'object' && now.solo === slotId ? 'program' : { solo: slotId })), []);
   const socket = useMemo(() => openDirectorSocket({ auth: { secret }, transports: ['websocket'] }), [secret]);
 
   useEffect(() => {
@@ -88,9 +93,12 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
 
   useEffect(() => {
     if (!show || !multiview) return;
-    const cameras = show.slots.flatMap((s) => (s.video && s.state !== 'offline' ? [s.video] : []));
+    // Each camera's picture and sound: its tile's meter, a solo in the headphones.
+    const cameras = show.slots.flatMap((s) => (s.state === 'offline' ? [] : [s.video, s.audio].filter((r) => r !== undefined)));
     // The program first; the slate too, so the preview monitor shows it the moment it is picked.
-    multiview.sync(show.program ? [show.program.video, ...(show.program.slate ? [show.program.slate] : []), ...cameras] : cameras);
+    multiview.sync(show.program
+      ? [show.program.video, show.program.audio, ...(show.program.slate ? [show.program.slate] : []), ...cameras]
+      : cameras);
   }, [show, multiview]);
 
   return (
@@ -104,8 +112,10 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
       </header>
       <div className="studio-body">
         <div className="studio-main">
-          {show?.program && <Switcher show={show} program={show.program} socket={socket} multiview={multiview} />}
-          <Multiview slots={show?.slots ?? []} multiview={multiview} program={show?.program} socket={socket} />
+          {show?.program && <Switcher show={show} program={show.program} socket={socket} multiview={multiview}
+            listening={listening} onListen={setListening} />}
+          <Multiview slots={show?.slots ?? []} multiview={multiview} program={show?.program} socket={socket}
+            soloed={typeof listening === 'object' ? listening.solo : undefined} onSolo={solo} />
         </div>
         {show && (
           <aside className="side-panel">

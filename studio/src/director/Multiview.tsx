@@ -7,23 +7,16 @@ import { HealthSparkline } from './HealthSparkline';
 import type { MultiviewClient } from './multiviewClient';
 import { useSwitcherActions } from './Switcher';
 import { bestGrid } from './multiviewGrid';
+import { STATE_LABEL } from './slotWords';
+import { AudioMeter } from '../lib/AudioMeter';
 
-// One word, one meaning: "live" is a destination's word (the platform takes the program);
-// a camera whose media arrives is "sending", and the one on air says so in red.
-const STATE_LABEL: Record<SlotView['state'], string> = {
-  waiting: 'waiting for camera',
-  connecting: 'connecting',
-  live: 'sending',
-  stalled: 'no signal',
-  paused: 'paused',
-  reconnecting: 'reconnecting',
-  offline: 'offline',
-};
 /** A "back after 6.2 s" badge stays this long on the tile. */
 const RECOVERED_BADGE_MS = 15000;
 
-export function Multiview({ slots, multiview, program, socket }: {
+export function Multiview({ slots, multiview, program, socket, soloed, onSolo }: {
   slots: SlotView[]; multiview: MultiviewClient | null; program?: ProgramView; socket: DirectorSocket;
+  /** The slot heard alone in the director's headphones, if any. */
+  soloed?: string; onSolo: (slotId: string) => void;
 }) {
   const { preview } = useSwitcherActions(socket);
   const box = useBoxSize();
@@ -38,15 +31,17 @@ export function Multiview({ slots, multiview, program, socket }: {
       style={box.width ? { gridTemplateColumns: `repeat(${grid.columns}, ${grid.tileWidth}px)` } : undefined}>
       {slots.map((slot, i) => (
         <CameraTile key={slot.id} index={i + 1} slot={slot} track={slot.state === 'offline' ? undefined : multiview?.track(slot.video)}
+          audio={slot.state === 'offline' ? undefined : multiview?.track(slot.audio)}
           bus={program?.program === slot.id ? 'program' : program?.preview === slot.id ? 'preview' : undefined}
-          onSelect={() => preview(slot.id)} />
+          onSelect={() => preview(slot.id)} soloed={soloed === slot.id} onSolo={() => onSolo(slot.id)} />
       ))}
     </section>
   );
 }
 
-function CameraTile({ slot, index, track, bus, onSelect }: {
-  slot: SlotView; index: number; track?: MediaStreamTrack; bus?: 'program' | 'preview'; onSelect: () => void;
+function CameraTile({ slot, index, track, audio, bus, onSelect, soloed, onSolo }: {
+  slot: SlotView; index: number; track?: MediaStreamTrack; audio?: MediaStreamTrack; bus?: 'program' | 'preview';
+  onSelect: () => void; soloed: boolean; onSolo: () => void;
 }) {
   const video = useRef<HTMLVideoElement>(null);
   useEffect(() => {
@@ -75,7 +70,11 @@ function CameraTile({ slot, index, track, bus, onSelect }: {
         )}
         <span className={`badge badge-${slot.state}`} data-testid="tile-state">{STATE_LABEL[slot.state]}</span>
         {bus && <span className={`badge badge-bus-${bus}`} data-testid="tile-bus">{bus === 'program' ? 'on air' : 'preview'}</span>}
+        <button type="button" className="tile-solo" data-testid="tile-solo" aria-pressed={soloed} aria-label={`Solo ${slot.name} in your headphones`}
+          title={soloed ? 'Back to the program in your headphones' : `Hear only ${slot.name} in your headphones`}
+          onClick={(e) => { e.stopPropagation(); onSolo(); }}>S</button>
       </div>
+      <AudioMeter track={audio} vertical label={`${slot.name} level`} testId="tile-meter" className="tile-meter" />
       {recentlyBack && slot.recovered && slot.state === 'live' && (
         <span className="tile-back" role="status" data-testid="tile-back">back by itself after {(slot.recovered.afterMs / 1000).toFixed(1)} s</span>
       )}

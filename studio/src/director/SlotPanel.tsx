@@ -6,6 +6,7 @@ import { QualitySelect } from '../lib/QualitySelect';
 import { makeRequester, RequestFailed } from '../lib/request';
 import type { DirectorSocket } from '../lib/sockets';
 import { InviteQr } from './InviteQr';
+import { STATE_LABEL } from './slotWords';
 
 export function SlotPanel({ show, socket }: { show: ShowView; socket: DirectorSocket }) {
   const request = makeRequester(socket);
@@ -52,7 +53,7 @@ function SlotItem({ slot, link, onRenew, onDelete, onTalk, onQuality }: {
     <li className="slot-item" data-testid="slot-item" data-slot-id={slot.id}>
       <div className="slot-head">
         <strong>{slot.name}</strong>
-        <span className={`badge badge-${slot.state}`}>{slot.state}</span>
+        <span className={`badge badge-${slot.state}`} data-testid="slot-state">{STATE_LABEL[slot.state]}</span>
       </div>
       <div className="slot-actions">
         <button type="button" onClick={() => {

@@ -6,6 +6,8 @@ import type { ProgramView, ShowView } from '../../../shared/src/protocol';
 import { makeRequester, RequestFailed } from '../lib/request';
 import type { DirectorSocket } from '../lib/sockets';
 import type { MultiviewClient } from './multiviewClient';
+import { AudioMeter } from '../lib/AudioMeter';
+import { Headphones, type Listening } from './Headphones';
 
 export function useSwitcherActions(socket: DirectorSocket) {
   const request = useMemo(() => makeRequester(socket), [socket]);
@@ -26,8 +28,9 @@ function labelOf(show: ShowView, sourceId?: string): string {
   return show.slots.find((s) => s.id === sourceId)?.name ?? sourceId;
 }
 
-export function Switcher({ show, program, socket, multiview }: {
+export function Switcher({ show, program, socket, multiview, listening, onListen }: {
   show: ShowView; program: ProgramView; socket: DirectorSocket; multiview: MultiviewClient | null;
+  listening: Listening; onListen: (next: Listening) => void;
 }) {
   const { error, preview, cut } = useSwitcherActions(socket);
   const previewSlot = show.slots.find((s) => s.id === program.preview);
@@ -51,16 +54,20 @@ export function Switcher({ show, program, socket, multiview }: {
         if (slot) preview(slot.id);
       } else if (e.key === '0') {
         preview('slate');
+      } else if (e.key === 'l' || e.key === 'L') {
+        onListen(listening === 'program' ? 'off' : 'program');
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [show.slots, cut, preview]);
+  }, [show.slots, cut, preview, listening, onListen]);
+  const soloSlot = typeof listening === 'object' ? show.slots.find((s) => s.id === listening.solo) : undefined;
 
   return (
     <section className="switcher" aria-label="Switcher">
       <Monitor kind="preview" label={labelOf(show, program.preview)}
-        track={multiview?.track(program.preview === 'slate' ? program.slate : previewSlot?.video)} />
+        track={multiview?.track(program.preview === 'slate' ? program.slate : previewSlot?.video)}
+        audio={program.preview === 'slate' ? undefined : multiview?.track(previewSlot?.audio)} />
       <div className="switcher-controls">
         <button type="button" className="cut" data-testid="cut" onClick={cut} disabled={!program.preview} title="Space or Enter">CUT</button>
         <button type="button" onClick={() => preview('slate')} title="Key 0">Slate</button>
@@ -76,8 +83,10 @@ export function Switcher({ show, program, socket, multiview }: {
           <p className="error" role="alert" data-testid="cut-abandoned">Cut not done: {program.abandoned.reason}. The program did not change.</p>
         )}
         {error && <p className="error" role="alert">{error}</p>}
+        <Headphones listening={listening} onListen={onListen} soloName={soloSlot?.name}
+          track={multiview?.track(listening === 'program' ? program.audio : soloSlot?.audio)} />
       </div>
-      <Monitor kind="program" label={labelOf(show, program.program)} track={multiview?.track(program.video)} />
+      <Monitor kind="program" label={labelOf(show, program.program)} track={multiview?.track(program.video)} audio={multiview?.track(program.audio)} />
       {program.alarm && <p className="program-alarm" role="alert" data-testid="program-alarm">{program.alarm}</p>}
       {keysShown && (
         <div className="keys" role="region" aria-label="Keyboard shortcuts" data-testid="keys">
@@ -85,6 +94,7 @@ export function Switcher({ show, program, socket, multiview }: {
             <div><dt><kbd>1</kbd>–<kbd>9</kbd></dt><dd>camera 1–9 to preview</dd></div>
             <div><dt><kbd>0</kbd></dt><dd>the slate to preview</dd></div>
             <div><dt><kbd>Space</kbd> / <kbd>Enter</kbd></dt><dd>cut: preview on air</dd></div>
+            <div><dt><kbd>L</kbd></dt><dd>listen to the program in your headphones, or stop</dd></div>
             <div><dt><kbd>?</kbd></dt><dd>show or hide these keys (<kbd>Esc</kbd> hides)</dd></div>
           </dl>
         </div>
@@ -102,7 +112,7 @@ export function Switcher({ show, program, socket, multiview }: {
   );
 }
 
-function Monitor({ kind, label, track }: { kind: 'preview' | 'program'; label: string; track?: MediaStreamTrack }) {
+function Monitor({ kind, label, track, audio }: { kind: 'preview' | 'program'; label: string; track?: MediaStreamTrack; audio?: MediaStreamTrack }) {
   const video = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     const el = video.current;
@@ -114,6 +124,9 @@ function Monitor({ kind, label, track }: { kind: 'preview' | 'program'; label: s
     <figure className={`monitor monitor-${kind}`} data-testid={`${kind}-monitor`} data-source-label={label}>
       <video ref={video} muted playsInline autoPlay />
       <figcaption><span className="monitor-kind">{kind === 'program' ? 'PROGRAM' : 'PREVIEW'}</span> {label}</figcaption>
+      {/* The program's level on the broadcast scale; preview's plainly, to check a mic before the cut. */}
+      <AudioMeter track={audio} vertical scale={kind === 'program'} className="monitor-meter"
+        label={kind === 'program' ? 'Program level' : 'Preview level'} testId={`${kind}-meter`} />
     </figure>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLOOR_DB, meterPercent, peakDb } from './audioLevel';
+import { fallBack, FLOOR_DB, meterPercent, meterZone, peakDb } from './audioLevel';
 
 describe('audio level', () => {
   it('reads a block\'s peak in dBFS, silence at the floor', () => {
@@ -13,5 +13,20 @@ describe('audio level', () => {
     expect(meterPercent(-18)).toBe(70);
     expect(meterPercent(0)).toBe(100);
     expect(meterPercent(6)).toBe(100);
+  });
+});
+
+describe('meter zones and fall-back', () => {
+  it('green to −18 dBFS, amber to −6, red above', () => {
+    expect(meterZone(-30)).toBe('ok');
+    expect(meterZone(-18)).toBe('ok');
+    expect(meterZone(-12)).toBe('loud');
+    expect(meterZone(-6)).toBe('loud');
+    expect(meterZone(-3)).toBe('hot');
+  });
+  it('rises at once, falls back 6 dB a reading, never below what is read now', () => {
+    expect(fallBack(-40, -10)).toBe(-10);
+    expect(fallBack(-10, -60)).toBe(-16);
+    expect(fallBack(-10, -12)).toBe(-12);
   });
 });

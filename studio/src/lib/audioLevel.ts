@@ -1,10 +1,14 @@
-// Audio you can see: the peak level of a track in dBFS, read a few times a second with
-// the Web Audio API (an AnalyserNode on the track itself, so a muted or disabled track
-// reads as silence — what is really sent). The numbers are pure functions, unit-tested.
+// Audio you can see: the peak level of a track in dBFS, read ten times a second with the
+// Web Audio API (an AnalyserNode on the track itself, so a muted or disabled track reads
+// as silence — what is really sent or received). The numbers are pure functions,
+// unit-tested. One audio context serves every meter on a page: a multiview of sixteen
+// cameras is sixteen analysers, not sixteen contexts (browsers cap those).
 import { useEffect, useState } from 'react';
 
 /** The floor of every meter: below this is silence. */
 export const FLOOR_DB = -60;
+/** The marks a broadcast meter shows: line-up level, the loud zone, full scale. */
+export const METER_MARKS = [-18, -6, 0] as const;
 
 /** The peak of a block of samples (-1..1) in dBFS, never below the floor. */
 export function peakDb(samples: Float32Array): number {
@@ -16,6 +20,37 @@ export function peakDb(samples: Float32Array): number {
 /** How full a meter is for a level: the floor empty, 0 dBFS full. */
 export function meterPercent(db: number): number {
   return Math.round(Math.min(100, Math.max(0, ((db - FLOOR_DB) / -FLOOR_DB) * 100)));
+}
+
+/** Where a level falls: green below −18 dBFS, amber up to −6, red above (too loud). */
+export function meterZone(db: number): 'ok' | 'loud' | 'hot' {
+  return db > -6 ? 'hot' : db > -18 ? 'loud' : 'ok';
+}
+
+/** A peak meter falls back slowly, as a broadcast meter does, so short peaks are seen. */
+export function fallBack(shown: number, now: number, dropPerTick = 6): number {
+  return now >= shown ? now : Math.max(now, shown - dropPerTick);
+}
+
+let shared: AudioContext | undefined;
+
+/**
+ * The page's audio context. A browser may start it suspended until the user does
+ * something on the page; the first click or key resumes it (a meter reads "no reading"
+ * until then, never a false silence).
+ */
+export function audioContext(): AudioContext {
+  if (!shared) {
+    shared = new AudioContext();
+    const context = shared;
+    const resume = () => {
+      void context.resume().catch(() => undefined);
+      if (context.state === 'running') for (const type of ['pointerdown', 'keydown'] as const) window.removeEventListener(type, resume, true);
+    };
+    for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, resume, true);
+    resume();
+  }
+  return shared;
 }
 
 /**
@@ -30,13 +65,20 @@ export function useAudioLevel(track: MediaStreamTrack | undefined): number | und
       setDb(FLOOR_DB);
       return;
     }
-    const context = new AudioContext();
-    void context.resume().catch(() => undefined);
+    const context = audioContext();
+    const stream = new MediaStream([track]);
+    const source = context.createMediaStreamSource(stream);
     const analyser = context.createAnalyser();
     analyser.fftSize = 2048;
-    context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+    source.connect(analyser);
+    // Chromium gives Web Audio only silence from a track received over WebRTC unless a
+    // media element holds it too (seen here: every director meter flat without this):
+    // a muted one, heard nowhere.
+    const sink = new Audio();
+    sink.muted = true;
+    sink.srcObject = stream;
+    void sink.play().catch(() => undefined);
     const samples = new Float32Array(analyser.fftSize);
-    // A peak meter falls back slowly, as a broadcast meter does, so short peaks are seen.
     let shown = FLOOR_DB;
     const timer = setInterval(() => {
       if (context.state !== 'running') {
@@ -44,13 +86,14 @@ export function useAudioLevel(track: MediaStreamTrack | undefined): number | und
         return;
       }
       analyser.getFloatTimeDomainData(samples);
-      const now = track.enabled ? peakDb(samples) : FLOOR_DB;
-      shown = now >= shown ? now : Math.max(now, shown - 6);
+      shown = fallBack(shown, track.enabled && track.readyState === 'live' ? peakDb(samples) : FLOOR_DB);
       setDb(Math.round(shown));
     }, 100);
     return () => {
       clearInterval(timer);
-      void context.close().catch(() => undefined);
+      source.disconnect();
+      analyser.disconnect();
+      sink.srcObject = null;
     };
   }, [track]);
   return db;

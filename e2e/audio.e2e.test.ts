@@ -1,0 +1,141 @@
+// Audio the director can see and hear: each tile's meter follows its camera's mic (a
+// tone, then flat with the mic off), the program meter follows what is on air on the
+// broadcast scale, and the headphones play the program or one camera soloed. Real
+// Chromium cameras with a tone each, the real server; levels are read from the page.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../testkit/browser.js';
+import { openCamera } from '../testkit/fakeCamera.js';
+import { startServer, type RegieServer } from '../testkit/server.js';
+import { addCameraSlot, openStudio, startStreaming, tile, waitForProgramColour, waitForTileColour } from '../testkit/studio.js';
+
+let server: RegieServer;
+let browser: Browser;
+let director: Page;
+const cams: Record<'red' | 'blue', { slotId: string; link: string; page: Page }> = {} as never;
+
+/** A full-scale tone reads near 0 dBFS; silence at the meter's floor (-60). */
+const LOUD = -20;
+const FLAT = -45;
+const db = async (page: Page, selector: string) => Number(await page.locator(selector).first().getAttribute('data-db'));
+const tileDb = (slotId: string) => db(director, `[data-slot-id="${slotId}"] [data-testid="tile-meter"]`);
+const programDb = () => db(director, '[data-testid="program-meter"]');
+const heardDb = () => db(director, '[data-testid="headphones-meter"]');
+const setMic = async (cam: { page: Page }, on: boolean) => {
+  const mic = cam.page.getByTestId('mic');
+  if ((await mic.getAttribute('aria-pressed')) === String(on)) await mic.click(); // pressed = muted
+};
+const poll = (read: () => Promise<number>) => expect.poll(read, { timeout: 8000, interval: 100 });
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  director = await openStudio(browser, server.url, server.secret);
+  for (const [colour, hex, hz] of [['red', '#ff0000', 1000], ['blue', '#0000ff', 440]] as const) {
+    const slot = await addCameraSlot(director, colour === 'red' ? 'Tower — north' : 'Trocadéro');
+    const page = await openCamera(browser, slot.link, { color: hex, toneHz: hz });
+    await startStreaming(page);
+    cams[colour] = { ...slot, page };
+  }
+  await waitForTileColour(director, cams.red.slotId, 'red', 20000);
+  await waitForTileColour(director, cams.blue.slotId, 'blue', 20000);
+  await director.keyboard.press('1');
+  await director.keyboard.press('Space');
+  await waitForProgramColour(director, 'red', 10000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('audio you can see', () => {
+  it('each tile\'s meter follows its camera: up with its tone, flat with the mic off, up again', async () => {
+    await poll(() => tileDb(cams.red.slotId)).toBeGreaterThan(LOUD);
+    await poll(() => tileDb(cams.blue.slotId)).toBeGreaterThan(LOUD);
+    await setMic(cams.red, false);
+    await poll(() => tileDb(cams.red.slotId)).toBeLessThan(FLAT);
+    expect(await tileDb(cams.blue.slotId)).toBeGreaterThan(LOUD); // the other camera's meter is its own
+    await setMic(cams.red, true);
+    await poll(() => tileDb(cams.red.slotId)).toBeGreaterThan(LOUD);
+  });
+
+  it('the program meter reads what is on air, on a scale marked −18, −6 and 0 dBFS', async () => {
+    const meter = director.getByTestId('program-meter');
+    expect(await meter.locator('.meter-mark-label').allTextContents()).toEqual(['-18', '-6', '0']);
+    await poll(programDb).toBeGreaterThan(LOUD);
+    // The camera on air goes quiet: so does the program, while the other camera's tone goes on.
+    await setMic(cams.red, false);
+    await poll(programDb).toBeLessThan(FLAT);
+    expect(await tileDb(cams.blue.slotId)).toBeGreaterThan(LOUD);
+    // Cut to the other camera: its tone is the program's.
+    await director.keyboard.press('2');
+    await director.keyboard.press('Space');
+    await waitForProgramColour(director, 'blue', 10000);
+    await poll(programDb).toBeGreaterThan(LOUD);
+    await director.keyboard.press('1');
+    await director.keyboard.press('Space');
+    await waitForProgramColour(director, 'red', 10000);
+    await poll(programDb).toBeLessThan(FLAT);
+    await setMic(cams.red, true);
+    await poll(programDb).toBeGreaterThan(LOUD);
+  });
+});
+
+describe('audio you can hear', () => {
+  /** What the headphones' audio element plays: its source, and whether it really plays. */
+  const headphones = () => director.evaluate(() => {
+    const el = document.querySelector<HTMLAudioElement>('[data-testid="headphones-audio"]')!;
+    const track = (el.srcObject as MediaStream | null)?.getAudioTracks()[0];
+    return { playing: !el.paused && track?.readyState === 'live', time: el.currentTime, muted: el.muted, volume: el.volume };
+  });
+  const source = () => director.getByTestId('headphones').getAttribute('data-source');
+
+  it('off until asked: a control room is not a loudspeaker', async () => {
+    expect(await source()).toBe('off');
+    expect((await headphones()).playing).toBe(false);
+  });
+
+  it('Listen plays the program in the headphones: the sound advances, its level is shown', async () => {
+    await director.getByTestId('listen-program').click();
+    expect(await source()).toBe('program');
+    await expect.poll(async () => (await headphones()).playing, { timeout: 5000 }).toBe(true);
+    const before = (await headphones()).time;
+    await expect.poll(async () => (await headphones()).time, { timeout: 5000 }).toBeGreaterThan(before);
+    const state = await headphones();
+    expect(state.muted).toBe(false);
+    expect(state.volume).toBeGreaterThan(0);
+    await poll(heardDb).toBeGreaterThan(LOUD);
+    // What is heard is the program: the camera on air goes quiet, so do the headphones.
+    await setMic(cams.red, false);
+    await poll(heardDb).toBeLessThan(FLAT);
+  });
+
+  it('a camera soloed replaces the program in the headphones; pressed again, the program is back', async () => {
+    // Red (on air) is still muted: the program is silent, blue's tone is only heard soloed.
+    const busBefore = await tile(director, cams.blue.slotId).getAttribute('data-bus');
+    await tile(director, cams.blue.slotId).getByTestId('tile-solo').click();
+    expect(await source()).toBe(cams.blue.slotId);
+    expect(await tile(director, cams.blue.slotId).getByTestId('tile-solo').getAttribute('aria-pressed')).toBe('true');
+    expect(await director.getByTestId('end-solo').textContent()).toContain('Trocadéro');
+    await poll(heardDb).toBeGreaterThan(LOUD);
+    expect(await programDb()).toBeLessThan(FLAT); // the solo changes what the director hears, never the program
+    expect(await director.locator('[data-testid="tile-solo"][aria-pressed="true"]').count()).toBe(1);
+    // A solo click is not the tile's click: the buses stay as they were.
+    expect(await tile(director, cams.blue.slotId).getAttribute('data-bus')).toBe(busBefore);
+    await tile(director, cams.blue.slotId).getByTestId('tile-solo').click();
+    expect(await source()).toBe('program');
+    await poll(heardDb).toBeLessThan(FLAT);
+    await setMic(cams.red, true);
+    await poll(heardDb).toBeGreaterThan(LOUD);
+  });
+
+  it('L stops listening (and starts again)', async () => {
+    await director.keyboard.press('l');
+    await expect.poll(source).toBe('off');
+    await expect.poll(async () => (await headphones()).playing).toBe(false);
+    await director.keyboard.press('l');
+    await expect.poll(source).toBe('program');
+    await expect.poll(async () => (await headphones()).playing, { timeout: 5000 }).toBe(true);
+  });
+});
