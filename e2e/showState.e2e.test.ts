@@ -104,6 +104,12 @@ describe('the show\'s own state', () => {
     await control.until('the receiver live', () => control.state?.destinations?.[0]?.state === 'live', 30000);
   });
 
+  it('a test of the server and key a live destination streams to is refused: it would knock that stream off', async () => {
+    const draft = { name: 'Same place', protocol: 'rtmp', url: nginx.url(false), streamKey: 'show-state' };
+    await expect(control.request('destination:test', { draft })).rejects.toThrow(/a running destination streams to this server and key/);
+    expect(control.state?.destinations?.[0]?.state).toBe('live');
+  });
+
   it('End live asks first; "Keep live" keeps it; confirmed, the show is off air', async () => {
     await director.getByTestId('end-live').click();
     const confirm = director.getByTestId('end-live-confirm');
@@ -188,5 +194,50 @@ describe('a destination tested before going live', () => {
     }
     // A test leaves nothing running and changes no destination's state.
     for (const c of cases) expect(control.state?.destinations?.find((d) => d.id === c.id)?.state).toBe('idle');
+  });
+
+  it('settings are tested before they are saved: the add form\'s Test names a refused key, then accepts the right one; nothing is saved', async () => {
+    const before = control.state?.destinations?.length ?? 0;
+    const panel = director.getByLabel('Destinations');
+    await panel.getByRole('button', { name: 'Add destination' }).click();
+    const form = panel.locator('form.destination-form');
+    await form.getByTestId('destination-preset').selectOption('custom');
+    await form.getByLabel('Name').fill('Draft');
+    await form.getByLabel('Server URL').fill(nginx.url(false));
+    await form.getByLabel('Stream key').fill(REJECTED_KEY);
+    await form.getByTestId('draft-test-button').click();
+    const result = form.getByTestId('draft-test');
+    await result.waitFor({ timeout: 30000 });
+    expect(await result.getAttribute('data-accepted')).toBe('no');
+    expect(await result.textContent()).toMatch(/^Test failed: .*(stream key|refused)/);
+    // New settings: the old result goes at once (it says nothing of them), and the new ones are accepted.
+    await form.getByLabel('Stream key').fill('draft-key');
+    expect(await result.count()).toBe(0);
+    await form.getByTestId('draft-test-button').click();
+    await result.waitFor({ timeout: 30000 });
+    expect(await result.textContent()).toMatch(/^Test: accepted/);
+    expect(control.state?.destinations?.length ?? 0).toBe(before); // tested, not saved
+    await form.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('the edit form tests its new settings with the saved key (never shown), or a new one typed in', async () => {
+    const { destinationId } = await control.request<{ destinationId: string }>('destination:add',
+      { name: 'Saved key', protocol: 'rtmp', url: 'rtmp://no-such-host.invalid/live2', streamKey: REJECTED_KEY, enabled: false });
+    const row = director.locator(`[data-testid="destination"][data-destination-id="${destinationId}"]`);
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const form = row.locator('form.destination-form');
+    const result = form.getByTestId('draft-test');
+    // The host fixed, the key field left empty: the saved key is the one tested (the receiver refuses it).
+    await form.getByLabel('Server URL').fill(nginx.url(false));
+    await form.getByTestId('draft-test-button').click();
+    await result.waitFor({ timeout: 30000 });
+    expect(await result.textContent()).toMatch(/^Test failed: .*(stream key|refused)/);
+    await form.getByLabel('Stream key').fill('a-new-key');
+    await form.getByTestId('draft-test-button').click();
+    await result.waitFor({ timeout: 30000 });
+    expect(await result.textContent()).toMatch(/^Test: accepted/);
+    // Not saved: the destination still has its old server until Save.
+    expect(control.state?.destinations?.find((d) => d.id === destinationId)?.url).toBe('rtmp://no-such-host.invalid/live2');
+    await form.getByRole('button', { name: 'Cancel' }).click();
   });
 });

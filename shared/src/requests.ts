@@ -26,7 +26,14 @@ export const directorRequests = {
   'destination:start': request(z.object({ destinationId: DestinationId })).answers<Done>(),
   'destination:stop': request(z.object({ destinationId: DestinationId })).answers<Done>(),
   /** A few seconds of a test pattern to a destination that is not running: accepted, or why not. */
-  'destination:test': request(z.object({ destinationId: DestinationId })).answers<DestinationTest>(),
+  /**
+   * The pre-flight test: a saved destination (`destinationId`), settings not saved yet
+   * (`draft`, from the add form), or both (the edit form: its settings, the saved key
+   * where the draft leaves it out).
+   */
+  'destination:test': request(z.object({ destinationId: DestinationId.optional(), draft: DestinationInput.optional() })
+    .refine((t) => t.destinationId !== undefined || t.draft !== undefined, 'name a destination (destinationId) or the settings to test (draft)'))
+    .answers<DestinationTest>(),
   'show:goLive': request(z.object({})).answers<Done>(),
   'show:endLive': request(z.object({})).answers<Done>(),
   /** The time the show counts down to, shown on every screen; null clears it. */

@@ -25,8 +25,8 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   readonly #recording: RecordingOutput;
   /** a destination taking no data for this long is reconnected */
   readonly #stallMs: number;
-  /** destinations being tested, by id */
-  readonly #tests = new Map<string, Preflight>();
+  /** tests under way, each with where it streams (a saved destination's or a draft's settings) */
+  readonly #tests = new Set<{ preflight: Preflight; target: Pick<Destination, 'url' | 'streamKey'> }>();
   /** when Go live happened, while live */
   #liveSince?: number;
   /** bumped by Go live and End live: the latest one wins, however long the encoder takes to start */
@@ -93,8 +93,9 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   #startEach(ids: string[]): void {
     for (const id of ids) {
       try {
-        this.#stopTest(id);
-        this.#output(id).start();
+        const o = this.#output(id);
+        this.#stopTests(o.target);
+        o.start();
       } catch (err) {
         this.#log.error({ destination: id, err: (err as Error).message }, 'a destination could not start; the others go on');
       }
@@ -131,34 +132,43 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   async start(id: string): Promise<void> {
     const o = this.#output(id);
     if (o.running) return o.retryNow();
-    this.#stopTest(id);
+    this.#stopTests(o.target);
     await this.#encoder.start();
     o.start();
   }
 
   /**
-   * The pre-flight test of a destination that is not running. Never two streams to one
-   * key (a platform drops one of them): a destination started while its test runs
-   * stops the test first.
+   * The pre-flight test of a saved destination that is not running, of settings not yet
+   * saved (a draft), or of a saved one's new settings (its key where the draft has
+   * none). Never two streams to one key (a platform drops one of them, and a live one
+   * would be knocked off air): a test of a place a destination streams to is refused,
+   * and a destination started while a test of its place runs stops the test first.
    */
-  async test(id: string): Promise<DestinationTest> {
-    const o = this.#output(id);
-    if (o.running) throw new Conflict('this destination is running: its state says how it is doing; test it when it is stopped');
-    if (this.#tests.has(id)) throw new Conflict('this destination is being tested already');
-    const dest = this.#store.get(id);
-    if (!dest) throw new NotFound(`there is no destination ${id}`);
-    const test = preflight(dest, this.#log.child({ output: id, test: true }));
-    this.#tests.set(id, test);
+  async test(id: string | undefined, draft?: Omit<Destination, 'id'>): Promise<DestinationTest> {
+    const stored = id === undefined ? undefined : this.#store.get(id);
+    if (id !== undefined && !stored) throw new NotFound(`there is no destination ${id}`);
+    if (id !== undefined && this.#output(id).running) {
+      throw new Conflict('this destination is running: its state says how it is doing; test it when it is stopped');
+    }
+    const dest: Destination = draft
+      ? { id: id ?? 'draft', ...draft, streamKey: draft.streamKey ?? stored?.streamKey }
+      : stored!;
+    if ([...this.#outputs.values()].some((o) => o.running && sameTarget(o.target, dest))) {
+      throw new Conflict('a running destination streams to this server and key: testing it would knock that stream off; stop it first');
+    }
+    if ([...this.#tests].some((t) => sameTarget(t.target, dest))) throw new Conflict('this destination is being tested already');
+    const test = { preflight: preflight(dest, this.#log.child({ output: id ?? 'draft', test: true })), target: dest };
+    this.#tests.add(test);
     try {
-      return await test.result;
+      return await test.preflight.result;
     } finally {
-      this.#tests.delete(id);
+      this.#tests.delete(test);
     }
   }
 
-  /** A destination about to stream for real: a test of it stops first. */
-  #stopTest(id: string): void {
-    this.#tests.get(id)?.cancel('the destination was started');
+  /** A destination about to stream for real: a test of the same place stops first. */
+  #stopTests(target: Pick<Destination, 'url' | 'streamKey'>): void {
+    for (const t of this.#tests) if (sameTarget(t.target, target)) t.preflight.cancel('the destination was started');
   }
 
   stop(id: string): void {
@@ -168,7 +178,10 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   add(d: Omit<Destination, 'id'>): string {
     const stored = this.#store.add(d);
     const o = this.#track(stored);
-    if (this.live && stored.enabled) o.start(); // (a new destination has no test running)
+    if (this.live && stored.enabled) {
+      this.#stopTests(stored); // a draft of it may be under test
+      o.start();
+    }
     this.emit('changed');
     return stored.id;
   }
@@ -200,4 +213,9 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   close(): void {
     this.endLive();
   }
+}
+
+/** One server and key: what a platform sees as one stream. */
+function sameTarget(a: Pick<Destination, 'url' | 'streamKey'>, b: Pick<Destination, 'url' | 'streamKey'>): boolean {
+  return a.url === b.url && (a.streamKey ?? '') === (b.streamKey ?? '');
 }

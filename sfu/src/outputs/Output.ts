@@ -52,6 +52,11 @@ export class Output extends EventEmitter<OutputEvents> {
     return this.#dest.id;
   }
 
+  /** Where it streams: a test to the same place must not run beside it. */
+  get target(): Pick<Destination, 'url' | 'streamKey'> {
+    return this.#dest;
+  }
+
   get running(): boolean {
     return this.#status.state !== 'idle' && this.#status.state !== 'stopped';
   }

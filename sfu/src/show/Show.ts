@@ -195,8 +195,8 @@ export class Show extends EventEmitter<ShowEvents> {
     return this.#broadcast.start(destinationId);
   }
 
-  testDestination(destinationId: string): Promise<DestinationTest> {
-    return this.#broadcast.test(destinationId);
+  testDestination(destinationId: string | undefined, draft?: Omit<Destination, 'id'>): Promise<DestinationTest> {
+    return this.#broadcast.test(destinationId, draft);
   }
 
   stopDestination(destinationId: string): void {

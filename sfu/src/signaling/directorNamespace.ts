@@ -86,7 +86,7 @@ export function serveDirectors(nsp: Namespace<DirectorClientEvents, DirectorServ
       'destination:remove': ({ destinationId }) => (show.removeDestination(destinationId), {}),
       'destination:start': async ({ destinationId }) => (await show.startDestination(destinationId), {}),
       'destination:stop': ({ destinationId }) => (show.stopDestination(destinationId), {}),
-      'destination:test': ({ destinationId }) => show.testDestination(destinationId),
+      'destination:test': ({ destinationId, draft }) => show.testDestination(destinationId, draft),
       'show:goLive': async () => (await show.goLive(), {}),
       'show:endLive': () => (show.endLive(), {}),
       'show:setCountdown': ({ at, label }) => (show.setCountdown(at === null ? undefined : new Date(at), label), {}),

@@ -3,6 +3,8 @@
 // Stream keys are write-only: typed in once, then only "key saved" is ever shown.
 import { cloneElement, useId, useMemo, useState } from 'react';
 import { DestinationInput, type DestinationTest, type DestinationView, type ShowView } from '../../../shared/src/protocol';
+import type { DirectorRequests } from '../../../shared/src/requests';
+import type { RequestPayload } from '../../../shared/src/requestTable';
 import { makeRequester, RequestFailed } from '../lib/request';
 import type { DirectorSocket } from '../lib/sockets';
 import { hms, useNow } from '../lib/time';
@@ -35,12 +37,12 @@ export function Destinations({ show, socket }: { show: ShowView; socket: Directo
   // Pre-flight tests: 'testing' while one runs, then what it found (until the next one).
   const [tests, setTests] = useState<Record<string, DestinationTest | 'testing'>>({});
   const testRequest = useMemo(() => makeRequester(socket, 30_000), [socket]); // a test takes up to ~12 s
+  // A refused request (being tested already, running) reads as a failed test, with its reason.
+  const runTest = (what: RequestPayload<DirectorRequests, 'destination:test'>): Promise<DestinationTest> =>
+    testRequest('destination:test', what).catch((err: unknown) => ({ accepted: false, message: err instanceof RequestFailed ? err.message : String(err), tookMs: 0 }));
   const test = (id: string) => {
     setTests((t) => ({ ...t, [id]: 'testing' }));
-    testRequest('destination:test', { destinationId: id }).then(
-      (result) => setTests((t) => ({ ...t, [id]: result })),
-      (err: unknown) => setTests((t) => ({ ...t, [id]: { accepted: false, message: err instanceof RequestFailed ? err.message : String(err), tookMs: 0 } })),
-    );
+    void runTest({ destinationId: id }).then((result) => setTests((t) => ({ ...t, [id]: result })));
   };
   const [confirmingEnd, setConfirmingEnd] = useState(false);
   const goLive = () => {
@@ -92,11 +94,7 @@ export function Destinations({ show, socket }: { show: ShowView; socket: Directo
               const t = tests[d.id];
               // A result says how a stopped destination tested; once it runs, its state says how it does.
               if (!t || t === 'testing' || (d.state !== 'idle' && d.state !== 'stopped')) return null;
-              return (
-                <p className={t.accepted ? 'destination-test ok' : 'destination-test failed'} role="status" data-testid="destination-test" data-accepted={t.accepted ? 'yes' : 'no'}>
-                  {t.accepted ? `Test: ${t.message}` : `Test failed: ${t.message}`}
-                </p>
-              );
+              return <TestResult test={t} testId="destination-test" />;
             })()}
             <div className="slot-actions">
               {(d.state === 'idle' || d.state === 'stopped') && (
@@ -118,6 +116,7 @@ export function Destinations({ show, socket }: { show: ShowView; socket: Directo
             {editing === d.id && (
               <DestinationForm initial={{ name: d.name, protocol: d.protocol, url: d.url, streamKey: '', enabled: d.enabled }} hasKey={d.hasStreamKey}
                 onCancel={() => setEditing(null)}
+                onTest={d.state === 'idle' || d.state === 'stopped' ? (draft) => runTest({ destinationId: d.id, draft: toInput(draft, true) }) : undefined}
                 onSave={(draft) => request('destination:update', { destinationId: d.id, destination: toInput(draft, true) }).then(() => {
                   setEditing(null);
                   setTests(({ [d.id]: _old, ...rest }) => rest); // new settings: the old test no longer says anything
@@ -128,6 +127,7 @@ export function Destinations({ show, socket }: { show: ShowView; socket: Directo
       </ul>
       {editing === 'new'
         ? <DestinationForm initial={EMPTY} hasKey={false} isNew onCancel={() => setEditing(null)}
+            onTest={(draft) => runTest({ draft: toInput(draft, false) })}
             onSave={(draft) => request('destination:add', toInput(draft, false)).then(() => setEditing(null))} />
         : <button type="button" onClick={() => setEditing('new')}>Add destination</button>}
     </section>
@@ -156,10 +156,23 @@ function fieldErrors(d: Draft, hasKey: boolean, noKey: boolean): Partial<Record<
   return errors;
 }
 
-function DestinationForm({ initial, hasKey, onSave, onCancel, isNew = false }: {
+/** What a pre-flight test found, in words: accepted, or the cause. */
+function TestResult({ test, testId }: { test: DestinationTest; testId: string }) {
+  return (
+    <p className={test.accepted ? 'destination-test ok' : 'destination-test failed'} role="status" data-testid={testId} data-accepted={test.accepted ? 'yes' : 'no'}>
+      {test.accepted ? `Test: ${test.message}` : `Test failed: ${test.message}`}
+    </p>
+  );
+}
+
+function DestinationForm({ initial, hasKey, onSave, onCancel, onTest, isNew = false }: {
   initial: Draft; hasKey: boolean; onSave: (d: Draft) => Promise<unknown>; onCancel: () => void; isNew?: boolean;
+  /** Test these settings before saving them (absent while the destination runs: its state says how it does). */
+  onTest?: (d: Draft) => Promise<DestinationTest>;
 }) {
   const [d, setD] = useState(initial);
+  // A test says something of the settings it was run with: typing anything clears it.
+  const [test, setTest] = useState<DestinationTest | 'testing'>();
   const [touched, setTouched] = useState<Partial<Record<keyof Draft, boolean>>>({});
   const [submitted, setSubmitted] = useState(false);
   const [noKey, setNoKey] = useState(false);
@@ -169,6 +182,13 @@ function DestinationForm({ initial, hasKey, onSave, onCancel, isNew = false }: {
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => {
     setD((x) => ({ ...x, [k]: v }));
     setTouched((t) => ({ ...t, [k]: true }));
+    setTest(undefined);
+  };
+  const runTest = () => {
+    setSubmitted(true);
+    if (!onTest || Object.keys(errors).length > 0) return; // every field says what is wrong first
+    setTest('testing');
+    void onTest(d).then((result) => setTest((now) => (now === 'testing' ? result : now)));
   };
   const errors = fieldErrors(d, hasKey, noKey);
   // A field says what is wrong once it was typed in, and every field does once Save was pressed.
@@ -219,8 +239,15 @@ function DestinationForm({ initial, hasKey, onSave, onCancel, isNew = false }: {
       )}
       <label className="check"><input type="checkbox" checked={d.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Start with Go live</label>
       {saveError && <p className="error" role="alert">{saveError}</p>}
+      {test && test !== 'testing' && <TestResult test={test} testId="draft-test" />}
       <div className="slot-actions">
         <button type="submit">Save</button>
+        {onTest && (
+          <button type="button" data-testid="draft-test-button" onClick={runTest} disabled={test === 'testing'} aria-busy={test === 'testing'}
+            title="Sends a few seconds of a test pattern with these settings, before you save them">
+            {test === 'testing' ? 'Testing…' : 'Test'}
+          </button>
+        )}
         <button type="button" onClick={onCancel}>Cancel</button>
       </div>
     </form>
