@@ -25,7 +25,24 @@ const setMic = async (cam: { page: Page }, on: boolean) => {
   const mic = cam.page.getByTestId('mic');
   if ((await mic.getAttribute('aria-pressed')) === String(on)) await mic.click(); // pressed = muted
 };
-const poll = (read: () => Promise<number>) => expect.poll(read, { timeout: 8000, interval: 100 });
+// A peak meter falls 20 dB in 1.7 s: from a full-scale tone to flat takes about 4 s.
+const poll = (read: () => Promise<number>) => expect.poll(read, { timeout: 15000, interval: 100 });
+
+/** Every value an attribute takes from now on (a short one is missed by polling). */
+async function recordAttribute(page: Page, selector: string, name: string): Promise<() => Promise<string[]>> {
+  const key = `${selector}|${name}`;
+  await page.evaluate(([sel, attr, k]) => {
+    const w = window as unknown as { __seen?: Record<string, string[]> };
+    const seen: string[] = ((w.__seen ??= {})[k!] = []);
+    const note = () => {
+      const v = document.querySelector(sel!)?.getAttribute(attr!) ?? '(none)';
+      if (seen.at(-1) !== v) seen.push(v);
+    };
+    note();
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true });
+  }, [selector, name, key]);
+  return () => page.evaluate((k) => (window as unknown as { __seen: Record<string, string[]> }).__seen[k]!, key);
+}
 
 beforeAll(async () => {
   server = await startServer();
@@ -113,7 +130,10 @@ describe('audio you can hear', () => {
 
   it('a camera soloed replaces the program in the headphones; pressed again, the program is back', async () => {
     // Red (on air) is still muted: the program is silent, blue's tone is only heard soloed.
-    const busBefore = await tile(director, cams.blue.slotId).getAttribute('data-bus');
+    // The slate in preview, so a solo click that leaked to the tile (a preview of blue) would show.
+    await director.keyboard.press('0');
+    await director.waitForSelector(`[data-slot-id="${cams.blue.slotId}"][data-bus="none"]`, { timeout: 5000 });
+    const blueBuses = await recordAttribute(director, `[data-slot-id="${cams.blue.slotId}"][data-testid="camera-tile"]`, 'data-bus');
     await tile(director, cams.blue.slotId).getByTestId('tile-solo').click();
     expect(await source()).toBe(cams.blue.slotId);
     expect(await tile(director, cams.blue.slotId).getByTestId('tile-solo').getAttribute('aria-pressed')).toBe('true');
@@ -121,8 +141,11 @@ describe('audio you can hear', () => {
     await poll(heardDb).toBeGreaterThan(LOUD);
     expect(await programDb()).toBeLessThan(FLAT); // the solo changes what the director hears, never the program
     expect(await director.locator('[data-testid="tile-solo"][aria-pressed="true"]').count()).toBe(1);
-    // A solo click is not the tile's click: the buses stay as they were.
-    expect(await tile(director, cams.blue.slotId).getAttribute('data-bus')).toBe(busBefore);
+    // A solo click is not the tile's click: after a round trip to the server (red put in
+    // preview, sent after the click), blue was never in preview.
+    await director.keyboard.press('1');
+    await director.waitForSelector(`[data-slot-id="${cams.red.slotId}"][data-bus="preview"]`, { timeout: 5000 });
+    expect(await blueBuses()).toEqual(['none']);
     await tile(director, cams.blue.slotId).getByTestId('tile-solo').click();
     expect(await source()).toBe('program');
     await poll(heardDb).toBeLessThan(FLAT);

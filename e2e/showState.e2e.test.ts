@@ -220,14 +220,20 @@ describe('a destination tested before going live', () => {
     await form.getByRole('button', { name: 'Cancel' }).click();
   });
 
-  it('the edit form tests its new settings with the saved key (never shown), or a new one typed in', async () => {
+  it('the edit form tests its new settings with the saved key (never shown) on the same server, or a new one typed in', async () => {
+    const wrongApp = nginx.url(false).replace(/\/live$/, '/no-such-app');
     const { destinationId } = await control.request<{ destinationId: string }>('destination:add',
-      { name: 'Saved key', protocol: 'rtmp', url: 'rtmp://no-such-host.invalid/live2', streamKey: REJECTED_KEY, enabled: false });
+      { name: 'Saved key', protocol: 'rtmp', url: wrongApp, streamKey: REJECTED_KEY, enabled: false });
     const row = director.locator(`[data-testid="destination"][data-destination-id="${destinationId}"]`);
     await row.getByRole('button', { name: 'Edit' }).click();
     const form = row.locator('form.destination-form');
     const result = form.getByTestId('draft-test');
-    // The host fixed, the key field left empty: the saved key is the one tested (the receiver refuses it).
+    // Another server with the key field empty: the saved key is not sent there.
+    await form.getByLabel('Server URL').fill('rtmp://127.0.0.1:1/live');
+    await form.getByTestId('draft-test-button').click();
+    await result.waitFor({ timeout: 30000 });
+    expect(await result.textContent()).toMatch(/saved stream key goes only to the server it was saved for/);
+    // The path fixed on the same server, the key field left empty: the saved key is the one tested (the receiver refuses it).
     await form.getByLabel('Server URL').fill(nginx.url(false));
     await form.getByTestId('draft-test-button').click();
     await result.waitFor({ timeout: 30000 });
@@ -237,7 +243,7 @@ describe('a destination tested before going live', () => {
     await result.waitFor({ timeout: 30000 });
     expect(await result.textContent()).toMatch(/^Test: accepted/);
     // Not saved: the destination still has its old server until Save.
-    expect(control.state?.destinations?.find((d) => d.id === destinationId)?.url).toBe('rtmp://no-such-host.invalid/live2');
+    expect(control.state?.destinations?.find((d) => d.id === destinationId)?.url).toBe(wrongApp);
     await form.getByRole('button', { name: 'Cancel' }).click();
   });
 });

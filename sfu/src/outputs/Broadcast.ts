@@ -4,16 +4,20 @@ import { EventEmitter } from 'node:events';
 import type { DestinationTest, DestinationView } from '../../../shared/src/protocol.js';
 import type { ProgramEncoder } from '../encoder/ProgramEncoder.js';
 import type { Logger } from '../log.js';
-import { Conflict, NotFound } from '../errors.js';
+import { Conflict, Invalid, NotFound } from '../errors.js';
 import type { DestinationStore } from '../store/DestinationStore.js';
 import type { OnAir, OnAirStore } from '../store/OnAirStore.js';
 import type { Destination } from './Destination.js';
 import { Output } from './Output.js';
 import { preflight, type Preflight } from './Preflight.js';
+import { sameStream } from './sameStream.js';
 import { ProgramGop } from './ProgramGop.js';
 import { RecordingOutput, type RecordingView } from './RecordingOutput.js';
 
 type BroadcastEvents = { changed: [] };
+
+/** Pre-flight tests at once, at most (each one is an encode of its own). */
+const MAX_TESTS = 2;
 
 export class Broadcast extends EventEmitter<BroadcastEvents> {
   readonly #encoder: ProgramEncoder;
@@ -132,8 +136,9 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   async start(id: string): Promise<void> {
     const o = this.#output(id);
     if (o.running) return o.retryNow();
-    this.#stopTests(o.target);
     await this.#encoder.start();
+    // Right before it streams (a test may have begun while the encoder started).
+    this.#stopTests(o.target);
     o.start();
   }
 
@@ -150,14 +155,21 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     if (id !== undefined && this.#output(id).running) {
       throw new Conflict('this destination is running: its state says how it is doing; test it when it is stopped');
     }
+    if (draft && draft.streamKey === undefined && stored?.streamKey && !sameServer(draft, stored)) {
+      // A saved key goes only to the server it was saved for, never to one typed in since.
+      throw new Invalid('the saved stream key goes only to the server it was saved for: type the key again to test another server');
+    }
     const dest: Destination = draft
       ? { id: id ?? 'draft', ...draft, streamKey: draft.streamKey ?? stored?.streamKey }
       : stored!;
-    if ([...this.#outputs.values()].some((o) => o.running && sameTarget(o.target, dest))) {
+    if ([...this.#outputs.values()].some((o) => o.running && sameStream(o.target, dest))) {
       throw new Conflict('a running destination streams to this server and key: testing it would knock that stream off; stop it first');
     }
-    if ([...this.#tests].some((t) => sameTarget(t.target, dest))) throw new Conflict('this destination is being tested already');
-    const test = { preflight: preflight(dest, this.#log.child({ output: id ?? 'draft', test: true })), target: dest };
+    if ([...this.#tests].some((t) => sameStream(t.target, dest))) throw new Conflict('this destination is being tested already');
+    // Each test is an encode of its own: a few at once, never enough to starve the show's.
+    if (this.#tests.size >= MAX_TESTS) throw new Conflict(`${MAX_TESTS} tests are running: wait for one to finish`);
+    const log = this.#log.child({ output: id ?? 'draft', test: true, host: URL.canParse(dest.url) ? new URL(dest.url).hostname : undefined });
+    const test = { preflight: preflight(dest, log), target: dest };
     this.#tests.add(test);
     try {
       return await test.preflight.result;
@@ -168,7 +180,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
 
   /** A destination about to stream for real: a test of the same place stops first. */
   #stopTests(target: Pick<Destination, 'url' | 'streamKey'>): void {
-    for (const t of this.#tests) if (sameTarget(t.target, target)) t.preflight.cancel('the destination was started');
+    for (const t of this.#tests) if (sameStream(t.target, target)) t.preflight.cancel('the destination was started');
   }
 
   stop(id: string): void {
@@ -189,7 +201,9 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   update(id: string, d: Omit<Destination, 'id'>): void {
     const stored = this.#store.update(id, d);
     if (!stored) throw new NotFound(`there is no destination ${id}`);
-    this.#output(id).update(stored);
+    const o = this.#output(id);
+    if (o.running) this.#stopTests(stored); // it streams to its new place at once
+    o.update(stored);
     this.emit('changed');
   }
 
@@ -215,7 +229,8 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   }
 }
 
-/** One server and key: what a platform sees as one stream. */
-function sameTarget(a: Pick<Destination, 'url' | 'streamKey'>, b: Pick<Destination, 'url' | 'streamKey'>): boolean {
-  return a.url === b.url && (a.streamKey ?? '') === (b.streamKey ?? '');
+/** The same protocol and host: where a saved key may be sent. */
+function sameServer(a: Pick<Destination, 'protocol' | 'url'>, b: Pick<Destination, 'protocol' | 'url'>): boolean {
+  const host = (u: string) => (URL.canParse(u) ? new URL(u).host.toLowerCase() : u);
+  return a.protocol === b.protocol && host(a.url) === host(b.url);
 }

@@ -1,7 +1,7 @@
 // Where the program goes. Go live starts every enabled destination; each one can
 // also be started, stopped or retried on its own, and says honestly how it is doing.
 // Stream keys are write-only: typed in once, then only "key saved" is ever shown.
-import { cloneElement, useId, useMemo, useState } from 'react';
+import { cloneElement, useId, useMemo, useRef, useState } from 'react';
 import { DestinationInput, type DestinationTest, type DestinationView, type ShowView } from '../../../shared/src/protocol';
 import type { DirectorRequests } from '../../../shared/src/requests';
 import type { RequestPayload } from '../../../shared/src/requestTable';
@@ -173,6 +173,7 @@ function DestinationForm({ initial, hasKey, onSave, onCancel, onTest, isNew = fa
   const [d, setD] = useState(initial);
   // A test says something of the settings it was run with: typing anything clears it.
   const [test, setTest] = useState<DestinationTest | 'testing'>();
+  const latestTest = useRef(0); // only the last test's answer says something of these settings
   const [touched, setTouched] = useState<Partial<Record<keyof Draft, boolean>>>({});
   const [submitted, setSubmitted] = useState(false);
   const [noKey, setNoKey] = useState(false);
@@ -182,13 +183,18 @@ function DestinationForm({ initial, hasKey, onSave, onCancel, onTest, isNew = fa
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => {
     setD((x) => ({ ...x, [k]: v }));
     setTouched((t) => ({ ...t, [k]: true }));
+    forgetTest();
+  };
+  const forgetTest = () => {
+    latestTest.current++;
     setTest(undefined);
   };
   const runTest = () => {
     setSubmitted(true);
     if (!onTest || Object.keys(errors).length > 0) return; // every field says what is wrong first
+    const mine = ++latestTest.current;
     setTest('testing');
-    void onTest(d).then((result) => setTest((now) => (now === 'testing' ? result : now)));
+    void onTest(d).then((result) => { if (latestTest.current === mine) setTest(result); });
   };
   const errors = fieldErrors(d, hasKey, noKey);
   // A field says what is wrong once it was typed in, and every field does once Save was pressed.
@@ -198,6 +204,7 @@ function DestinationForm({ initial, hasKey, onSave, onCancel, onTest, isNew = fa
     const p = PRESETS.find((x) => x.id === id);
     setPreset(id);
     if (!p) return;
+    forgetTest();
     setD((x) => ({ ...x, protocol: p.protocol, url: p.url, name: x.name || (p.id === 'custom' ? '' : p.name) }));
   };
   // The error sits next to its field and is read with it (aria-describedby), politely, not on every key.
@@ -244,7 +251,7 @@ function DestinationForm({ initial, hasKey, onSave, onCancel, onTest, isNew = fa
         <button type="submit">Save</button>
         {onTest && (
           <button type="button" data-testid="draft-test-button" onClick={runTest} disabled={test === 'testing'} aria-busy={test === 'testing'}
-            title="Sends a few seconds of a test pattern with these settings, before you save them">
+            aria-label="Test these settings" title="Sends a few seconds of a test pattern with these settings, before you save them">
             {test === 'testing' ? 'Testing…' : 'Test'}
           </button>
         )}

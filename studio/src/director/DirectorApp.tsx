@@ -91,6 +91,11 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
     };
   }, [socket, onRefused]);
 
+  // A soloed camera whose slot was removed: back to the program, never a silent solo.
+  useEffect(() => {
+    if (show && typeof listening === 'object' && !show.slots.some((s) => s.id === listening.solo)) setListening('program');
+  }, [show, listening]);
+
   useEffect(() => {
     if (!show || !multiview) return;
     // Each camera's picture and sound: its tile's meter, a solo in the headphones.

@@ -14,7 +14,10 @@ export function Headphones({ listening, onListen, track, soloName }: {
   listening: Listening; onListen: (next: Listening) => void; track?: MediaStreamTrack; soloName?: string;
 }) {
   const audio = useRef<HTMLAudioElement>(null);
-  const [volume, setVolume] = useState(() => Number(localStorage.getItem(VOLUME_KEY) ?? '0.8'));
+  const [volume, setVolume] = useState(() => {
+    const saved = Number(localStorage.getItem(VOLUME_KEY) ?? 'x');
+    return Number.isFinite(saved) ? Math.min(1, Math.max(0, saved)) : 0.8;
+  });
   const heard = listening === 'off' ? undefined : track;
   useEffect(() => {
     const el = audio.current;
@@ -31,11 +34,11 @@ export function Headphones({ listening, onListen, track, soloName }: {
     <div className="headphones" role="group" aria-label="Headphones" data-testid="headphones" data-source={source}>
       <button type="button" data-testid="listen-program" aria-pressed={listening === 'program'} title="Key L"
         onClick={() => onListen(listening === 'program' ? 'off' : 'program')}>
-        {listening === 'program' ? 'Listening: program' : 'Listen to program'}
+        Listen to program
       </button>
       {typeof listening === 'object' && (
-        <button type="button" className="solo-on" data-testid="end-solo" aria-pressed="true" onClick={() => onListen('program')}
-          title="Back to the program">
+        <button type="button" className="solo-on" data-testid="end-solo" onClick={() => onListen('program')}
+          aria-label={`End solo of ${soloName ?? 'a camera'}: back to the program`} title="Back to the program">
           Solo: {soloName ?? 'camera'} ✕
         </button>
       )}

@@ -72,7 +72,7 @@ function CameraTile({ slot, index, track, audio, bus, onSelect, soloed, onSolo }
         {bus && <span className={`badge badge-bus-${bus}`} data-testid="tile-bus">{bus === 'program' ? 'on air' : 'preview'}</span>}
         <button type="button" className="tile-solo" data-testid="tile-solo" aria-pressed={soloed} aria-label={`Solo ${slot.name} in your headphones`}
           title={soloed ? 'Back to the program in your headphones' : `Hear only ${slot.name} in your headphones`}
-          onClick={(e) => { e.stopPropagation(); onSolo(); }}>S</button>
+          onClick={(e) => { e.stopPropagation(); onSolo(); }}>Solo</button>
       </div>
       <AudioMeter track={audio} vertical label={`${slot.name} level`} testId="tile-meter" className="tile-meter" />
       {recentlyBack && slot.recovered && slot.state === 'live' && (

@@ -24,9 +24,12 @@ describe('meter zones and fall-back', () => {
     expect(meterZone(-6)).toBe('loud');
     expect(meterZone(-3)).toBe('hot');
   });
-  it('rises at once, falls back 6 dB a reading, never below what is read now', () => {
+  it('rises at once, falls back 20 dB in 1.7 s (17 readings), never below what is read now', () => {
     expect(fallBack(-40, -10)).toBe(-10);
-    expect(fallBack(-10, -60)).toBe(-16);
-    expect(fallBack(-10, -12)).toBe(-12);
+    expect(fallBack(-10, -60)).toBeCloseTo(-11.2, 5);
+    expect(fallBack(-10, -10.5)).toBe(-10.5);
+    let shown = 0;
+    for (let i = 0; i < 17; i++) shown = fallBack(shown, -60);
+    expect(shown).toBeCloseTo(-20.4, 5);
   });
 });

@@ -27,8 +27,10 @@ export function meterZone(db: number): 'ok' | 'loud' | 'hot' {
   return db > -6 ? 'hot' : db > -18 ? 'loud' : 'ok';
 }
 
+/** A peak meter falls back 20 dB in 1.7 s, as a broadcast one (IEC 60268-10) does: 1.2 dB a reading. */
+const FALL_DB_PER_READING = 1.2;
 /** A peak meter falls back slowly, as a broadcast meter does, so short peaks are seen. */
-export function fallBack(shown: number, now: number, dropPerTick = 6): number {
+export function fallBack(shown: number, now: number, dropPerTick = FALL_DB_PER_READING): number {
   return now >= shown ? now : Math.max(now, shown - dropPerTick);
 }
 
@@ -43,11 +45,12 @@ export function audioContext(): AudioContext {
   if (!shared) {
     shared = new AudioContext();
     const context = shared;
-    const resume = () => {
-      void context.resume().catch(() => undefined);
-      if (context.state === 'running') for (const type of ['pointerdown', 'keydown'] as const) window.removeEventListener(type, resume, true);
-    };
-    for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, resume, true);
+    const resume = () => void context.resume().catch(() => undefined);
+    const gestures = ['pointerdown', 'keydown'] as const;
+    for (const type of gestures) window.addEventListener(type, resume, true);
+    context.addEventListener('statechange', () => {
+      if (context.state === 'running') for (const type of gestures) window.removeEventListener(type, resume, true);
+    });
     resume();
   }
   return shared;
@@ -69,7 +72,7 @@ export function useAudioLevel(track: MediaStreamTrack | undefined): number | und
     const stream = new MediaStream([track]);
     const source = context.createMediaStreamSource(stream);
     const analyser = context.createAnalyser();
-    analyser.fftSize = 2048;
+    analyser.fftSize = 8192; // 170 ms at 48 kHz: every sample between two readings is looked at
     source.connect(analyser);
     // Chromium gives Web Audio only silence from a track received over WebRTC unless a
     // media element holds it too (seen here: every director meter flat without this):
@@ -87,7 +90,7 @@ export function useAudioLevel(track: MediaStreamTrack | undefined): number | und
       }
       analyser.getFloatTimeDomainData(samples);
       shown = fallBack(shown, track.enabled && track.readyState === 'live' ? peakDb(samples) : FLOOR_DB);
-      setDb(Math.round(shown));
+      setDb(Math.round(shown * 10) / 10);
     }, 100);
     return () => {
       clearInterval(timer);
