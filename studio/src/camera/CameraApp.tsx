@@ -230,7 +230,7 @@ export function CameraApp() {
   return (
     <main className={`camera camera-${status.state} tally-${tally}`} data-testid="camera-page" data-tally={tally}>
       <header className="camera-header">
-        <span className="camera-slot" data-testid="camera-slot">{welcome?.slotName ?? 'Joining…'}</span>
+        <h1 className="camera-slot" data-testid="camera-slot">{welcome?.slotName ?? 'Joining…'}</h1>
         {tally !== 'idle' && <span className={`tally tally-label-${tally}`} data-testid="tally">{tally === 'program' ? 'ON AIR' : 'PREVIEW'}</span>}
         <span className={`camera-status status-${status.tone}`} data-testid="camera-status" data-state={status.state}>{status.text}</span>
       </header>

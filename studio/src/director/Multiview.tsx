@@ -85,7 +85,7 @@ function CameraTile({ slot, index, track, audio, bus, onSelect, soloed, onSolo }
           <div><dt>fps</dt><dd>{s.fps ? Math.round(s.fps) : '—'}</dd></div>
           <div><dt>kbps</dt><dd>{Math.round(s.bitrate / 1000)}</dd></div>
           <div><dt>loss</dt><dd>{(s.loss * 100).toFixed(1)}%</dd></div>
-          {slot.history && <HealthSparkline history={slot.history} />}
+          {slot.history && <div className="tile-health"><dt className="visually-hidden">last minute</dt><dd><HealthSparkline history={slot.history} /></dd></div>}
         </dl>
       )}
     </article>
