@@ -141,11 +141,15 @@ describe('audio you can hear', () => {
     await poll(heardDb).toBeGreaterThan(LOUD);
     expect(await programDb()).toBeLessThan(FLAT); // the solo changes what the director hears, never the program
     expect(await director.locator('[data-testid="tile-solo"][aria-pressed="true"]').count()).toBe(1);
-    // A solo click is not the tile's click: after a round trip to the server (red put in
-    // preview, sent after the click), blue was never in preview.
-    await director.keyboard.press('1');
-    await director.waitForSelector(`[data-slot-id="${cams.red.slotId}"][data-bus="preview"]`, { timeout: 5000 });
+    // A solo click is not the tile's click: a cut sent after it puts the slate on air, not
+    // blue, and blue was never in preview on the way.
+    await director.keyboard.press('Space');
+    await director.waitForSelector('[data-testid="program-monitor"][data-source-label="Slate"]', { timeout: 10000 });
     expect(await blueBuses()).toEqual(['none']);
+    await director.keyboard.press('1');
+    await director.keyboard.press('Space');
+    await waitForProgramColour(director, 'red', 10000);
+    await poll(programDb).toBeLessThan(FLAT); // red, still muted, back on air
     await tile(director, cams.blue.slotId).getByTestId('tile-solo').click();
     expect(await source()).toBe('program');
     await poll(heardDb).toBeLessThan(FLAT);

@@ -170,6 +170,8 @@ describe('screenshots at fixed sizes, each of a state reached', () => {
     await control.request('destination:start', { destinationId: backup.destinationId });
     await destination('Twitch').and(director.locator('[data-state="failed"]')).waitFor({ timeout: 30000 });
     await destination('Backup server').getByTestId('destination-error').waitFor({ timeout: 30000 });
+    // Beside them, the one that works says so (a program encoder restarting by itself would make it wait).
+    await destination('YouTube').and(director.locator('[data-state="live"]')).waitFor({ timeout: 30000 });
     await waitForProgramColour(director, 'red', 5000);
     await waitForMonitorColour(director, 'preview', 'blue', 5000);
     await shoot(director, 'director-destination-failing');

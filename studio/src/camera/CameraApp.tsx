@@ -238,9 +238,13 @@ export function CameraApp() {
       <video className="camera-preview" ref={preview} muted playsInline autoPlay />
       {wantLive && (
         <p className={`link link-${link}`} data-testid="link-indicator" data-link={link} role="status">
-          <span className="link-dot" aria-hidden="true" />{describeLink(link, uplink)}
-          {wakeLock === 'held' ? <span className="wake" data-testid="wake-lock"> · screen kept on</span> : null}
-          {wakeLock === 'refused' || wakeLock === 'unsupported' ? <span className="wake"> · keep the screen on yourself</span> : null}
+          <span className="link-dot" aria-hidden="true" />
+          {/* one run of text beside the dot: the screen note flows after it, never a column of its own */}
+          <span>
+            {describeLink(link, uplink)}
+            {wakeLock === 'held' ? <span className="wake" data-testid="wake-lock"> · screen kept on</span> : null}
+            {wakeLock === 'refused' || wakeLock === 'unsupported' ? <span className="wake"> · keep the screen on yourself</span> : null}
+          </span>
         </p>
       )}
       {paused === 'camera-unavailable' && <p className="error" role="alert">The camera was taken by another app or stopped. It comes back by itself when it is free.</p>}
