@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../testkit/browser.js';
 import { openCamera } from '../testkit/fakeCamera.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
-import { addCameraSlot, openStudio, startStreaming, tile, waitForMonitorColour, waitForProgramColour, waitForTileColour } from '../testkit/studio.js';
+import {
+  addCameraSlot, addTwoCameras, openStudio, startStreaming, tile, waitForMonitorColour, waitForProgramColour, waitForTileColour, type StreamingCamera,
+} from '../testkit/studio.js';
 
 let server: RegieServer;
 let browser: Browser;
 let director: Page;
-const cams: Record<'red' | 'blue', { slotId: string; link: string; page: Page }> = {} as never;
+let cams: Record<'red' | 'blue', StreamingCamera>;
 
 const tallyOf = (page: Page) => page.getByTestId('camera-page').getAttribute('data-tally');
 const waitForTally = (page: Page, state: string) =>
@@ -21,14 +23,7 @@ beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
   director = await openStudio(browser, server.url, server.secret);
-  for (const [colour, hex, hz] of [['red', '#ff0000', 1000], ['blue', '#0000ff', 440]] as const) {
-    const slot = await addCameraSlot(director, colour === 'red' ? 'Tower — north' : 'Trocadéro');
-    const page = await openCamera(browser, slot.link, { color: hex, toneHz: hz });
-    await startStreaming(page);
-    cams[colour] = { ...slot, page };
-  }
-  await waitForTileColour(director, cams.red.slotId, 'red', 20000);
-  await waitForTileColour(director, cams.blue.slotId, 'blue', 20000);
+  cams = await addTwoCameras(browser, director);
 });
 
 afterAll(async () => {

@@ -2,6 +2,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { newContext } from './browser.js';
 import { classify, videoColor, type Colour } from './colour.js';
+import { openCamera } from './fakeCamera.js';
 
 export async function openStudio(browser: Browser, url: string, secret: string): Promise<Page> {
   const context = await newContext(browser);
@@ -56,6 +57,26 @@ export async function startStreaming(camera: Page): Promise<void> {
   await camera.waitForSelector('[data-testid="start-streaming"]:not([disabled])', { timeout: 15000 });
   await button.click();
   await camera.waitForSelector('[data-testid="camera-status"][data-state="live"]', { timeout: 20000 });
+}
+
+export type StreamingCamera = { slotId: string; link: string; page: Page };
+
+/**
+ * The two cameras many tests direct: red "Tower — north" with a 1 kHz tone and blue
+ * "Trocadéro" with 440 Hz, each added through the studio and streaming; resolved once
+ * both tiles show their colour.
+ */
+export async function addTwoCameras(browser: Browser, director: Page): Promise<Record<'red' | 'blue', StreamingCamera>> {
+  const cams = {} as Record<'red' | 'blue', StreamingCamera>;
+  for (const [colour, name, hex, hz] of [['red', 'Tower — north', '#ff0000', 1000], ['blue', 'Trocadéro', '#0000ff', 440]] as const) {
+    const slot = await addCameraSlot(director, name);
+    const page = await openCamera(browser, slot.link, { color: hex, toneHz: hz });
+    await startStreaming(page);
+    cams[colour] = { ...slot, page };
+  }
+  await waitForTileColour(director, cams.red.slotId, 'red', 20000);
+  await waitForTileColour(director, cams.blue.slotId, 'blue', 20000);
+  return cams;
 }
 
 /**
