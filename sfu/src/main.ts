@@ -53,6 +53,7 @@ async function main(): Promise<void> {
   const app = createApp({
     studioDir, health: () => ({ workers: pool.pids.length, slots: show.view().slots.length }),
     allowedOrigins: () => allowedOrigins, hsts: !certificate.selfSigned,
+    watch: { state: (key) => show.watchState(key), hlsFile: (key, name, client) => show.hlsFile(key, name, client) },
   });
   const server = createServer({ cert: certificate.cert, key: certificate.key }, app);
   const io = new Server(server, {

@@ -205,6 +205,33 @@ export type ProgramView = {
 /** The time the show counts down to (the New Year), and what it is called on screen. */
 export type Countdown = { at: number; label: string };
 
+// ---- the watch page ------------------------------------------------------------
+/** Who may watch: anyone with the address, or only those given the viewer link. */
+export const WatchAccess = z.enum(['public', 'link']);
+/** What opens the program for viewers: the viewer link's token, or "public" while anyone may watch. */
+export const ViewerKey = z.string().regex(/^(public|[A-Za-z0-9_-]{22,64})$/, 'not a viewer link: ask the show for its watch page address');
+/** The watch page's request for the show's state (a query string: ?v=<token>). */
+export const WatchQuery = z.object({ v: ViewerKey.optional() });
+
+/** What the watch page shows: public, so nothing of the show's setup. */
+export type WatchState = {
+  showName: string;
+  /** starting-soon: not live yet (or no picture yet); on-air: the player has a program; ended: after End live */
+  state: 'starting-soon' | 'on-air' | 'ended';
+  countdown?: Countdown;
+  /** the HLS playlist's path, while on air */
+  playlist?: string;
+};
+
+/** The watch page as the director sees it. */
+export type WatchView = {
+  access: z.infer<typeof WatchAccess>;
+  /** the address to give viewers (with the viewer link's token when access is by link) */
+  link: string;
+  /** the HLS program: off (not live), starting (no segment yet), on; and why it failed, if it did */
+  hls: { state: 'off' | 'starting' | 'on'; segments: number; viewers: number; error?: string };
+};
+
 export type ShowView = {
   showName: string;
   /** when the show went live (Go live), while it is */
@@ -220,6 +247,7 @@ export type ShowView = {
   /** where phones reach the server (the LAN URL): invite links start with it */
   publicUrl: string;
   slots: SlotView[];
+  watch?: WatchView;
 };
 
 /** The camera link for a slot: the token rides in the fragment, never sent in HTTP requests. */

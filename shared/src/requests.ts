@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { DtlsParameters, MediaId, RtpCapabilities, RtpParameters } from './mediaSchemas.js';
 import {
-  CameraQuality, CameraStatus, DestinationId, DestinationInput, MediaKind, SlotId, SlotName, SourceId, Text,
+  CameraQuality, CameraStatus, DestinationId, DestinationInput, MediaKind, SlotId, SlotName, SourceId, Text, WatchAccess,
   type ConsumerInfo, type DestinationTest, type TransportInfo,
 } from './protocol.js';
 import { request, type ClientEvents, type Done } from './requestTable.js';
@@ -41,6 +41,10 @@ export const directorRequests = {
     at: z.iso.datetime({ offset: true, message: 'the countdown needs a date and time (ISO 8601, e.g. 2026-12-31T23:00:00Z)' }).nullable(),
     label: Text('the countdown\'s name', 40).default('Midnight'),
   })).answers<Done>(),
+  /** Who may watch the watch page: anyone with its address, or only with the viewer link. */
+  'watch:setAccess': request(z.object({ access: WatchAccess })).answers<Done>(),
+  /** A new viewer link: the old one stops working (a link that leaked). */
+  'watch:newLink': request(z.object({})).answers<Done>(),
   /** Ask a camera to change its capture quality (the operator sees it change). */
   'camera:setQuality': request(z.object({ slotId: SlotId, quality: CameraQuality })).answers<Done>(),
   /** A short message to one camera operator, or to all when slotId is left out; one message id per camera. */

@@ -1,13 +1,14 @@
-// The HTTP side: the studio's pages and a health check. Everything interactive
-// goes over socket.io (see signaling/), so there is no HTTP payload to accept.
+// The HTTP side: the studio's pages, a health check, and the watch page's program and
+// state (watchRoutes.ts). Everything interactive goes over socket.io (see signaling/),
+// so there is no HTTP payload to accept; the watch page's query is checked by its schema.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { originAllowed } from './origins.js';
+import { watchRoutes, type WatchSource } from './watchRoutes.js';
 
-// /watch joins them with the viewers' watch page (it is not there yet: the path is not served).
-export const PAGE_ROUTES = ['/studio', '/camera'];
+export const PAGE_ROUTES = ['/studio', '/camera', '/watch'];
 
 export function createApp(opts: {
   studioDir: string;
@@ -15,6 +16,7 @@ export function createApp(opts: {
   allowedOrigins: () => readonly string[];
   /** HSTS only with a real certificate: with a self-signed one it would stop browsers from accepting it */
   hsts: boolean;
+  watch: WatchSource;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -28,6 +30,7 @@ export function createApp(opts: {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
         mediaSrc: ["'self'", 'blob:'],
+        workerSrc: ["'self'", 'blob:'], // hls.js demuxes in a worker it makes from a blob
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
@@ -39,6 +42,8 @@ export function createApp(opts: {
     referrerPolicy: { policy: 'no-referrer' },
     xFrameOptions: { action: 'deny' },
   }));
+  // The program for viewers is open to any site (players elsewhere, a CDN): before the origin check.
+  app.use(watchRoutes(opts.watch));
   app.use((req, res, next) => {
     if (originAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins())) return next();
     res.status(403).json({ error: { code: 'forbidden-origin', message: 'Requests from other web sites are refused. Add the site to REGIE_ALLOWED_ORIGINS if it is yours.' } });

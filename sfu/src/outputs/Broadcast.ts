@@ -1,5 +1,6 @@
 // Going live: the one program encode fanned out to every output — each destination
-// (its own Output: process, reconnects, health) and the show's recording.
+// (its own Output: process, reconnects, health), the show's recording, and the HLS
+// program of the watch page.
 import { EventEmitter } from 'node:events';
 import type { DestinationTest, DestinationView } from '../../../shared/src/protocol.js';
 import type { ProgramEncoder } from '../encoder/ProgramEncoder.js';
@@ -13,6 +14,8 @@ import { preflight, type Preflight } from './Preflight.js';
 import { sameStream } from './sameStream.js';
 import { ProgramGop } from './ProgramGop.js';
 import { RecordingOutput, type RecordingView } from './RecordingOutput.js';
+import { HlsOutput, type HlsView } from './hls/HlsOutput.js';
+import { join } from 'node:path';
 
 type BroadcastEvents = { changed: [] };
 
@@ -27,6 +30,9 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   readonly #outputs = new Map<string, Output>();
   readonly #gop = new ProgramGop();
   readonly #recording: RecordingOutput;
+  readonly #hls: HlsOutput;
+  /** when End live happened (the watch page says the show ended), until the next Go live */
+  #endedAt?: number;
   /** a destination taking no data for this long is reconnected */
   readonly #stallMs: number;
   /** tests under way, each with where it streams (a saved destination's or a draft's settings) */
@@ -36,7 +42,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   /** bumped by Go live and End live: the latest one wins, however long the encoder takes to start */
   #intent = 0;
 
-  constructor(opts: { encoder: ProgramEncoder; store: DestinationStore; onAir: OnAirStore; dataDir: string; stallMs: number; log: Logger }) {
+  constructor(opts: { encoder: ProgramEncoder; store: DestinationStore; onAir: OnAirStore; dataDir: string; stallMs: number; segmentSeconds: number; log: Logger }) {
     super();
     this.#encoder = opts.encoder;
     this.#stallMs = opts.stallMs;
@@ -51,15 +57,21 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     this.#log = opts.log.child({ module: 'broadcast' });
     this.#recording = new RecordingOutput({ dataDir: opts.dataDir, log: this.#log });
     this.#recording.on('changed', () => this.emit('changed'));
+    this.#hls = new HlsOutput({ dir: join(opts.dataDir, 'hls'), segmentSeconds: opts.segmentSeconds, head: () => this.#gop.snapshot(), log: this.#log });
+    this.#hls.on('changed', () => this.emit('changed'));
     for (const d of this.#store.all) this.#track(d);
     this.#encoder.on('data', (chunk) => {
       const packets = this.#gop.push(chunk);
       if (packets.length === 0) return;
       for (const o of this.#outputs.values()) if (o.running) o.write(packets);
       this.#recording.write(packets);
+      this.#hls.write(packets);
     });
     this.#encoder.on('state', (running) => {
-      if (!running) this.#gop.reset(); // the next encoder starts its own stream
+      if (!running) {
+        this.#gop.reset(); // the next encoder starts its own stream
+        this.#hls.streamRestarted(); // (after a discontinuity in the same playlist)
+      }
       this.emit('changed');
     });
   }
@@ -87,7 +99,9 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     await this.#encoder.start();
     if (intent !== this.#intent) return; // End live came while the encoder started: it wins
     this.#liveSince ??= Date.now();
+    this.#endedAt = undefined;
     this.#recording.start();
+    this.#hls.start(true);
     this.#startEach(this.#store.all.filter((d) => d.enabled).map((d) => d.id));
     this.#log.info({ destinations: this.#store.all.filter((d) => d.enabled).length }, 'on air');
     this.emit('changed');
@@ -117,6 +131,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     if (was.live) {
       this.#liveSince = was.liveSince ?? Date.now(); // the time on air goes on from before the crash
       this.#recording.start();
+      this.#hls.start(false); // viewers' players carry on with the playlist they had
     }
     this.#startEach(started);
     this.emit('changed');
@@ -127,6 +142,8 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     this.#liveSince = undefined;
     for (const o of this.#outputs.values()) if (o.running) o.stop();
     this.#recording.stop();
+    if (this.#hls.view().state !== 'off') this.#endedAt = Date.now();
+    this.#hls.stop();
     this.#encoder.stop();
     this.#log.info('off air');
     this.emit('changed');
@@ -213,6 +230,11 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
     this.#outputs.delete(id);
     this.#store.remove(id);
     this.emit('changed');
+  }
+
+  /** The watch page's program: where its files are, and how it is doing. */
+  get hls(): { dir: string; view: HlsView; endedAt?: number } {
+    return { dir: this.#hls.dir, view: this.#hls.view(), endedAt: this.#endedAt };
   }
 
   view(): { destinations: DestinationView[]; encoding: boolean; recording?: RecordingView; liveSince?: number } {

@@ -5,7 +5,9 @@
 // a phone drops, a slot is deleted or the server comes back after a crash is decided
 // here and below. `close()` ends it all, children first.
 import { EventEmitter } from 'node:events';
-import { AUTH_ERRORS, type CameraQuality, type Countdown, type DestinationTest, type ShowView } from '../../../shared/src/protocol.js';
+import {
+  AUTH_ERRORS, type CameraQuality, type Countdown, type DestinationTest, type ShowView, type WatchState, type WatchView,
+} from '../../../shared/src/protocol.js';
 import type { Config } from '../config.js';
 import { Invalid } from '../errors.js';
 import { CameraSeats, type CameraPage } from '../ingest/CameraSeats.js';
@@ -15,12 +17,15 @@ import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { ProgramEncoder } from '../encoder/ProgramEncoder.js';
 import { Broadcast } from '../outputs/Broadcast.js';
+import { PLAYLIST, SEGMENT_NAME } from '../outputs/hls/HlsOutput.js';
+import { ViewerCount } from '../outputs/hls/ViewerCount.js';
 import type { Destination } from '../outputs/Destination.js';
 import { openDatabase, type ShowDatabase } from '../store/database.js';
 import { CountdownStore } from '../store/CountdownStore.js';
 import { DestinationStore } from '../store/DestinationStore.js';
 import { OnAirStore, type OnAir } from '../store/OnAirStore.js';
 import { ShowStore, type StoredSlot } from '../store/ShowStore.js';
+import { WatchStore } from '../store/WatchStore.js';
 import { SLATE_ID, Switcher } from '../switcher/Switcher.js';
 import { SWITCHING } from '../switcher/SwitchingPolicy.js';
 import { CameraSlots } from './CameraSlots.js';
@@ -48,6 +53,11 @@ export class Show extends EventEmitter<ShowEvents> {
   readonly #slate: Slate;
   readonly #broadcast: Broadcast;
   readonly #countdown: CountdownStore;
+  readonly #watch: WatchStore;
+  readonly #viewers = new ViewerCount();
+  /** the viewer count last shown to the director (it changes with time, not events) */
+  #viewersShown = 0;
+  readonly #viewerTick: NodeJS.Timeout;
   /** what the show was doing when this server last ran: resumed once it listens */
   readonly #was: OnAir;
   #pending = false;
@@ -80,6 +90,16 @@ export class Show extends EventEmitter<ShowEvents> {
     const onAir = new OnAirStore(db);
     this.#was = onAir.current;
     this.#countdown = new CountdownStore(db);
+    this.#watch = new WatchStore(db);
+    // The count changes with time (viewers leave silently): looked at every 2 s, and the
+    // director told when it changed.
+    this.#viewerTick = setInterval(() => {
+      const now = this.#viewers.count();
+      if (now === this.#viewersShown) return;
+      this.#viewersShown = now;
+      this.#changed();
+    }, 2000);
+    this.#viewerTick.unref();
     this.#slots = new CameraSlots(store);
     this.#switcher = switcher;
     const cameraLog = log.child({ module: 'camera' });
@@ -97,7 +117,10 @@ export class Show extends EventEmitter<ShowEvents> {
       program: () => switcher.programProducers(),
       requestKeyFrame: () => switcher.requestKeyFrame(),
     });
-    this.#broadcast = new Broadcast({ encoder, store: new DestinationStore(db), onAir, dataDir: settings.dataDir, stallMs: settings.destinationStallMs, log });
+    this.#broadcast = new Broadcast({
+      encoder, store: new DestinationStore(db), onAir, dataDir: settings.dataDir, stallMs: settings.destinationStallMs,
+      segmentSeconds: settings.output.keyframeSeconds, log,
+    });
 
     // After a restart, the camera that was on air goes back on air once it rejoins.
     switcher.resume(this.#was, this.#slotName(this.#was.program) ?? 'the camera');
@@ -147,8 +170,51 @@ export class Show extends EventEmitter<ShowEvents> {
   view(): ShowView {
     return {
       showName: this.name, publicUrl: this.publicUrl, countdown: this.#countdown.current,
-      slots: this.#slots.view(), program: this.#switcher.view(), ...this.#broadcast.view(),
+      slots: this.#slots.view(), program: this.#switcher.view(), ...this.#broadcast.view(), watch: this.#watchView(),
     };
+  }
+
+  // ---- the watch page (public: what it may know is only this) ----------------------
+
+  /** The watch page's state, for a viewer with this key (undefined: the key does not open it). */
+  watchState(key: string | undefined): WatchState | undefined {
+    if (!this.#watch.opens(key)) return undefined;
+    const { view, endedAt } = this.#broadcast.hls;
+    const base = { showName: this.name, ...(this.#countdown.current ? { countdown: this.#countdown.current } : {}) };
+    const playlist = `/hls/${this.#watch.key}/${PLAYLIST}`;
+    if (view.state === 'on') return { ...base, state: 'on-air', playlist };
+    // Ended: the playlist stays (it says where it ends), so viewers a few segments behind see the finale.
+    if (view.state === 'off' && endedAt) return { ...base, state: 'ended', ...(view.segments > 0 ? { playlist } : {}) };
+    return { ...base, state: 'starting-soon' };
+  }
+
+  /**
+   * A file of the HLS program for a viewer with this key: its path, or undefined (the
+   * key does not open it, or there is no such file). A playlist request counts its
+   * client as a viewer.
+   */
+  hlsFile(key: string, name: string, client: { address: string; userAgent: string }): { dir: string; name: string } | undefined {
+    if (!this.#watch.opens(key) || (name !== PLAYLIST && !SEGMENT_NAME.test(name))) return undefined;
+    if (name === PLAYLIST) this.#viewers.seen(client.address, client.userAgent);
+    return { dir: this.#broadcast.hls.dir, name };
+  }
+
+  #watchView(): WatchView {
+    const { view } = this.#broadcast.hls;
+    const link = this.#watch.access === 'public' ? `${this.publicUrl}/watch` : `${this.publicUrl}/watch?v=${this.#watch.key}`;
+    return { access: this.#watch.access, link, hls: { ...view, viewers: this.#viewersShown } };
+  }
+
+  setWatchAccess(access: WatchView['access']): void {
+    this.#watch.setAccess(access);
+    this.#viewers.clear(); // those who watched by the old address must come back by the new one
+    this.#changed();
+  }
+
+  newWatchLink(): void {
+    this.#watch.newLink();
+    this.#viewers.clear();
+    this.#changed();
   }
 
   // ---- the director's requests -------------------------------------------------
@@ -284,6 +350,7 @@ export class Show extends EventEmitter<ShowEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#viewerTick);
     this.#broadcast.close();
     this.#seats.close();
     this.#slate.close();

@@ -88,6 +88,8 @@ export function serveDirectors(nsp: Namespace<DirectorClientEvents, DirectorServ
       'destination:stop': ({ destinationId }) => (show.stopDestination(destinationId), {}),
       'destination:test': ({ destinationId, draft }) => show.testDestination(destinationId, draft),
       'show:goLive': async () => (await show.goLive(), {}),
+      'watch:setAccess': ({ access }) => (show.setWatchAccess(access), {}),
+      'watch:newLink': () => (show.newWatchLink(), {}),
       'show:endLive': () => (show.endLive(), {}),
       'show:setCountdown': ({ at, label }) => (show.setCountdown(at === null ? undefined : new Date(at), label), {}),
       'talkback:send': ({ slotId, text }) => ({ messageIds: show.sendTalkback(text, slotId) }),

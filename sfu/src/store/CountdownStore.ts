@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Countdown } from '../../../shared/src/protocol.js';
 import type { ShowDatabase } from './database.js';
+import { deleteState, readState, writeState } from './showState.js';
 
 const Stored = z.object({ at: z.number().int(), label: z.string() });
 const KEY = 'countdown';
@@ -13,15 +14,7 @@ export class CountdownStore {
 
   constructor(db: ShowDatabase) {
     this.#db = db;
-    const row = db.prepare('SELECT value FROM show_state WHERE key = ?').get(KEY) as { value: string } | undefined;
-    let stored: unknown;
-    try {
-      stored = row ? JSON.parse(row.value) : undefined;
-    } catch {
-      stored = undefined; // a torn value is no countdown; the director sets it again
-    }
-    const parsed = Stored.safeParse(stored);
-    this.#current = parsed.success ? parsed.data : undefined;
+    this.#current = readState(db, KEY, Stored); // a torn value is no countdown; the director sets it again
   }
 
   get current(): Countdown | undefined {
@@ -29,11 +22,8 @@ export class CountdownStore {
   }
 
   set(countdown: Countdown | undefined): void {
-    if (countdown) {
-      this.#db.prepare('INSERT INTO show_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(KEY, JSON.stringify(countdown));
-    } else {
-      this.#db.prepare('DELETE FROM show_state WHERE key = ?').run(KEY);
-    }
+    if (countdown) writeState(this.#db, KEY, countdown);
+    else deleteState(this.#db, KEY);
     this.#current = countdown; // only once it is on disk
   }
 }

@@ -4,6 +4,7 @@
 // A deliberate stop (End live, or stopping Régie) is kept too: it is not resumed.
 import { z } from 'zod';
 import type { ShowDatabase } from './database.js';
+import { readState, writeState } from './showState.js';
 
 const OnAir = z.object({
   /** the show was live: encoder, recording and the started destinations */
@@ -28,15 +29,7 @@ export class OnAirStore {
 
   constructor(db: ShowDatabase) {
     this.#db = db;
-    const row = db.prepare('SELECT value FROM show_state WHERE key = ?').get(KEY) as { value: string } | undefined;
-    let stored: unknown;
-    try {
-      stored = row ? JSON.parse(row.value) : undefined;
-    } catch {
-      stored = undefined; // a torn value resumes nothing; the show is still there
-    }
-    const parsed = OnAir.safeParse(stored);
-    this.#current = parsed.success ? parsed.data : NOTHING;
+    this.#current = readState(db, KEY, OnAir) ?? NOTHING; // a torn value resumes nothing; the show is still there
     this.#written = JSON.stringify(this.#current);
   }
 
@@ -50,7 +43,7 @@ export class OnAirStore {
     const next = { ...this.#current, ...change };
     const json = JSON.stringify(next);
     if (json === this.#written || !this.#db.open) return; // (closed: the server is stopping)
-    this.#db.prepare('INSERT INTO show_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(KEY, json);
+    writeState(this.#db, KEY, next);
     this.#current = next;
     this.#written = json;
   }

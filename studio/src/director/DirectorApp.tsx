@@ -10,6 +10,7 @@ import { Multiview } from './Multiview';
 import { OnAirBar } from './OnAirBar';
 import { Destinations } from './Destinations';
 import { SlotPanel } from './SlotPanel';
+import { WatchPanel } from './WatchPanel';
 import { Switcher } from './Switcher';
 import type { Listening } from './Headphones';
 
@@ -125,6 +126,7 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
         {show && (
           <aside className="side-panel">
             <Destinations show={show} socket={socket} />
+            {show.watch && <WatchPanel watch={show.watch} socket={socket} />}
             <SlotPanel show={show} socket={socket} />
           </aside>
         )}
