@@ -110,6 +110,15 @@ describe('accessibility (axe-core): no serious or critical violation', () => {
     expect(await violations(director, 'studio live, destinations failing, a form with errors')).toEqual([]);
   });
 
+  it('the viewers\' watch page, playing the program', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await page.goto(`${server.url}/watch`);
+    await page.waitForSelector('[data-testid="watch-page"][data-state="on-air"]', { timeout: 30000 });
+    await page.getByTestId('watch-video').waitFor({ timeout: 10000 });
+    expect(await violations(page, 'watch page, on air')).toEqual([]);
+    await page.context().close();
+  });
+
   it('the camera page on a phone, sending and on air', async () => {
     await camera.waitForSelector('[data-testid="camera-page"][data-tally="program"]', { timeout: 10000 });
     await camera.getByTestId('link-indicator').waitFor({ timeout: 5000 });
