@@ -24,7 +24,9 @@ const request = <T = unknown>(event: string, payload: object = {}) => control.ac
 const until = (what: string, pred: () => boolean, timeoutMs: number) => control.until(what, pred, timeoutMs);
 
 const encoders = () => server.childPids('ffmpeg', '-f sdp');
-const remuxers = () => server.childPids('ffmpeg', '-c copy');
+/** Each destination's remux (RTMP: to FLV), not the watch page's HLS muxer (one of its own while live). */
+const remuxers = () => server.childPids('ffmpeg', '-f flv');
+const hlsMuxers = () => server.childPids('ffmpeg', '-f hls');
 
 beforeAll(async () => {
   await nginx.start();
@@ -53,6 +55,8 @@ describe('Go live and End live racing', () => {
       await until('the show off air', () => state()?.encoding === false && !state()!.recording && state()!.destinations!.every((d) => d.state === 'stopped' || d.state === 'idle'), 10000);
       expect(await encoders()).toEqual([]);
       expect(await remuxers()).toEqual([]);
+      // The HLS muxer writes its last segment and exits by itself once its input ends.
+      await expect.poll(hlsMuxers, { timeout: 10000 }).toEqual([]);
     }
   }, 120000);
 
@@ -62,6 +66,8 @@ describe('Go live and End live racing', () => {
     await until('live', () => state()?.encoding === true && state()!.destinations![0]!.state === 'live' && Boolean(state()!.recording), 30000);
     expect(await encoders()).toHaveLength(1);
     expect(await remuxers()).toHaveLength(1);
+    // One HLS muxer for the watch page (it starts with the program's first packets).
+    await expect.poll(hlsMuxers, { timeout: 10000 }).toHaveLength(1);
   });
 });
 
