@@ -69,6 +69,11 @@ describe('backoff', () => {
 });
 
 describe('classifyError', () => {
+  it('a context address that happens to hold 401 or 403 is not a refusal (the real cause is named)', () => {
+    expect(classifyError('[srt @ 0x55d3cf401fc0] Invalid argument\nsrt://: Invalid argument').kind).toBe('bad-url');
+    expect(classifyError('[tls @ 0x5640a4031c0] error\nServer returned 403 Forbidden').kind).toBe('rejected');
+    expect(classifyError('HTTP error 401 Unauthorized').kind).toBe('rejected');
+  });
   it('a remux that cannot be run is this machine\'s problem, retried, and says how to fix it', () => {
     const c = classifyError('cannot run ffmpeg: spawn setpriv ENOENT (is ffmpeg installed?)');
     expect(c.kind).toBe('cannot-run');

@@ -92,7 +92,8 @@ export function classifyError(stderr: string): { kind: OutputErrorKind; message:
   const rules: [RegExp, OutputErrorKind, string][] = [
     [/cannot run ffmpeg/, 'cannot-run', 'ffmpeg cannot be run on this server: install it (apt-get install ffmpeg); retrying'],
     [/name or service not known|failed to resolve|no address associated|temporary failure in name resolution/, 'unknown-host', 'unknown host: check the server address'],
-    [/403|forbidden|unauthorized|401|badname|publish\.rejected|access denied|authentication/, 'rejected', 'the server refused the stream: check the stream key'],
+    // A status code as a word: ffmpeg's lines start with a context's address ("[srt @ 0x55d3cf401fc0]"), whose hex digits hold "401" or "403" one run in a few.
+    [/\b40[13]\b|forbidden|unauthorized|badname|publish\.rejected|access denied|authentication/, 'rejected', 'the server refused the stream: check the stream key'],
     [/connection refused/, 'refused', 'connection refused: the server is not accepting connections (down or wrong port)'],
     [/timed out|timeout|operation not permitted/, 'timeout', 'the server did not answer in time'],
     [/broken pipe|connection reset|end of file|error writing|i\/o error|input\/output error/, 'network', 'the connection dropped'],
