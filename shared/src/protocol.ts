@@ -157,6 +157,8 @@ export type SlotView = {
   name: string;
   inviteToken: string;
   state: CameraState;
+  /** what sends in the slot: the camera page, or an encoder over WHIP (no tally or talkback reaches it) */
+  sender?: 'page' | 'whip';
   video?: ProducerRef;
   audio?: ProducerRef;
   /** what the camera's video is: its codec ('H264', 'VP8'), its simulcast layers, and whether it can go on air */

@@ -1,12 +1,15 @@
-// The HTTP side: the studio's pages, a health check, and the watch page's program and
-// state (watchRoutes.ts). Everything interactive goes over socket.io (see signaling/),
-// so there is no HTTP payload to accept; the watch page's query is checked by its schema.
+// The HTTP side: the studio's pages, a health check, the watch page's program and
+// state (watchRoutes.ts), and cameras from encoders (whipRoutes.ts). Everything the
+// studio does goes over socket.io (see signaling/); the HTTP payloads (the watch page's
+// query, WHIP's SDP) are checked by their schemas from shared/.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { originAllowed } from './origins.js';
 import { watchRoutes, type WatchSource } from './watchRoutes.js';
+import { whipRoutes, type WhipSource } from './whipRoutes.js';
+import type { Logger } from '../log.js';
 
 export const PAGE_ROUTES = ['/studio', '/camera', '/watch'];
 
@@ -17,6 +20,8 @@ export function createApp(opts: {
   /** HSTS only with a real certificate: with a self-signed one it would stop browsers from accepting it */
   hsts: boolean;
   watch: WatchSource;
+  whip: WhipSource;
+  log: Logger;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -44,6 +49,9 @@ export function createApp(opts: {
   }));
   // The program for viewers is open to any site (players elsewhere, a CDN): before the origin check.
   app.use(watchRoutes(opts.watch));
+  // Encoders publish from anywhere (OBS is no web page; a web encoder may be on another
+  // site): WHIP checks its Bearer token instead of the origin.
+  app.use(whipRoutes(opts.whip, opts.log));
   app.use((req, res, next) => {
     if (originAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins())) return next();
     res.status(403).json({ error: { code: 'forbidden-origin', message: 'Requests from other web sites are refused. Add the site to REGIE_ALLOWED_ORIGINS if it is yours.' } });

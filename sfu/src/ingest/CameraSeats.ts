@@ -25,7 +25,8 @@ export interface SeatedSession {
 /** What a camera's tally light shows. */
 export type Tally = Parameters<CameraServerEvents['tally']>[0]['state'];
 
-type Seat<S> = { session: S; page?: CameraPage; grace?: NodeJS.Timeout; told?: Tally };
+/** `lostPage`: the page that went silent, whose seat is kept for it (it may still say goodbye: a WHIP DELETE). */
+type Seat<S> = { session: S; page?: CameraPage; lostPage?: CameraPage; grace?: NodeJS.Timeout; told?: Tally };
 
 type SeatsEvents<S> = {
   /** a slot's camera session was opened (the first page joined) */
@@ -61,6 +62,7 @@ export class CameraSeats<S extends SeatedSession> extends EventEmitter<SeatsEven
     clearTimeout(seat.grace);
     seat.grace = undefined;
     seat.page = page;
+    seat.lostPage = undefined;
     seat.told = undefined; // a new page has been told nothing yet
     // The operator reopened the link (or a second device took over): newest wins.
     if (previous && previous !== page) previous.dismiss(REPLACED);
@@ -71,10 +73,11 @@ export class CameraSeats<S extends SeatedSession> extends EventEmitter<SeatsEven
   }
 
   /** The page said goodbye (closed, or left the slot): the seat is given up at once. */
-  closed(slotId: string, page: CameraPage, how: string): void {
-    if (this.#seats.get(slotId)?.page !== page) return; // replaced by a newer page
-    this.#log.info({ slot: slotId, reason: how }, 'camera left');
-    this.leave(slotId, 'the camera page was closed');
+  closed(slotId: string, page: CameraPage, how: string, reason = 'the camera page was closed'): void {
+    const seat = this.#seats.get(slotId);
+    if (!seat || (seat.page !== page && !(seat.page === undefined && seat.lostPage === page))) return; // replaced by a newer page
+    this.#log.info({ slot: slotId, how, reason }, 'camera left');
+    this.leave(slotId, reason);
   }
 
   /** The page went silent (network lost): the seat waits for it for the grace period. */
@@ -82,6 +85,7 @@ export class CameraSeats<S extends SeatedSession> extends EventEmitter<SeatsEven
     const seat = this.#seats.get(slotId);
     if (seat?.page !== page) return;
     seat.page = undefined;
+    seat.lostPage = page;
     seat.session.signallingLost();
     this.#log.warn({ slot: slotId, reason: why, graceMs: this.#graceMs }, 'camera connection lost; keeping its slot while it comes back');
     seat.grace = setTimeout(() => {

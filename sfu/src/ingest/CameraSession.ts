@@ -20,6 +20,8 @@ type CameraSessionEvents = {
   changed: [];
   /** A new producer is up (the switcher taps it into the program router). */
   produced: [producer: types.Producer, router: types.Router];
+  /** The transport's ICE or DTLS state changed (what a camera without signalling is judged by). */
+  connection: [ice: types.IceState, dtls: types.DtlsState];
 };
 
 export type CameraReport = { width: number; height: number; fps: number };
@@ -30,6 +32,8 @@ const HISTORY_SECONDS = 60;
 
 export class CameraSession extends EventEmitter<CameraSessionEvents> {
   readonly slotId: string;
+  /** what sends in the slot now: the camera page, or an encoder over WHIP */
+  sender: 'page' | 'whip' = 'page';
   readonly #pool: WorkerPool;
   #place?: MediaPlace;
   #transport?: types.WebRtcTransport;
@@ -65,6 +69,11 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
 
   get transportId(): string | undefined {
     return this.#transport && !this.#transport.closed ? this.#transport.id : undefined;
+  }
+
+  /** where the transport listens (a WHIP answer lists them all: it cannot trickle later) */
+  get iceCandidates(): types.IceCandidate[] | undefined {
+    return this.#transport && !this.#transport.closed ? this.#transport.iceCandidates : undefined;
   }
 
   producer(kind: 'audio' | 'video'): types.Producer | undefined {
@@ -124,9 +133,13 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
     this.#transport = transport;
     transport.on('routerclose', () => this.#lose('the SFU\'s media worker stopped'));
     transport.on('listenserverclose', () => this.#lose('the SFU\'s media worker stopped'));
-    transport.on('icestatechange', (state) => this.#log.info({ ice: state }, 'camera ICE state'));
+    transport.on('icestatechange', (state) => {
+      this.#log.info({ ice: state }, 'camera ICE state');
+      this.emit('connection', state, transport.dtlsState);
+    });
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') this.#log.warn({ dtls: state }, 'camera DTLS ended');
+      this.emit('connection', transport.iceState, state);
     });
     return transportInfo(transport);
   }

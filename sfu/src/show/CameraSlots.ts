@@ -157,6 +157,7 @@ export class CameraSlots extends EventEmitter<CameraSlotsEvents> {
     return {
       ...base,
       state,
+      sender: session.sender,
       video: ref('video'),
       audio: ref('audio'),
       videoFormat: videoFormat(session.producer('video')),

@@ -13,6 +13,7 @@ import { Invalid } from '../errors.js';
 import { CameraSeats, type CameraPage } from '../ingest/CameraSeats.js';
 import { CameraSession } from '../ingest/CameraSession.js';
 import { Slate } from '../ingest/Slate.js';
+import { WhipIngest } from '../ingest/whip/WhipIngest.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { ProgramEncoder } from '../encoder/ProgramEncoder.js';
@@ -32,6 +33,9 @@ import { CameraSlots } from './CameraSlots.js';
 
 export type ShowSettings = Pick<Config, 'showName' | 'dataDir' | 'slateImage' | 'output' | 'cameraNoSignalMs' | 'slateAfterMs' | 'autoReturnMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
 
+/** An encoder that got its WHIP answer and has not connected by then is given up (its slot freed). */
+const WHIP_CONNECT_TIMEOUT_MS = 20_000;
+
 /** A countdown further than this from now is a typo (a wrong year). */
 const COUNTDOWN_RANGE_MS = 366 * 24 * 3600 * 1000;
 
@@ -45,6 +49,8 @@ export class Show extends EventEmitter<ShowEvents> {
   /** where phones reach the server: invite links start with it (known once the server listens) */
   publicUrl = '';
   readonly pool: WorkerPool;
+  /** cameras from encoders (OBS, Larix…) over WHIP: seated like pages */
+  readonly whip: WhipIngest;
   readonly #log: Logger;
   readonly #db: ShowDatabase;
   readonly #slots: CameraSlots;
@@ -108,6 +114,17 @@ export class Show extends EventEmitter<ShowEvents> {
       rejoinGraceMs: settings.rejoinGraceMs,
       log: cameraLog,
     });
+    this.whip = new WhipIngest({
+      seats: {
+        page: (slotId) => this.#seats.page(slotId),
+        join: (slotId, page) => this.cameraJoined(slotId, page, 'whip'),
+        closed: (slotId, page, how, reason) => this.#seats.closed(slotId, page, how, reason),
+        lost: (slotId, page, why) => this.#seats.lost(slotId, page, why),
+      },
+      capabilities: () => pool.rtpCapabilities,
+      connectTimeoutMs: WHIP_CONNECT_TIMEOUT_MS,
+      log,
+    });
     this.#slate = new Slate({
       image: settings.slateImage, pool, log,
       onProduced: (producer, router) => switcher.addProducer(SLATE_ID, 'Slate', producer, router),
@@ -133,7 +150,10 @@ export class Show extends EventEmitter<ShowEvents> {
     this.#slots.on('changed', () => this.#changed());
 
     this.#seats.on('opened', (_slotId, session) => this.#slots.attach(session));
-    this.#seats.on('left', (_slotId, session, reason) => this.#slots.detach(session, reason));
+    this.#seats.on('left', (_slotId, session, reason) => {
+      this.#slots.detach(session, reason);
+      this.whip.left(session);
+    });
     this.#slots.on('talkback', (slotId, message) => this.#seats.page(slotId)?.send('talkback', message));
     this.#slots.on('quality', (slotId, quality) => this.#seats.page(slotId)?.send('quality:set', quality));
     this.#slots.on('inviteRevoked', (slotId) => this.#seats.revoke(slotId, AUTH_ERRORS.unknownToken));
@@ -307,8 +327,9 @@ export class Show extends EventEmitter<ShowEvents> {
    * A camera page joined its slot: it takes the slot's seat and is welcomed — how to
    * reach the SFU, its tally, and a talkback message it has not read yet.
    */
-  cameraJoined(slotId: string, page: CameraPage): CameraSession {
+  cameraJoined(slotId: string, page: CameraPage, sender: CameraSession['sender'] = 'page'): CameraSession {
     const { session } = this.#seats.join(slotId, page);
+    session.sender = sender;
     const transportId = session.transportId;
     const countdown = this.#countdown.current;
     page.send('camera:welcome', {
@@ -352,6 +373,7 @@ export class Show extends EventEmitter<ShowEvents> {
     this.#closed = true;
     clearInterval(this.#viewerTick);
     this.#broadcast.close();
+    this.whip.close();
     this.#seats.close();
     this.#slate.close();
     this.#switcher.close();

@@ -2,6 +2,7 @@
 // link or QR code to the operator. Each link works for its own slot only.
 import { useState } from 'react';
 import { inviteLink, type CameraQuality, type ShowView, type SlotView } from '../../../shared/src/protocol';
+import { whipEndpoint } from '../../../shared/src/whip';
 import { QualitySelect } from '../lib/QualitySelect';
 import { makeRequester, RequestFailed } from '../lib/request';
 import type { DirectorSocket } from '../lib/sockets';
@@ -32,7 +33,7 @@ export function SlotPanel({ show, socket }: { show: ShowView; socket: DirectorSo
       <Talkback label="Message to all cameras" onSend={(text) => act(request('talkback:send', { text }))} />
       <ul className="slot-list">
         {show.slots.map((slot) => (
-          <SlotItem key={slot.id} slot={slot} link={inviteLink(show.publicUrl, slot.inviteToken)}
+          <SlotItem key={slot.id} slot={slot} link={inviteLink(show.publicUrl, slot.inviteToken)} whip={whipEndpoint(show.publicUrl, slot.id)}
             onTalk={(text) => act(request('talkback:send', { slotId: slot.id, text }))}
             onQuality={(quality) => act(request('camera:setQuality', { slotId: slot.id, quality })).catch(() => undefined)}
             onRenew={() => act(request('slot:renewInvite', { slotId: slot.id })).catch(() => undefined)}
@@ -43,8 +44,8 @@ export function SlotPanel({ show, socket }: { show: ShowView; socket: DirectorSo
   );
 }
 
-function SlotItem({ slot, link, onRenew, onDelete, onTalk, onQuality }: {
-  slot: SlotView; link: string; onRenew: () => void; onDelete: () => void; onTalk: (text: string) => Promise<unknown>;
+function SlotItem({ slot, link, whip, onRenew, onDelete, onTalk, onQuality }: {
+  slot: SlotView; link: string; whip: string; onRenew: () => void; onDelete: () => void; onTalk: (text: string) => Promise<unknown>;
   onQuality: (quality: CameraQuality) => void;
 }) {
   const [showQr, setShowQr] = useState(false);
@@ -65,6 +66,17 @@ function SlotItem({ slot, link, onRenew, onDelete, onTalk, onQuality }: {
       </div>
       <input className="invite-link" readOnly value={link} data-testid="invite-link" aria-label={`Camera link for ${slot.name}`} onFocus={(e) => e.target.select()} />
       {showQr && <InviteQr link={link} label={slot.name} />}
+      {/* OBS (Settings → Stream → WHIP), Larix, GStreamer: the same slot, without a phone. */}
+      <details className="slot-encoder" data-testid="slot-encoder">
+        <summary>From an encoder (OBS, Larix…)</summary>
+        <label>WHIP URL (OBS: Server)
+          <input readOnly value={whip} data-testid="whip-url" onFocus={(e) => e.target.select()} />
+        </label>
+        <label>Bearer token (OBS: Bearer Token)
+          <input readOnly value={slot.inviteToken} data-testid="whip-token" onFocus={(e) => e.target.select()} />
+        </label>
+        <p className="hint">The token is the camera link's: New link replaces both. H.264 and Opus; one encoder at a time per slot.</p>
+      </details>
       {slot.camera && !['offline', 'reconnecting'].includes(slot.state) && (
         <label className="slot-quality">
           Quality
