@@ -91,6 +91,7 @@ const destination = { name: 'YouTube', protocol: 'rtmp', url: 'rtmp://127.0.0.1:
 const VALID: { director: Record<keyof typeof directorRequests, Record<string, unknown>>; camera: Record<keyof typeof cameraRequests, Record<string, unknown>> } = {
   director: {
     'slot:create': { name: 'New' }, 'slot:rename': { slotId, name: 'N' }, 'slot:delete': { slotId }, 'slot:renewInvite': { slotId },
+    'slot:setSrt': { slotId, srt: { mode: 'listener', port: 9999, latencyMs: 200 } },
     'transport:create': { routerId: 'r' }, 'transport:connect': { transportId: 't', dtlsParameters: dtls },
     consume: { transportId: 't', producerId: 'p', rtpCapabilities: { codecs: [] } }, 'consumer:resume': { consumerId: 'c' },
     'switcher:preview': { sourceId: 'slate' }, 'switcher:cut': {}, 'destination:add': destination,

@@ -12,6 +12,7 @@ import type { ColourViewer } from '../testkit/ColourViewer.js';
 import { NginxRtmp } from '../testkit/receivers.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
 import { openStudio, tile, waitForTileColour } from '../testkit/studio.js';
+import { freePort } from '../testkit/ports.js';
 import { WhipCamera, whipRequest } from '../testkit/whipCamera.js';
 import { Control } from './harness/control.js';
 
@@ -47,7 +48,10 @@ async function receiverShows(colour: string, timeoutMs: number): Promise<number>
 
 beforeAll(async () => {
   await nginx.start();
-  server = await startServer({ REGIE_OUTPUT_SIZE: '640x360', REGIE_VIDEO_KBPS: '800', REGIE_KEYFRAME_SECONDS: '1', REGIE_REJOIN_GRACE_MS: '60000' });
+  server = await startServer({
+    REGIE_OUTPUT_SIZE: '640x360', REGIE_VIDEO_KBPS: '800', REGIE_KEYFRAME_SECONDS: '1', REGIE_REJOIN_GRACE_MS: '60000',
+    REGIE_SRT_PORT: String(await freePort()),
+  });
   control = await Control.connect(server);
   ({ slotId } = await control.request<{ slotId: string }>('slot:create', { name: 'OBS — stage' }));
   await control.until('the slot listed', () => Boolean(slot()), 5000);
@@ -139,7 +143,24 @@ describe('a WHIP encoder as a camera', () => {
     expect(restart.headers['content-type']).toMatch(/application\/trickle-ice-sdpfrag/);
     expect(restart.body).toMatch(/^a=ice-lite\r\n[^]*a=ice-ufrag:\S+\r\na=ice-pwd:\S+\r\na=candidate:/);
     const etag = String(restart.headers.etag);
-    expect((await patch({ 'If-Match': etag }, trickle)).status).toBe(204);
+    // Candidates under the credentials now in use: a trickle, not another restart.
+    expect((await patch({ 'If-Match': etag }, trickle.replace('ice-ufrag:x', 'ice-ufrag:newf'))).status).toBe(204);
+    expect((await patch({ 'If-Match': '"*"' }, trickle.replace('ice-ufrag:x', 'ice-ufrag:newf'))).status).toBe(204);
+  });
+});
+
+describe('the slot\'s encoder settings in the studio', () => {
+  it('the director turns SRT on for a slot and sees the URL to give the encoder, then turns it off', async () => {
+    const { slotId: other } = await control.request<{ slotId: string }>('slot:create', { name: 'Drone' });
+    const item = director.locator(`[data-testid="slot-item"][data-slot-id="${other}"]`);
+    await item.getByText('From an encoder (OBS, Larix…)').click();
+    await item.getByRole('button', { name: 'Use SRT' }).click();
+    await expect.poll(() => item.getByTestId('srt-url').inputValue().catch(() => ''), { timeout: 5000 })
+      .toMatch(/^srt:\/\/127\.0\.0\.1:\d+\?passphrase=[A-Za-z0-9_-]{22}$/);
+    expect(slot(other)!.srt).toMatchObject({ mode: 'listener', state: 'waiting', latencyMs: 200 });
+    await item.getByRole('button', { name: 'Stop SRT' }).click();
+    await control.until('SRT off', () => slot(other)?.srt === undefined, 5000);
+    await control.request('slot:delete', { slotId: other });
   });
 });
 

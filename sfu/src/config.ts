@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   REGIE_AUTO_RETURN_MS: z.coerce.number().int().min(0).max(60000).default(3000),
   /** a destination fed the program that takes no data for this long is reconnected */
   REGIE_DESTINATION_STALL_MS: z.coerce.number().int().min(2000).max(60000).default(6000),
+  /** the first UDP port tried for a camera slot's SRT listener when the director leaves the port out */
+  REGIE_SRT_PORT: z.coerce.number().int().min(1024).max(65000).default(9000),
   /** how long a camera that lost its connection keeps its slot (and producers) while it comes back */
   REGIE_REJOIN_GRACE_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
   /** other web origins allowed to open the studio's pages' connections (a public name behind a proxy) */
@@ -69,6 +71,8 @@ export type Config = {
   /** a destination that takes none of the program fed to it for this long is reconnected */
   destinationStallMs: number;
   rejoinGraceMs: number;
+  /** the first port tried for an SRT listener */
+  srtPort: number;
   /** the image on air when no camera can be (any format ffmpeg reads) */
   slateImage: string;
   /** what every destination receives */
@@ -120,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     autoReturnMs: e.REGIE_AUTO_RETURN_MS,
     destinationStallMs: e.REGIE_DESTINATION_STALL_MS,
     rejoinGraceMs: e.REGIE_REJOIN_GRACE_MS,
+    srtPort: e.REGIE_SRT_PORT,
     output: {
       width: Number(e.REGIE_OUTPUT_SIZE.split('x')[0]),
       height: Number(e.REGIE_OUTPUT_SIZE.split('x')[1]),

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     studioDir, health: () => ({ workers: pool.pids.length, slots: show.view().slots.length }),
     allowedOrigins: () => allowedOrigins, hsts: !certificate.selfSigned,
     watch: { state: (key) => show.watchState(key), hlsFile: (key, name, client) => show.hlsFile(key, name, client) },
-    whip: { slotForInvite: (token) => show.slotForInvite(token), whip: show.whip },
+    whip: { publicUrl: () => show.publicUrl, slotForInvite: (token) => show.slotForInvite(token), whip: show.whip },
     log,
   });
   const server = createServer({ cert: certificate.cert, key: certificate.key }, app);

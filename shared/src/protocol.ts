@@ -2,6 +2,7 @@
 // what the server pushes, and how a request fails. The requests themselves, each with
 // its schema and its answer, are in requests.ts.
 import { z } from 'zod';
+import type { SrtIngestView } from './srtIngest.js';
 
 export const NAMESPACES = { director: '/director', camera: '/camera' } as const;
 
@@ -157,8 +158,10 @@ export type SlotView = {
   name: string;
   inviteToken: string;
   state: CameraState;
-  /** what sends in the slot: the camera page, or an encoder over WHIP (no tally or talkback reaches it) */
-  sender?: 'page' | 'whip';
+  /** what sends in the slot: the camera page, or an encoder over WHIP or SRT (no tally or talkback reaches those) */
+  sender?: 'page' | 'whip' | 'srt';
+  /** the slot's SRT input, if it has one (with its passphrase: the director's view only) */
+  srt?: SrtIngestView;
   video?: ProducerRef;
   audio?: ProducerRef;
   /** what the camera's video is: its codec ('H264', 'VP8'), its simulcast layers, and whether it can go on air */

@@ -8,12 +8,15 @@ import {
   type ConsumerInfo, type DestinationTest, type TransportInfo,
 } from './protocol.js';
 import { request, type ClientEvents, type Done } from './requestTable.js';
+import { SrtIngestInput } from './srtIngest.js';
 
 export const directorRequests = {
   'slot:create': request(z.object({ name: SlotName })).answers<{ slotId: string }>(),
   'slot:rename': request(z.object({ slotId: SlotId, name: SlotName })).answers<Done>(),
   'slot:delete': request(z.object({ slotId: SlotId })).answers<Done>(),
   'slot:renewInvite': request(z.object({ slotId: SlotId })).answers<Done>(),
+  /** The slot takes SRT: Régie listens for the encoder, or calls it; null: no SRT any more. */
+  'slot:setSrt': request(z.object({ slotId: SlotId, srt: SrtIngestInput.nullable() })).answers<Done>(),
   'transport:create': request(z.object({ routerId: MediaId })).answers<TransportInfo>(),
   'transport:connect': request(z.object({ transportId: MediaId, dtlsParameters: DtlsParameters })).answers<Done>(),
   consume: request(z.object({ transportId: MediaId, producerId: MediaId, rtpCapabilities: RtpCapabilities })).answers<ConsumerInfo>(),

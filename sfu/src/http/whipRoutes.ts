@@ -12,6 +12,8 @@ import { AuthThrottle } from '../signaling/AuthThrottle.js';
 import { INVITE_TOKEN_PATTERN } from '../store/ShowStore.js';
 
 export type WhipSource = {
+  /** the server's public URL: session URLs are given absolute (OBS replaces the whole path with a relative one) */
+  publicUrl: () => string;
   slotForInvite: (token: string) => { id: string } | undefined;
   whip: Pick<WhipIngest, 'publish' | 'end' | 'patch'>;
 };
@@ -91,8 +93,9 @@ export function whipRoutes(source: WhipSource, log: Logger): Router {
     if (!offer.success) return problem(res, 400, offer.error.issues[0]!.message);
     try {
       const { resourceId, answer, etag } = await source.whip.publish(path.data.slotId, offer.data);
-      res.set({ Location: `/whip/${path.data.slotId}/${resourceId}`, ETag: etag, 'Cache-Control': 'no-store' })
-        .status(201).type(SDP_TYPE).send(answer);
+      // Sent as bytes with the bare type: some clients compare "application/sdp" exactly (no charset).
+      res.set({ Location: `${source.publicUrl()}/whip/${path.data.slotId}/${resourceId}`, ETag: etag, 'Cache-Control': 'no-store', 'Content-Type': SDP_TYPE })
+        .status(201).send(Buffer.from(answer));
     } catch (err) {
       fail(res, err);
     }
@@ -120,7 +123,7 @@ export function whipRoutes(source: WhipSource, log: Logger): Router {
     try {
       const done = await source.whip.patch(path.data.slotId, path.data.sessionId, req.get('if-match'), fragment.data);
       if (done.status === 204) return void res.status(204).end();
-      res.set({ ETag: done.etag, 'Cache-Control': 'no-store' }).status(200).type(SDP_FRAGMENT_TYPE).send(done.body);
+      res.set({ ETag: done.etag, 'Cache-Control': 'no-store', 'Content-Type': SDP_FRAGMENT_TYPE }).status(200).send(Buffer.from(done.body));
     } catch (err) {
       fail(res, err);
     }

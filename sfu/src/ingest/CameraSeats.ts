@@ -58,7 +58,9 @@ export class CameraSeats<S extends SeatedSession> extends EventEmitter<SeatsEven
       this.#seats.set(slotId, seat);
       this.emit('opened', slotId, seat.session);
     }
-    const previous = seat.page;
+    // The page before this one: driving the seat, or lost and waited for (an encoder's
+    // session that would take the seat back when its connection returns).
+    const previous = seat.page ?? seat.lostPage;
     clearTimeout(seat.grace);
     seat.grace = undefined;
     seat.page = page;

@@ -21,7 +21,7 @@ type CameraSessionEvents = {
   /** A new producer is up (the switcher taps it into the program router). */
   produced: [producer: types.Producer, router: types.Router];
   /** The transport's ICE or DTLS state changed (what a camera without signalling is judged by). */
-  connection: [ice: types.IceState, dtls: types.DtlsState];
+  connection: [ice: types.IceState, dtls: types.DtlsState, transportId: string];
 };
 
 export type CameraReport = { width: number; height: number; fps: number };
@@ -32,10 +32,12 @@ const HISTORY_SECONDS = 60;
 
 export class CameraSession extends EventEmitter<CameraSessionEvents> {
   readonly slotId: string;
-  /** what sends in the slot now: the camera page, or an encoder over WHIP */
-  sender: 'page' | 'whip' = 'page';
+  /** what sends in the slot now: the camera page, an encoder over WHIP, or one over SRT */
+  sender: 'page' | 'whip' | 'srt' = 'page';
   readonly #pool: WorkerPool;
   #place?: MediaPlace;
+  /** the router the producers are on (the transport's, or an adopting input's) */
+  #producerRouter?: types.Router;
   #transport?: types.WebRtcTransport;
   readonly #producers = new Map<'audio' | 'video', types.Producer>();
   readonly #log: Logger;
@@ -47,6 +49,8 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
   #flowing = false;
   #timer?: NodeJS.Timeout;
   #closed = false;
+  /** counts createTransport calls: one overtaken by a newer call drops what it made */
+  #generation = 0;
   #status?: CameraStatus;
   readonly #history: HealthSample[] = [];
   /** since when the camera has been in trouble (media stalled or signalling lost) */
@@ -64,7 +68,7 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
   }
 
   get routerId(): string | undefined {
-    return this.#place?.router.id;
+    return this.#producerRouter?.id ?? this.#place?.router.id;
   }
 
   get transportId(): string | undefined {
@@ -124,22 +128,29 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
   }
 
   async createTransport(): Promise<TransportInfo> {
+    if (this.#closed) throw new Conflict('this camera\'s slot was closed (its invite renewed, or the slot deleted)');
     this.#teardown(); // one transport per camera page; a new request replaces the old
+    const generation = ++this.#generation;
     // A router whose worker died is replaced by the least loaded live one (waiting while
     // the pool restarts workers).
     if (!this.#place || this.#place.router.closed) this.#place = await this.#pool.pickWhenReady();
     const place = this.#place;
     const transport = await place.router.createWebRtcTransport(webRtcTransportOptions(place.webRtcServer));
+    // Another request replaced this one, or the session closed, while it was being made.
+    if (generation !== this.#generation || this.#closed) {
+      transport.close();
+      throw new Conflict('this transport was replaced by a newer one while it was being made');
+    }
     this.#transport = transport;
     transport.on('routerclose', () => this.#lose('the SFU\'s media worker stopped'));
     transport.on('listenserverclose', () => this.#lose('the SFU\'s media worker stopped'));
     transport.on('icestatechange', (state) => {
       this.#log.info({ ice: state }, 'camera ICE state');
-      this.emit('connection', state, transport.dtlsState);
+      this.emit('connection', state, transport.dtlsState, transport.id);
     });
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') this.#log.warn({ dtls: state }, 'camera DTLS ended');
-      this.emit('connection', transport.iceState, state);
+      this.emit('connection', transport.iceState, state, transport.id);
     });
     return transportInfo(transport);
   }
@@ -164,16 +175,38 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
     } catch (err) {
       throw new MediaError(`the SFU cannot take this ${kind} stream: ${(err as Error).message}`);
     }
+    this.#add(producer, this.#place!.router);
+    return producer;
+  }
+
+  /**
+   * Producers made by an input that is not a WebRTC page (an SRT encoder, through its
+   * ffmpeg's plain transports): the session watches and shows them like its own. Their
+   * transports stay their maker's.
+   */
+  adopt(producer: types.Producer, router: types.Router): void {
+    if (this.#producers.has(producer.kind)) throw new Conflict(`this camera already sends ${producer.kind}`);
+    this.#add(producer, router);
+  }
+
+  #add(producer: types.Producer, router: types.Router): void {
+    const kind = producer.kind;
     this.#producers.set(kind, producer);
+    this.#producerRouter = router;
     producer.observer.once('close', () => {
       if (this.#producers.get(kind) === producer) this.#producers.delete(kind);
       this.emit('changed');
     });
+    const { rtpParameters } = producer;
     this.#log.info({ kind, codec: rtpParameters.codecs[0]?.mimeType, layers: rtpParameters.encodings?.length ?? 1 }, 'camera producing');
-    if (kind === 'video') this.#startWatching();
-    this.emit('produced', producer, this.#place!.router);
+    if (kind === 'video') {
+      // A new producer counts its bytes from zero (an adopting input's next run keeps this session).
+      this.#lastBytes = 0;
+      this.#lastMediaAt = Date.now();
+      this.#startWatching();
+    }
+    this.emit('produced', producer, router);
     this.emit('changed');
-    return producer;
   }
 
   setReport(report: CameraReport): void {
@@ -253,6 +286,7 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
     this.#lastBytes = 0;
     for (const p of this.#producers.values()) p.close();
     this.#producers.clear();
+    this.#producerRouter = undefined;
     this.#transport?.close();
     this.#transport = undefined;
   }

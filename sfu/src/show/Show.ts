@@ -9,11 +9,14 @@ import {
   AUTH_ERRORS, type CameraQuality, type Countdown, type DestinationTest, type ShowView, type WatchState, type WatchView,
 } from '../../../shared/src/protocol.js';
 import type { Config } from '../config.js';
-import { Invalid } from '../errors.js';
+import { Invalid, NotFound } from '../errors.js';
 import { CameraSeats, type CameraPage } from '../ingest/CameraSeats.js';
 import { CameraSession } from '../ingest/CameraSession.js';
 import { Slate } from '../ingest/Slate.js';
 import { WhipIngest } from '../ingest/whip/WhipIngest.js';
+import { SrtInputs } from '../ingest/srt/SrtInputs.js';
+import { SrtIngestStore } from '../store/SrtIngestStore.js';
+import type { SrtIngestInput } from '../../../shared/src/srtIngest.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { ProgramEncoder } from '../encoder/ProgramEncoder.js';
@@ -31,7 +34,7 @@ import { SLATE_ID, Switcher } from '../switcher/Switcher.js';
 import { SWITCHING } from '../switcher/SwitchingPolicy.js';
 import { CameraSlots } from './CameraSlots.js';
 
-export type ShowSettings = Pick<Config, 'showName' | 'dataDir' | 'slateImage' | 'output' | 'cameraNoSignalMs' | 'slateAfterMs' | 'autoReturnMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
+export type ShowSettings = Pick<Config, 'host' | 'port' | 'srtPort' | 'showName' | 'dataDir' | 'slateImage' | 'output' | 'cameraNoSignalMs' | 'slateAfterMs' | 'autoReturnMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
 
 /** An encoder that got its WHIP answer and has not connected by then is given up (its slot freed). */
 const WHIP_CONNECT_TIMEOUT_MS = 20_000;
@@ -51,6 +54,8 @@ export class Show extends EventEmitter<ShowEvents> {
   readonly pool: WorkerPool;
   /** cameras from encoders (OBS, Larix…) over WHIP: seated like pages */
   readonly whip: WhipIngest;
+  /** cameras from SRT encoders (drones, bonded and pro encoders): one input per slot that takes SRT */
+  readonly #srt: SrtInputs;
   readonly #log: Logger;
   readonly #db: ShowDatabase;
   readonly #slots: CameraSlots;
@@ -125,6 +130,17 @@ export class Show extends EventEmitter<ShowEvents> {
       connectTimeoutMs: WHIP_CONNECT_TIMEOUT_MS,
       log,
     });
+    this.#srt = new SrtInputs(new SrtIngestStore(db), {
+      listenHost: settings.host, firstPort: settings.srtPort, reservedPorts: [settings.port], pool,
+      seats: {
+        page: (slotId) => this.#seats.page(slotId),
+        join: (slotId, page) => this.cameraJoined(slotId, page, 'srt'),
+        lost: (slotId, page, why) => this.#seats.lost(slotId, page, why),
+        closed: (slotId, page, how, reason) => this.#seats.closed(slotId, page, how, reason),
+      },
+      log, onChange: () => this.#changed(),
+    });
+    this.#srt.start((slotId) => Boolean(this.#slots.slot(slotId)));
     this.#slate = new Slate({
       image: settings.slateImage, pool, log,
       onProduced: (producer, router) => switcher.addProducer(SLATE_ID, 'Slate', producer, router),
@@ -190,7 +206,11 @@ export class Show extends EventEmitter<ShowEvents> {
   view(): ShowView {
     return {
       showName: this.name, publicUrl: this.publicUrl, countdown: this.#countdown.current,
-      slots: this.#slots.view(), program: this.#switcher.view(), ...this.#broadcast.view(), watch: this.#watchView(),
+      slots: this.#slots.view().map((slot) => {
+        const srt = this.#srt.view(slot.id, this.#publicHost());
+        return srt ? { ...slot, srt } : slot;
+      }),
+      program: this.#switcher.view(), ...this.#broadcast.view(), watch: this.#watchView(),
     };
   }
 
@@ -250,7 +270,19 @@ export class Show extends EventEmitter<ShowEvents> {
   /** The slot, its invite and its camera are gone; its source leaves the switcher. */
   deleteSlot(slotId: string): void {
     this.#slots.deleteSlot(slotId);
+    this.#srt.remove(slotId);
     this.#switcher.removeSource(slotId);
+  }
+
+  /** The slot takes SRT (Régie listens, or calls the encoder); null: it no longer does. */
+  setSrt(slotId: string, srt: SrtIngestInput | null): void {
+    if (!this.#slots.slot(slotId)) throw new NotFound(`there is no camera slot ${slotId} (it may have been deleted)`);
+    this.#srt.set(slotId, srt);
+  }
+
+  /** The host name encoders reach this server by (from the public URL). */
+  #publicHost(): string {
+    return URL.canParse(this.publicUrl) ? new URL(this.publicUrl).hostname : 'localhost';
   }
 
   renewInvite(slotId: string): void {
@@ -374,6 +406,7 @@ export class Show extends EventEmitter<ShowEvents> {
     clearInterval(this.#viewerTick);
     this.#broadcast.close();
     this.whip.close();
+    this.#srt.close();
     this.#seats.close();
     this.#slate.close();
     this.#switcher.close();

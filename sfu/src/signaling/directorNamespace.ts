@@ -62,6 +62,11 @@ export function serveDirectors(nsp: Namespace<DirectorClientEvents, DirectorServ
         clog.info({ slot: slotId }, 'slot deleted');
         return {};
       },
+      'slot:setSrt': ({ slotId, srt }) => {
+        show.setSrt(slotId, srt);
+        clog.info({ slot: slotId, srt: srt?.mode ?? 'off' }, 'slot SRT input set');
+        return {};
+      },
       'slot:renewInvite': ({ slotId }) => {
         show.renewInvite(slotId);
         clog.info({ slot: slotId }, 'invite link renewed; the old one no longer works');

@@ -62,7 +62,9 @@ function CameraTile({ slot, index, track, audio, bus, onSelect, soloed, onSolo }
         <span className="tile-name">{slot.name}</span>
         {slot.camera?.micMuted && <span className="badge badge-muted" data-testid="tile-mic-muted" title="The operator muted the microphone">mic off</span>}
         {slot.camera && <span className="tile-quality" data-testid="tile-quality">{qualityLabel(slot.camera.quality)}</span>}
-        {slot.sender === 'whip' && <span className="tile-codec" data-testid="tile-sender" title="An encoder (OBS, Larix…) sends in this slot over WHIP: it sees no tally or talkback">WHIP</span>}
+        {(slot.sender === 'whip' || slot.sender === 'srt') && (
+          <span className="tile-codec" data-testid="tile-sender" title={`An encoder sends in this slot over ${slot.sender.toUpperCase()}: it sees no tally or talkback`}>{slot.sender.toUpperCase()}</span>
+        )}
         {slot.videoFormat && (
           <span className={`tile-codec${slot.videoFormat.onAir ? '' : ' tile-codec-no-air'}`} data-testid="tile-codec" data-on-air={slot.videoFormat.onAir ? 'yes' : 'no'}
             title={slot.videoFormat.onAir ? `${slot.videoFormat.layers} simulcast layer(s)` : 'Only H.264 can go on air: this camera cannot be cut to'}>

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { inviteLink, type CameraQuality, type ShowView, type SlotView } from '../../../shared/src/protocol';
 import { whipEndpoint } from '../../../shared/src/whip';
+import { DEFAULT_SRT_LATENCY_MS, type SrtIngestInput } from '../../../shared/src/srtIngest';
 import { QualitySelect } from '../lib/QualitySelect';
 import { makeRequester, RequestFailed } from '../lib/request';
 import type { DirectorSocket } from '../lib/sockets';
@@ -37,6 +38,7 @@ export function SlotPanel({ show, socket }: { show: ShowView; socket: DirectorSo
             onTalk={(text) => act(request('talkback:send', { slotId: slot.id, text }))}
             onQuality={(quality) => act(request('camera:setQuality', { slotId: slot.id, quality })).catch(() => undefined)}
             onRenew={() => act(request('slot:renewInvite', { slotId: slot.id })).catch(() => undefined)}
+            onSrt={(srt) => act(request('slot:setSrt', { slotId: slot.id, srt }))}
             onDelete={() => { if (confirm(`Remove the camera slot "${slot.name}"? Its link stops working.`)) act(request('slot:delete', { slotId: slot.id })).catch(() => undefined); }} />
         ))}
       </ul>
@@ -44,8 +46,8 @@ export function SlotPanel({ show, socket }: { show: ShowView; socket: DirectorSo
   );
 }
 
-function SlotItem({ slot, link, whip, onRenew, onDelete, onTalk, onQuality }: {
-  slot: SlotView; link: string; whip: string; onRenew: () => void; onDelete: () => void; onTalk: (text: string) => Promise<unknown>;
+function SlotItem({ slot, link, whip, onRenew, onDelete, onTalk, onQuality, onSrt }: {
+  slot: SlotView; link: string; whip: string; onRenew: () => void; onSrt: (srt: SrtIngestInput | null) => Promise<unknown>; onDelete: () => void; onTalk: (text: string) => Promise<unknown>;
   onQuality: (quality: CameraQuality) => void;
 }) {
   const [showQr, setShowQr] = useState(false);
@@ -76,6 +78,7 @@ function SlotItem({ slot, link, whip, onRenew, onDelete, onTalk, onQuality }: {
           <input readOnly value={slot.inviteToken} data-testid="whip-token" onFocus={(e) => e.target.select()} />
         </label>
         <p className="hint">The token is the camera link's: New link replaces both. H.264 and Opus; one encoder at a time per slot.</p>
+        <SrtSettings slot={slot} onSet={onSrt} />
       </details>
       {slot.camera && !['offline', 'reconnecting'].includes(slot.state) && (
         <label className="slot-quality">
@@ -106,6 +109,63 @@ function Talkback({ label, onSend }: { label: string; onSend: (text: string) => 
     }}>
       <input aria-label={label} placeholder={label} value={text} maxLength={200} onChange={(e) => setText(e.target.value)} />
       <button type="submit">Send</button>
+    </form>
+  );
+}
+
+const SRT_STATE: Record<NonNullable<SlotView['srt']>['state'], string> = {
+  waiting: 'waiting for the encoder',
+  receiving: 'receiving',
+  retrying: 'failed, trying again',
+};
+
+/**
+ * SRT into this slot: Régie listens (the encoder calls the URL shown) or calls an encoder
+ * that listens. The panel's error line says what the server refused.
+ */
+function SrtSettings({ slot, onSet }: { slot: SlotView; onSet: (srt: SrtIngestInput | null) => Promise<unknown> }) {
+  const [mode, setMode] = useState<'listener' | 'caller'>('listener');
+  const [port, setPort] = useState('');
+  const [url, setUrl] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [latency, setLatency] = useState(String(DEFAULT_SRT_LATENCY_MS));
+  const srt = slot.srt;
+  if (srt) {
+    return (
+      <div className="slot-srt" data-testid="slot-srt" data-state={srt.state}>
+        <p>SRT ({srt.mode === 'listener' ? `listening on port ${srt.port}` : `calling ${srt.url}`}, latency {srt.latencyMs} ms): <strong>{SRT_STATE[srt.state]}</strong></p>
+        {srt.error && <p className="error">{srt.error}</p>}
+        {srt.encoderUrl && (
+          <label>URL for the encoder (it calls Régie; set its latency to {srt.latencyMs} ms)
+            <input readOnly value={srt.encoderUrl} data-testid="srt-url" onFocus={(e) => e.target.select()} />
+          </label>
+        )}
+        <button type="button" onClick={() => { void onSet(null).catch(() => undefined); }}>Stop SRT</button>
+      </div>
+    );
+  }
+  return (
+    <form className="slot-srt" onSubmit={(e) => {
+      e.preventDefault();
+      const common = { latencyMs: Number(latency), ...(passphrase ? { passphrase } : {}) };
+      const input: SrtIngestInput = mode === 'listener'
+        ? { mode, ...(port ? { port: Number(port) } : {}), ...common }
+        : { mode, url, ...common };
+      void onSet(input).catch(() => undefined);
+    }}>
+      <fieldset>
+        <legend>SRT (drones, bonded and pro encoders)</legend>
+        <label><input type="radio" name={`srt-mode-${slot.id}`} checked={mode === 'listener'} onChange={() => setMode('listener')} /> Régie listens</label>
+        <label><input type="radio" name={`srt-mode-${slot.id}`} checked={mode === 'caller'} onChange={() => setMode('caller')} /> Régie calls the encoder</label>
+        {mode === 'listener'
+          ? <label>UDP port (empty: the next free one)<input inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} /></label>
+          : <label>Encoder address<input placeholder="srt://192.168.1.40:9000" value={url} onChange={(e) => setUrl(e.target.value)} /></label>}
+        <label>Passphrase {mode === 'listener' ? '(empty: Régie makes one)' : '(the encoder\'s, if it has one)'}
+          <input value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" />
+        </label>
+        <label>Latency (ms)<input inputMode="numeric" value={latency} onChange={(e) => setLatency(e.target.value)} /></label>
+        <button type="submit">Use SRT</button>
+      </fieldset>
     </form>
   );
 }

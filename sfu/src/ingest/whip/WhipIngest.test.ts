@@ -33,7 +33,10 @@ class FakeSession extends EventEmitter {
   signallingLost() { this.away = true; }
   signallingBack() { this.away = false; }
   close() { this.closed = true; this.transportId = undefined; }
+  media: 'none' | 'flowing' | 'stalled' = 'none';
   async createTransport() {
+    if (this.closed) throw new Error('closed');
+    await new Promise((r) => setImmediate(r)); // as mediasoup: made in another process
     this.transportId = `t${Math.random()}`;
     return {
       transportId: this.transportId,
@@ -46,7 +49,7 @@ class FakeSession extends EventEmitter {
   async produce(_t: string, kind: string) { this.produced.push(kind); }
   async restartIce() { return { usernameFragment: 'new', password: 'newpwd', iceLite: true }; }
   /** what mediasoup's transport would say */
-  state(ice: types.IceState, dtls: types.DtlsState) { this.emit('connection', ice, dtls); }
+  state(ice: types.IceState, dtls: types.DtlsState) { this.emit('connection', ice, dtls, this.transportId); }
 }
 
 const log = createLogger('silent');
@@ -113,6 +116,53 @@ describe('WHIP sessions in their slot', () => {
     whip.end('slot1', second.resourceId);
   });
 
+  it('two POSTs at once: the second is refused (409), nothing is raced', async () => {
+    const [a, b] = await Promise.allSettled([whip.publish('slot1', OFFER), whip.publish('slot1', OFFER)]);
+    expect(a.status).toBe('fulfilled');
+    expect(b.status === 'rejected' && (b.reason as WhipError).status).toBe(409);
+    expect(whip.size).toBe(1);
+  });
+
+  it('an encoder whose media stopped (crashed: ICE still looks up for 15 s) is replaced by its next POST', async () => {
+    await whip.publish('slot1', OFFER);
+    sessions[0]!.state('completed', 'connected');
+    sessions[0]!.media = 'stalled';
+    expect(await statusOf(whip.publish('slot1', OFFER))).toBe('ok');
+    expect(whip.size).toBe(1);
+  });
+
+  it('the slot taken or closed during set-up: no answer, nothing left behind', async () => {
+    const phone: CameraPage = { send: () => {}, dismiss: () => {} };
+    const posting = whip.publish('slot1', OFFER);
+    seats.join('slot1', phone); // a phone took the slot while the transport was being made
+    expect(await statusOf(posting)).toBe(409);
+    expect(seats.page('slot1')).toBe(phone);
+    expect(whip.size).toBe(0);
+    seats.close();
+    const posting2 = whip.publish('slot2', OFFER);
+    seats.leave('slot2', 'slot deleted');
+    expect(await statusOf(posting2)).toBe(409);
+    expect(whip.size).toBe(0);
+  });
+
+  it('a phone that takes the slot of a lost encoder keeps it: the encoder\'s session is dismissed, its old transport\'s events ignored', async () => {
+    await whip.publish('slot1', OFFER);
+    const session = sessions[0]!;
+    session.state('completed', 'connected');
+    session.state('disconnected', 'connected');
+    const dismissed: string[] = [];
+    const phone: CameraPage = { send: () => {}, dismiss: (r) => dismissed.push(r) };
+    seats.join('slot1', phone);
+    expect(whip.size).toBe(0);
+    // the phone's own transport (same camera session) connects, then closes
+    session.transportId = 'the-phone-s';
+    session.emit('connection', 'completed', 'connected', 'the-phone-s');
+    session.emit('connection', 'completed', 'closed', 'the-phone-s');
+    expect(seats.page('slot1')).toBe(phone);
+    expect(dismissed).toEqual([]);
+    expect(left).toEqual([]);
+  });
+
   it('DELETE: the camera leaves at once, with the reason', async () => {
     const { resourceId } = await whip.publish('slot1', OFFER);
     sessions[0]!.state('completed', 'connected');
@@ -149,7 +199,7 @@ describe('WHIP sessions in their slot', () => {
   });
 
   it('an encoder that never connects is given up, and one whose DTLS closes leaves at once', async () => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     await whip.publish('slot1', OFFER);
     vi.advanceTimersByTime(20_001);
     expect(left[0]).toMatch(/did not connect within 20 s.*UDP port/);
@@ -181,6 +231,8 @@ describe('WHIP sessions in their slot', () => {
     expect(restart).toMatchObject({ status: 200, body: expect.stringContaining('a=ice-ufrag:new') });
     expect((restart as { etag: string }).etag).not.toBe(etag);
     expect(await statusOf(whip.patch('slot1', resourceId, etag, trickle))).toBe(412); // the old ETag is stale now
+    // the same credentials again are trickle, even under "*" (quoted, as RFC 9725's example writes it)
+    expect(await whip.patch('slot1', resourceId, '"*"', 'a=ice-ufrag:c\r\na=ice-pwd:dddddddddddddddddddddd\r\n')).toEqual({ status: 204 });
     expect(await statusOf(whip.patch('slot1', 'A'.repeat(22), '*', trickle))).toBe(404);
   });
 

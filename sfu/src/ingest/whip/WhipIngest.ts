@@ -38,6 +38,10 @@ type Resource = {
   page: CameraPage;
   session: CameraSession;
   offer: ReadOffer;
+  /** this session's transport (events of any other, older one in the same camera session are not its) */
+  transportId?: string;
+  /** the encoder's ICE username fragment now: a PATCH with another one is an ICE restart */
+  remoteUfrag?: string;
   etag: string;
   connected: boolean;
   ended: boolean;
@@ -46,6 +50,9 @@ type Resource = {
 };
 
 export type WhipAnswer = { resourceId: string; answer: string; etag: string };
+
+/** The offer's ICE username fragment (media or session level). */
+const iceUfrag = (offer: ReadOffer): string | undefined => offer.sdp.media.find((m) => m.iceUfrag)?.iceUfrag ?? offer.sdp.iceUfrag;
 
 const newId = () => randomBytes(16).toString('base64url');
 const newEtag = () => `"${randomBytes(9).toString('base64url')}"`;
@@ -56,6 +63,8 @@ export class WhipIngest {
   readonly #connectTimeoutMs: number;
   readonly #log: Logger;
   readonly #resources = new Map<string, Resource>();
+  /** slots with a POST being set up: a second one at the same time is refused, not raced */
+  readonly #settingUp = new Set<string>();
 
   constructor(opts: { seats: WhipSeats; capabilities: () => types.RtpCapabilities; connectTimeoutMs: number; log: Logger }) {
     this.#seats = opts.seats;
@@ -73,14 +82,27 @@ export class WhipIngest {
       if (err instanceof OfferError) throw new WhipError(err.status, err.message);
       throw err;
     }
+    if (this.#settingUp.has(slotId)) throw new WhipError(409, 'another WHIP session is being set up in this slot right now');
     const holder = this.#seats.page(slotId);
     if (holder) {
       const whip = [...this.#resources.values()].find((r) => r.page === holder);
-      if (!whip) throw new WhipError(409, 'a camera page is sending in this slot: close it first (or renew the slot\'s invite from the studio)');
-      if (whip.connected) throw new WhipError(409, 'an encoder is sending in this slot: stop it first (DELETE its session), or renew the slot\'s invite from the studio');
-      // the previous encoder never connected or lost its connection: the newest takes the slot
+      if (!whip) throw new WhipError(409, 'another camera (a camera page, or an SRT encoder) is sending in this slot: stop it first, or use another slot');
+      // An encoder that crashed looks connected until ICE consent runs out (15 s); its
+      // media stopped at once, and its restart must not wait for that.
+      if (whip.connected && whip.session.media !== 'stalled') {
+        throw new WhipError(409, 'an encoder is sending in this slot: stop it first (DELETE its session), or renew the slot\'s invite from the studio');
+      }
+      // the previous encoder never connected, lost its connection or stopped sending: the newest takes the slot
     }
+    this.#settingUp.add(slotId);
+    try {
+      return await this.#setUp(slotId, offer);
+    } finally {
+      this.#settingUp.delete(slotId);
+    }
+  }
 
+  async #setUp(slotId: string, offer: ReadOffer): Promise<WhipAnswer> {
     // An earlier session of this slot that never connected or lost its connection is replaced.
     for (const r of [...this.#resources.values()]) if (r.slotId === slotId) this.#forget(r.id);
     const id = newId();
@@ -93,12 +115,25 @@ export class WhipIngest {
       },
     };
     const session = this.#seats.join(slotId, page);
-    const resource: Resource = { id, slotId, page, session, offer, etag: newEtag(), connected: false, ended: false, unsubscribe: () => {} };
+    const resource: Resource = {
+      id, slotId, page, session, offer, remoteUfrag: iceUfrag(offer), etag: newEtag(), connected: false, ended: false, unsubscribe: () => {},
+    };
     this.#resources.set(id, resource);
+    // The slot may be taken (a page joined), renewed or deleted while this is set up:
+    // then this session is not answered, and what it made is released with the seat.
+    const stillHere = () => {
+      if (resource.ended) throw new WhipError(409, 'the slot was taken or closed while this session was being set up');
+    };
     try {
       const info = await session.createTransport();
+      stillHere();
+      resource.transportId = info.transportId;
       await session.connect(info.transportId, offer.dtlsParameters);
-      for (const track of offer.accepted) await session.produce(info.transportId, track.kind, track.rtpParameters);
+      stillHere();
+      for (const track of offer.accepted) {
+        await session.produce(info.transportId, track.kind, track.rtpParameters);
+        stillHere();
+      }
       const answer = writeAnswer(offer, info);
       this.#watch(resource, log);
       log.info({ tracks: offer.accepted.map((t) => `${t.kind}:${t.rtpParameters.codecs[0]!.mimeType}`), rejected: offer.rejected.length }, 'WHIP session answered');
@@ -125,16 +160,18 @@ export class WhipIngest {
   async patch(slotId: string, resourceId: string, ifMatch: string | undefined, fragment: string): Promise<{ status: 204 } | { status: 200; body: string; etag: string }> {
     const resource = this.#resource(slotId, resourceId);
     if (ifMatch === undefined) throw new WhipError(428, 'a PATCH needs an If-Match header: the ETag of the session, or "*" for an ICE restart');
+    // "*" or the session's ETag (strong or weak, possibly in a list).
+    const tags = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
+    const any = tags.includes('*') || tags.includes('"*"');
+    if (!any && !tags.includes(resource.etag)) throw new WhipError(412, 'the If-Match header is not this session\'s ETag (the session was restarted since)');
+    // New ICE credentials are what make a restart (RFC 9725 §4.4.2); the same ones carry trickled candidates.
     const ufrag = /^a=ice-ufrag:(\S+)/m.exec(fragment)?.[1];
     const pwd = /^a=ice-pwd:(\S+)/m.exec(fragment)?.[1];
-    const restart = ifMatch.trim() === '*' && ufrag !== undefined && pwd !== undefined;
-    if (!restart) {
-      if (ifMatch.trim() !== resource.etag) throw new WhipError(412, 'the If-Match header is not this session\'s ETag (the session was restarted since)');
-      return { status: 204 };
-    }
+    if (ufrag === undefined || pwd === undefined || ufrag === resource.remoteUfrag) return { status: 204 };
     const transportId = resource.session.transportId;
-    if (!transportId) throw new WhipError(404, 'this WHIP session has no transport any more; POST a new offer');
+    if (!transportId || transportId !== resource.transportId) throw new WhipError(404, 'this WHIP session has no transport any more; POST a new offer');
     const ice = await resource.session.restartIce(transportId);
+    resource.remoteUfrag = ufrag;
     resource.etag = newEtag();
     const candidates = resource.session.iceCandidates ?? [];
     return { status: 200, body: writeIceRestartFragment(resource.offer, ice, candidates), etag: resource.etag };
@@ -166,8 +203,8 @@ export class WhipIngest {
       log.warn({ ms: this.#connectTimeoutMs }, 'WHIP encoder never connected');
       this.#end(resource, `the encoder did not connect within ${Math.round(this.#connectTimeoutMs / 1000)} s of its answer (ICE): check that Régie's UDP port is reachable from it`);
     }, this.#connectTimeoutMs);
-    const onConnection = (ice: types.IceState, dtls: types.DtlsState) => {
-      if (resource.ended) return;
+    const onConnection = (ice: types.IceState, dtls: types.DtlsState, transportId: string) => {
+      if (resource.ended || transportId !== resource.transportId) return;
       if (dtls === 'closed' || dtls === 'failed') {
         this.#end(resource, dtls === 'closed' ? 'the encoder closed its connection' : 'the encoder\'s DTLS handshake failed');
         return;

@@ -30,6 +30,9 @@ export function writeAnswer(offer: ReadOffer, transport: TransportInfo): string 
     }
     const { codecs, headerExtensions, encodings } = track.rtpParameters;
     const rids = encodings?.flatMap((e) => (e.rid ? [e.rid] : [])) ?? [];
+    // Simulcast is answered in the offer's own order (OBS checks each of its layers is there).
+    const offered = m.simulcast?.list1 ? m.simulcast.list1.replace(/^(send|recv)\s+/, '').split(';').map((alt) => alt.split(',')[0]!.replace(/^~/, '')) : rids;
+    const inOfferOrder = offered.filter((r) => rids.includes(r));
     return {
       type: m.type, port: 9, protocol: 'UDP/TLS/RTP/SAVPF', payloads: codecs.map((c) => c.payloadType).join(' '),
       connection: { version: 4, ip: '0.0.0.0' },
@@ -46,8 +49,8 @@ export function writeAnswer(offer: ReadOffer, transport: TransportInfo): string 
       rtcpFb: codecs.flatMap((c) => (c.rtcpFeedback ?? []).map((f) => ({ payload: c.payloadType, type: f.type, ...(f.parameter ? { subtype: f.parameter } : {}) }))),
       ext: (headerExtensions ?? []).map((e) => ({ value: e.id, uri: e.uri })),
       ...(rids.length > 0 ? {
-        rids: [...rids].reverse().map((id) => ({ id, direction: 'recv' })), // back in the offer's order
-        simulcast: { dir1: 'recv', list1: [...rids].reverse().join(';') },
+        rids: inOfferOrder.map((id) => ({ id, direction: 'recv' })),
+        simulcast: { dir1: 'recv', list1: inOfferOrder.join(';') },
       } : {}),
       candidates,
       endOfCandidates: 'end-of-candidates',

@@ -122,6 +122,32 @@ describe('reading a WHIP offer', () => {
     transport.close();
   });
 
+  it('a bundle-only section with port 0 (webrtcbin, RFC 9725\'s example) rides the bundle and is taken', async () => {
+    const bundleOnly = OBS.replace('m=video 9 UDP/TLS/RTP/SAVPF 96', 'm=video 0 UDP/TLS/RTP/SAVPF 96').replace('a=mid:1\r\n', 'a=mid:1\r\na=bundle-only\r\n');
+    const offer = readOffer(bundleOnly, pool.rtpCapabilities);
+    expect(offer.accepted.map((t) => t.kind)).toEqual(['audio', 'video']);
+    const { transport } = await produceAll(offer);
+    expect(sdpTransform.parse(writeAnswer(offer, transportInfo(transport))).media.map((m) => m.port)).toEqual([9, 9]);
+    transport.close();
+    // outside the bundle, port 0 is a disabled section
+    expect(readOffer(bundleOnly.replace('a=group:BUNDLE 0 1', 'a=group:BUNDLE 0'), pool.rtpCapabilities).rejected[0]!.reason).toMatch(/disabled/);
+  });
+
+  it('simulcast layers are put lowest first whatever order they are listed in: by their limits, by known names', () => {
+    const layers = (rids: string, simulcast: string) => {
+      const text = OBS.replace('a=ssrc:3055411479 cname:obs\r\na=ssrc:3055411479 msid:obs obs-video\r\n', `${rids}a=simulcast:send ${simulcast}\r\n`);
+      return readOffer(text, pool.rtpCapabilities).accepted[1]!.rtpParameters.encodings!.map((e) => e.rid);
+    };
+    // a browser's sendEncodings order: smallest first
+    expect(layers('a=rid:q send\r\na=rid:h send\r\na=rid:f send\r\n', 'q;h;f')).toEqual(['q', 'h', 'f']);
+    expect(layers('a=rid:r0 send\r\na=rid:r1 send\r\na=rid:r2 send\r\n', 'r0;r1;r2')).toEqual(['r0', 'r1', 'r2']);
+    // limits say more than names
+    expect(layers('a=rid:a send max-width=1280;max-height=720\r\na=rid:b send max-width=320;max-height=180\r\na=rid:c send max-width=640;max-height=360\r\n', 'a;b;c'))
+      .toEqual(['b', 'c', 'a']);
+    // nothing known: RFC 8853's preference order, best first
+    expect(layers('a=rid:x send\r\na=rid:y send\r\n', 'x;y')).toEqual(['y', 'x']);
+  });
+
   it('VP8 alone (Firefox, some Android encoders) is taken, as from a browser', async () => {
     const vp8 = BROWSER_LIKE.replace('96 97 102 103', '96 97').replace(/a=rtpmap:102[^]*?a=fmtp:103 apt=102\r\n/, '');
     const offer = readOffer(vp8, pool.rtpCapabilities);

@@ -59,12 +59,15 @@ export function readOffer(text: string, capabilities: types.RtpCapabilities): Re
   const accepted: OfferedTrack[] = [];
   const rejected: RejectedSection[] = [];
   const taken = new Set<string>();
+  const bundled = String(sdp.groups?.find((g) => g.type === 'BUNDLE')?.mids ?? '').split(' '); // (one mid is read as a number)
   sdp.media.forEach((m, index) => {
     const mid = m.mid === undefined ? undefined : String(m.mid);
     const reject = (reason: string) => rejected.push({ index, ...(mid !== undefined ? { mid } : {}), kind: m.type, reason });
     if (m.type !== 'audio' && m.type !== 'video') return reject(`Régie takes audio and video, not ${m.type}`);
     if (mid === undefined) return reject('the section has no a=mid (WHIP needs BUNDLE)');
-    if (m.port === 0) return reject('the client itself disabled this section');
+    // Port 0 disables a section, unless it is bundle-only (RFC 8843): it rides the
+    // bundle's transport (webrtcbin and RFC 9725's own example write their offers so).
+    if (m.port === 0 && !(m.bundleOnly && bundled.includes(mid))) return reject('the client itself disabled this section');
     const direction = m.direction ?? 'sendrecv';
     if (direction !== 'sendonly' && direction !== 'sendrecv') return reject(`the section is ${direction}: a WHIP client sends`);
     if (taken.has(m.type)) return reject(`a camera sends one ${m.type} track; this is a second one`);
@@ -79,7 +82,6 @@ export function readOffer(text: string, capabilities: types.RtpCapabilities): Re
   if (accepted.length === 0) {
     throw new OfferError(`nothing in the offer can be received: ${rejected.map((r) => `${r.kind}${r.mid !== undefined ? ` (mid ${r.mid})` : ''}: ${r.reason}`).join('; ')}`, 422);
   }
-  const bundled = String(sdp.groups?.find((g) => g.type === 'BUNDLE')?.mids ?? '').split(' '); // (one mid is read as a number)
   const unbundled = accepted.filter((t) => !bundled.includes(t.mid));
   if (accepted.length > 1 && unbundled.length > 0) {
     throw new OfferError(`the offer does not bundle its media in one transport (a=group:BUNDLE lacks mid ${unbundled.map((t) => t.mid).join(', ')}); WHIP requires BUNDLE`);
@@ -185,18 +187,42 @@ function rtpParameters(m: MediaSection, mid: string, capabilities: types.RtpCapa
 
 /** How the section's streams are told apart: RIDs (simulcast), else its SSRC (and RTX's), else the MID alone. */
 function readEncodings(m: MediaSection, withRtx: boolean): types.RtpEncodingParameters[] {
-  const sendRids = (m.rids ?? []).filter((r) => r.direction === 'send').map((r) => String(r.id));
+  const sendRids = (m.rids ?? []).filter((r) => r.direction === 'send');
   if (sendRids.length > 0) {
-    const listed = m.simulcast?.list1 ? simulcastRids(m.simulcast.list1) : sendRids;
-    const rids = listed.filter((r) => sendRids.includes(r));
-    // Preference order, best first (RFC 8853); mediasoup numbers spatial layers lowest first.
-    return rids.reverse().map((rid) => ({ rid }));
+    const listed = m.simulcast?.list1 ? simulcastRids(m.simulcast.list1) : sendRids.map((r) => String(r.id));
+    const rids = sendRids.filter((r) => listed.includes(String(r.id)))
+      .sort((a, b) => listed.indexOf(String(a.id)) - listed.indexOf(String(b.id)));
+    return lowestFirst(rids).map((rid) => ({ rid }));
   }
   const ssrcs = [...new Set((m.ssrcs ?? []).map((s) => Number(s.id)))];
   if (ssrcs.length === 0) return [{}];
   const fid = (m.ssrcGroups ?? []).find((g) => g.semantics === 'FID')?.ssrcs.split(' ').map(Number);
   const ssrc = fid?.[0] ?? ssrcs[0]!;
   return [{ ssrc, ...(withRtx && fid?.[1] !== undefined ? { rtx: { ssrc: fid[1] } } : {}) }];
+}
+
+/**
+ * Simulcast layers, lowest first (mediasoup's spatial layer 0). The order they are
+ * listed in says nothing reliable: OBS lists 0;1;2 full resolution first, browsers list
+ * their send encodings (q;h;f, r0;r1;r2) smallest first. So: by the limits each a=rid
+ * states (max-width, max-height, max-br) when it has them, else by names whose order is
+ * known, else the RFC 8853 reading (preference order, best first).
+ */
+function lowestFirst(rids: { id: number | string; params?: string }[]): string[] {
+  const limit = (r: { params?: string }) => {
+    const p = Object.fromEntries((r.params ?? '').split(';').map((kv) => kv.trim().split('=') as [string, string]));
+    const size = Number(p['max-width'] ?? 0) * Number(p['max-height'] ?? 1) || Number(p['max-height'] ?? 0) || Number(p['max-fs'] ?? 0);
+    return size || Number(p['max-br'] ?? 0);
+  };
+  const ids = rids.map((r) => String(r.id));
+  const limits = rids.map(limit);
+  if (limits.every((l) => l > 0)) return ids.map((id, i) => ({ id, l: limits[i]! })).sort((a, b) => a.l - b.l).map((r) => r.id);
+  for (const known of [['q', 'h', 'f'], ['l', 'm', 'h'], ['low', 'mid', 'high']]) {
+    if (ids.every((id) => known.includes(id.toLowerCase()))) return [...ids].sort((a, b) => known.indexOf(a.toLowerCase()) - known.indexOf(b.toLowerCase()));
+  }
+  if (ids.every((id) => /^r\d+$/.test(id))) return [...ids].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))); // mediasoup-client, Chrome: r0 smallest
+  if (ids.every((id) => /^\d+$/.test(id))) return [...ids].sort((a, b) => Number(b) - Number(a)); // OBS: 0 is full resolution
+  return [...ids].reverse();
 }
 
 /** "send 2;1;0" or "2;~1;0" → ['2','1','0'] (paused ones included, alternatives: the first). */
