@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   REGIE_AUTO_RETURN_MS: z.coerce.number().int().min(0).max(60000).default(3000),
   /** a destination fed the program that takes no data for this long is reconnected */
   REGIE_DESTINATION_STALL_MS: z.coerce.number().int().min(2000).max(60000).default(6000),
+  /** at most this many low-latency (WHEP) viewers at once; the HLS watch page takes everyone else */
+  REGIE_WHEP_MAX_VIEWERS: z.coerce.number().int().min(0).max(100000).default(500),
   /** the first UDP port tried for a camera slot's SRT listener when the director leaves the port out */
   REGIE_SRT_PORT: z.coerce.number().int().min(1024).max(65000).default(9000),
   /** how long a camera that lost its connection keeps its slot (and producers) while it comes back */
@@ -73,6 +75,8 @@ export type Config = {
   rejoinGraceMs: number;
   /** the first port tried for an SRT listener */
   srtPort: number;
+  /** at most this many WHEP viewers at once */
+  whepMaxViewers: number;
   /** the image on air when no camera can be (any format ffmpeg reads) */
   slateImage: string;
   /** what every destination receives */
@@ -125,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     destinationStallMs: e.REGIE_DESTINATION_STALL_MS,
     rejoinGraceMs: e.REGIE_REJOIN_GRACE_MS,
     srtPort: e.REGIE_SRT_PORT,
+    whepMaxViewers: e.REGIE_WHEP_MAX_VIEWERS,
     output: {
       width: Number(e.REGIE_OUTPUT_SIZE.split('x')[0]),
       height: Number(e.REGIE_OUTPUT_SIZE.split('x')[1]),

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     allowedOrigins: () => allowedOrigins, hsts: !certificate.selfSigned,
     watch: { state: (key) => show.watchState(key), hlsFile: (key, name, client) => show.hlsFile(key, name, client) },
     whip: { publicUrl: () => show.publicUrl, slotForInvite: (token) => show.slotForInvite(token), whip: show.whip },
+    whep: { publicUrl: () => show.publicUrl, opens: (key) => show.watchOpens(key), onAir: () => show.watchOnAir, whep: show.whep },
     log,
   });
   const server = createServer({ cert: certificate.cert, key: certificate.key }, app);

@@ -226,6 +226,8 @@ export type WatchState = {
   countdown?: Countdown;
   /** the HLS playlist's path, while on air */
   playlist?: string;
+  /** the WHEP endpoint's path, while on air: the program in well under a second (?low-latency) */
+  whep?: string;
 };
 
 /** The watch page as the director sees it. */
@@ -235,6 +237,8 @@ export type WatchView = {
   link: string;
   /** the HLS program: off (not live), starting (no segment yet), on; and why it failed, if it did */
   hls: { state: 'off' | 'starting' | 'on'; segments: number; viewers: number; error?: string };
+  /** the low-latency watch page (WHEP): its address and how many players are connected */
+  whep: { link: string; viewers: number };
 };
 
 export type ShowView = {

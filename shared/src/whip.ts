@@ -25,3 +25,7 @@ export const SdpFragment = z.string()
 
 export const SDP_TYPE = 'application/sdp';
 export const SDP_FRAGMENT_TYPE = 'application/trickle-ice-sdpfrag';
+
+/** WHEP (draft-ietf-wish-whep): the program for players, at /whep; the viewer link's token is the Bearer token when the watch page is not public. */
+export const WHEP_PATH = '/whep';
+export const WhepSessionPath = z.object({ sessionId: WhipSessionId });

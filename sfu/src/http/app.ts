@@ -9,6 +9,7 @@ import helmet from 'helmet';
 import { originAllowed } from './origins.js';
 import { watchRoutes, type WatchSource } from './watchRoutes.js';
 import { whipRoutes, type WhipSource } from './whipRoutes.js';
+import { whepRoutes, type WhepSource } from './whepRoutes.js';
 import type { Logger } from '../log.js';
 
 export const PAGE_ROUTES = ['/studio', '/camera', '/watch'];
@@ -21,6 +22,7 @@ export function createApp(opts: {
   hsts: boolean;
   watch: WatchSource;
   whip: WhipSource;
+  whep: WhepSource;
   log: Logger;
 }): Express {
   const app = express();
@@ -52,6 +54,7 @@ export function createApp(opts: {
   // Encoders publish from anywhere (OBS is no web page; a web encoder may be on another
   // site): WHIP checks its Bearer token instead of the origin.
   app.use(whipRoutes(opts.whip, opts.log));
+  app.use(whepRoutes(opts.whep, opts.log));
   app.use((req, res, next) => {
     if (originAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins())) return next();
     res.status(403).json({ error: { code: 'forbidden-origin', message: 'Requests from other web sites are refused. Add the site to REGIE_ALLOWED_ORIGINS if it is yours.' } });

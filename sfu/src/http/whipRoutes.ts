@@ -4,6 +4,7 @@
 // Encoders are not web pages: these routes are open to any origin (CORS), and the token
 // is what lets a request in. Wrong tokens are slowed down per address, as for pages.
 import express, { type Request, type Response, type Router } from 'express';
+import { problem, sdpEndpoints, sdpEndpointsEnd, sendSdp } from './sdpHttp.js';
 import { AUTH_ERRORS } from '../../../shared/src/protocol.js';
 import { SDP_FRAGMENT_TYPE, SDP_TYPE, SdpFragment, SdpOffer, WhipPath, WhipSessionPath } from '../../../shared/src/whip.js';
 import { WhipError, type WhipIngest } from '../ingest/whip/WhipIngest.js';
@@ -18,40 +19,12 @@ export type WhipSource = {
   whip: Pick<WhipIngest, 'publish' | 'end' | 'patch'>;
 };
 
-const ALLOW = 'OPTIONS, POST, PATCH, DELETE';
-
-/** An error as RFC 9457 problem details: encoders log the `detail`. */
-function problem(res: Response, status: number, detail: string, headers: Record<string, string> = {}): void {
-  res.set({ 'Cache-Control': 'no-store', ...headers }).status(status).type('application/problem+json')
-    .send(JSON.stringify({ title: TITLES[status] ?? 'Error', status, detail }));
-}
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 412: 'Precondition Failed', 413: 'Content Too Large',
-  415: 'Unsupported Media Type', 422: 'Unprocessable Content', 428: 'Precondition Required', 429: 'Too Many Requests', 500: 'Internal Server Error',
-};
-
 export function whipRoutes(source: WhipSource, log: Logger): Router {
   const router = express.Router();
   const throttle = new AuthThrottle();
   const wlog = log.child({ module: 'whip' });
 
-  router.use('/whip', (req, res, next) => {
-    res.set({
-      'Access-Control-Allow-Origin': '*',
-      'Access-Control-Allow-Methods': ALLOW,
-      'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-Match',
-      'Access-Control-Expose-Headers': 'Location, ETag, Link, Accept-Patch, Accept-Post',
-      'Cross-Origin-Resource-Policy': 'cross-origin',
-    });
-    if (req.method === 'OPTIONS') {
-      res.set({ 'Accept-Post': SDP_TYPE, 'Accept-Patch': SDP_FRAGMENT_TYPE, Allow: ALLOW, 'Access-Control-Max-Age': '86400' }).status(204).end();
-      return;
-    }
-    next();
-  });
-  // Bodies are read as text whatever their type; the type is checked per route, with its own message.
-  router.use('/whip', express.text({ type: () => true, limit: '128kb' }));
+  sdpEndpoints(router, '/whip');
 
   /** The slot this request's Bearer token opens, or an error response sent. */
   const authorised = (req: Request, res: Response, slotId: string): boolean => {
@@ -93,9 +66,7 @@ export function whipRoutes(source: WhipSource, log: Logger): Router {
     if (!offer.success) return problem(res, 400, offer.error.issues[0]!.message);
     try {
       const { resourceId, answer, etag } = await source.whip.publish(path.data.slotId, offer.data);
-      // Sent as bytes with the bare type: some clients compare "application/sdp" exactly (no charset).
-      res.set({ Location: `${source.publicUrl()}/whip/${path.data.slotId}/${resourceId}`, ETag: etag, 'Cache-Control': 'no-store', 'Content-Type': SDP_TYPE })
-        .status(201).send(Buffer.from(answer));
+      sendSdp(res, 201, SDP_TYPE, answer, { Location: `${source.publicUrl()}/whip/${path.data.slotId}/${resourceId}`, ETag: etag });
     } catch (err) {
       fail(res, err);
     }
@@ -123,18 +94,12 @@ export function whipRoutes(source: WhipSource, log: Logger): Router {
     try {
       const done = await source.whip.patch(path.data.slotId, path.data.sessionId, req.get('if-match'), fragment.data);
       if (done.status === 204) return void res.status(204).end();
-      res.set({ ETag: done.etag, 'Cache-Control': 'no-store', 'Content-Type': SDP_FRAGMENT_TYPE }).status(200).send(Buffer.from(done.body));
+      sendSdp(res, 200, SDP_FRAGMENT_TYPE, done.body, { ETag: done.etag });
     } catch (err) {
       fail(res, err);
     }
   });
 
-  // Any other method on a WHIP URL: say which ones there are.
-  router.all(['/whip/:slotId', '/whip/:slotId/:sessionId'], (_req, res) => problem(res, 405, `WHIP uses ${ALLOW}`, { Allow: ALLOW }));
-  // A body that could not be read (too large, a charset Node does not know).
-  router.use('/whip', (err: { status?: number; message?: string }, _req: Request, res: Response, next: (err?: unknown) => void) => {
-    if (res.headersSent) return next(err);
-    problem(res, err.status === 413 ? 413 : 400, err.status === 413 ? 'the body is over 128 kB: that is not an SDP offer' : `the body cannot be read: ${err.message ?? 'unknown error'}`);
-  });
+  sdpEndpointsEnd(router, '/whip', ['/whip/:slotId', '/whip/:slotId/:sessionId']);
   return router;
 }

@@ -82,7 +82,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   }
 
   /** The router with the fewest transports: spreads cameras over the cores. */
-  pick(): { router: types.Router; webRtcServer: types.WebRtcServer } {
+  pick(): { router: types.Router; webRtcServer: types.WebRtcServer; worker: types.Worker } {
     let best: Member | undefined;
     for (const m of this.#members.values()) {
       if (!m.worker.died && !m.router.closed && (!best || m.transports < best.transports)) best = m;
@@ -106,6 +106,22 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         });
       }
     }
+  }
+
+  /**
+   * Another router on the same worker as `place`, with codecs of its own (WHEP players
+   * need the program with the payload types they offered). Its transports count toward
+   * that worker's load, as the main router's do.
+   */
+  async createRouterOn(place: { worker: types.Worker }, mediaCodecs: types.RouterRtpCodecCapability[]): Promise<types.Router> {
+    const member = [...this.#members.values()].find((m) => m.worker === place.worker && !m.worker.died);
+    if (!member) throw new Error('that worker is gone');
+    const router = await member.worker.createRouter({ mediaCodecs });
+    router.observer.on('newtransport', (t) => {
+      member.transports++;
+      t.observer.once('close', () => member.transports--);
+    });
+    return router;
   }
 
   find(routerId: string): { router: types.Router; webRtcServer: types.WebRtcServer } | undefined {

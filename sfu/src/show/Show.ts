@@ -23,6 +23,7 @@ import { ProgramEncoder } from '../encoder/ProgramEncoder.js';
 import { Broadcast } from '../outputs/Broadcast.js';
 import { PLAYLIST, SEGMENT_NAME } from '../outputs/hls/HlsOutput.js';
 import { ViewerCount } from '../outputs/hls/ViewerCount.js';
+import { WhepViewers } from '../outputs/whep/WhepViewers.js';
 import type { Destination } from '../outputs/Destination.js';
 import { openDatabase, type ShowDatabase } from '../store/database.js';
 import { CountdownStore } from '../store/CountdownStore.js';
@@ -34,7 +35,7 @@ import { SLATE_ID, Switcher } from '../switcher/Switcher.js';
 import { SWITCHING } from '../switcher/SwitchingPolicy.js';
 import { CameraSlots } from './CameraSlots.js';
 
-export type ShowSettings = Pick<Config, 'host' | 'port' | 'srtPort' | 'showName' | 'dataDir' | 'slateImage' | 'output' | 'cameraNoSignalMs' | 'slateAfterMs' | 'autoReturnMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
+export type ShowSettings = Pick<Config, 'host' | 'port' | 'srtPort' | 'whepMaxViewers' | 'showName' | 'dataDir' | 'slateImage' | 'output' | 'cameraNoSignalMs' | 'slateAfterMs' | 'autoReturnMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
 
 /** An encoder that got its WHIP answer and has not connected by then is given up (its slot freed). */
 const WHIP_CONNECT_TIMEOUT_MS = 20_000;
@@ -56,6 +57,8 @@ export class Show extends EventEmitter<ShowEvents> {
   readonly whip: WhipIngest;
   /** cameras from SRT encoders (drones, bonded and pro encoders): one input per slot that takes SRT */
   readonly #srt: SrtInputs;
+  /** the program for low-latency players (WHEP) */
+  readonly whep: WhepViewers;
   readonly #log: Logger;
   readonly #db: ShowDatabase;
   readonly #slots: CameraSlots;
@@ -141,6 +144,10 @@ export class Show extends EventEmitter<ShowEvents> {
       log, onChange: () => this.#changed(),
     });
     this.#srt.start((slotId) => Boolean(this.#slots.slot(slotId)));
+    this.whep = new WhepViewers({
+      pool, program: () => switcher.programProducers(), maxViewers: settings.whepMaxViewers,
+      connectTimeoutMs: WHIP_CONNECT_TIMEOUT_MS, log, onChange: () => this.#changed(),
+    });
     this.#slate = new Slate({
       image: settings.slateImage, pool, log,
       onProduced: (producer, router) => switcher.addProducer(SLATE_ID, 'Slate', producer, router),
@@ -222,7 +229,7 @@ export class Show extends EventEmitter<ShowEvents> {
     const { view, endedAt } = this.#broadcast.hls;
     const base = { showName: this.name, ...(this.#countdown.current ? { countdown: this.#countdown.current } : {}) };
     const playlist = `/hls/${this.#watch.key}/${PLAYLIST}`;
-    if (view.state === 'on') return { ...base, state: 'on-air', playlist };
+    if (view.state === 'on') return { ...base, state: 'on-air', playlist, whep: '/whep' };
     // Ended: the playlist stays (it says where it ends), so viewers a few segments behind see the finale.
     if (view.state === 'off' && endedAt) return { ...base, state: 'ended', ...(view.segments > 0 ? { playlist } : {}) };
     return { ...base, state: 'starting-soon' };
@@ -242,7 +249,18 @@ export class Show extends EventEmitter<ShowEvents> {
   #watchView(): WatchView {
     const { view } = this.#broadcast.hls;
     const link = this.#watch.access === 'public' ? `${this.publicUrl}/watch` : `${this.publicUrl}/watch?v=${this.#watch.key}`;
-    return { access: this.#watch.access, link, hls: { ...view, viewers: this.#viewersShown } };
+    const lowLatency = this.#watch.access === 'public' ? `${this.publicUrl}/watch?low-latency` : `${this.publicUrl}/watch?low-latency&v=${this.#watch.key}`;
+    return { access: this.#watch.access, link, hls: { ...view, viewers: this.#viewersShown }, whep: { link: lowLatency, viewers: this.whep.count } };
+  }
+
+  /** The key opens the watch page (and its WHEP program). */
+  watchOpens(key: string | undefined): boolean {
+    return this.#watch.opens(key);
+  }
+
+  /** There is a program for viewers: the show is live (its HLS is on). */
+  get watchOnAir(): boolean {
+    return this.#broadcast.hls.view.state === 'on';
   }
 
   setWatchAccess(access: WatchView['access']): void {
@@ -327,6 +345,7 @@ export class Show extends EventEmitter<ShowEvents> {
 
   endLive(): void {
     this.#broadcast.endLive();
+    this.whep.endAll('the show ended');
   }
 
   /** The time the show counts down to (undefined: none), on every screen at once. */
@@ -406,6 +425,7 @@ export class Show extends EventEmitter<ShowEvents> {
     clearInterval(this.#viewerTick);
     this.#broadcast.close();
     this.whip.close();
+    this.whep.close();
     this.#srt.close();
     this.#seats.close();
     this.#slate.close();

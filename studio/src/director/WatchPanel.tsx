@@ -19,7 +19,9 @@ export function WatchPanel({ watch, socket }: { watch: WatchView; socket: Direct
       <div className="watch-head">
         <h2>Watch page</h2>
         <span className={`badge watch-hls-${watch.hls.state}`} data-testid="watch-hls">{HLS_WORDS[watch.hls.state]}</span>
-        <span className="watch-viewers" data-testid="watch-viewers">{watch.hls.viewers} watching</span>
+        <span className="watch-viewers" data-testid="watch-viewers" title="HLS viewers (a few seconds behind) and low-latency viewers (WebRTC)">
+          {watch.hls.viewers} watching · <span data-testid="whep-viewers">{watch.whep.viewers}</span> low-latency
+        </span>
       </div>
       <p className="hint">The program from Régie itself, for viewers when the platforms fail (HLS: any CDN can carry it).</p>
       <fieldset className="watch-access">
@@ -39,6 +41,9 @@ export function WatchPanel({ watch, socket }: { watch: WatchView; socket: Direct
           <button type="button" onClick={() => { if (confirm('Make a new viewer link? Viewers with the old one will be cut off.')) act(request('watch:newLink')); }}>New link</button>
         )}
       </div>
+      <label className="watch-low-latency">Low-latency page (WebRTC, under a second behind; for a few hundred viewers)
+        <input className="invite-link" readOnly value={watch.whep.link} data-testid="whep-link" onFocus={(e) => e.currentTarget.select()} />
+      </label>
       {watch.hls.error && <p className="destination-error" role="alert">{watch.hls.error}</p>}
       {error && <p className="error" role="alert">{error}</p>}
     </section>

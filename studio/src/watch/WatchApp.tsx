@@ -2,7 +2,8 @@
 // Public, or opened by its viewer link (?v=…). It asks the show's state every couple
 // of seconds over plain HTTP (a CDN can carry it), and plays the HLS program with
 // hls.js where the browser has Media Source Extensions, natively where it plays HLS
-// itself (Safari, iOS). A player that loses the stream keeps trying by itself.
+// itself (Safari, iOS). With ?low-latency it plays the program over WebRTC (WHEP), well
+// under a second behind, instead. A player that loses the stream keeps trying by itself.
 import Hls from 'hls.js';
 import { useEffect, useRef, useState } from 'react';
 import type { WatchState } from '../../../shared/src/protocol';
@@ -12,6 +13,9 @@ import { countdownText, useNow } from '../lib/time';
 const STATE_EVERY_MS = 2000;
 
 type Loaded = { state: WatchState } | { refused: string } | { unreachable: true };
+
+/** The page asks for the low-latency program (WHEP) with ?low-latency. */
+const lowLatency = (): boolean => new URLSearchParams(window.location.search).has('low-latency');
 
 function viewerKey(): string | undefined {
   return new URLSearchParams(window.location.search).get('v') ?? undefined;
@@ -59,7 +63,9 @@ export function WatchApp() {
         <span className={`watch-state watch-${state.state}`} data-testid="watch-state">{WORDS[state.state]}</span>
         {countdown && <span className="watch-countdown" data-testid="watch-countdown">{countdown.text}</span>}
       </header>
-      {state.playlist
+      {state.whep && lowLatency()
+        ? <WhepPlayer endpoint={state.whep} />
+        : state.playlist
         ? <Player playlist={state.playlist} ended={state.state === 'ended'} />
         : <div className="watch-waiting" role="status">{state.state === 'ended' ? 'The show has ended. Thank you for watching.' : 'The show starts soon: this page plays it as soon as it does.'}</div>}
     </main>
@@ -117,23 +123,10 @@ function Player({ playlist, ended }: { playlist: string; ended: boolean }) {
   }, [playlist, attempt]);
   // A picture that stops moving while it should play (a hole in the buffer the player
   // does not get past) is a new player at the live edge, as a viewer reloading would do.
-  useEffect(() => {
-    const el = video.current;
-    if (!el || ended) return;
-    let last = -1;
-    let stillSince = Date.now();
-    const timer = setInterval(() => {
-      if (el.paused || el.currentTime !== last) {
-        last = el.currentTime;
-        stillSince = Date.now();
-      } else if (Date.now() - stillSince > STALL_MS) {
-        setTrouble('The picture froze; picking it up again…');
-        setAttempt((n) => n + 1);
-        stillSince = Date.now();
-      }
-    }, 1000);
-    return () => clearInterval(timer);
-  }, [ended, attempt]);
+  useStallWatchdog(video, !ended, attempt, () => {
+    setTrouble('The picture froze; picking it up again…');
+    setAttempt((n) => n + 1);
+  });
   useEffect(() => {
     if (!ended) setFinished(false);
   }, [ended]);
@@ -142,6 +135,98 @@ function Player({ playlist, ended }: { playlist: string; ended: boolean }) {
     <figure className="watch-player">
       <video ref={video} data-testid="watch-video" muted={muted} playsInline autoPlay controls aria-label="The program"
         onPlaying={() => setTrouble(undefined)} onEnded={() => setFinished(true)} />
+      {muted && <button type="button" className="watch-sound" data-testid="watch-sound" onClick={() => setMuted(false)}>Tap for sound</button>}
+      {trouble && <figcaption className="watch-trouble" role="status">{trouble}</figcaption>}
+    </figure>
+  );
+}
+
+/** Calls onStall when the video's time has not moved for STALL_MS while it should play. */
+function useStallWatchdog(video: React.RefObject<HTMLVideoElement | null>, active: boolean, attempt: number, onStall: () => void): void {
+  const stall = useRef(onStall);
+  stall.current = onStall;
+  useEffect(() => {
+    const el = video.current;
+    if (!el || !active) return;
+    let last = -1;
+    let stillSince = Date.now();
+    const timer = setInterval(() => {
+      if (el.paused || el.currentTime !== last) {
+        last = el.currentTime;
+        stillSince = Date.now();
+      } else if (Date.now() - stillSince > STALL_MS) {
+        stillSince = Date.now();
+        stall.current();
+      }
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [video, active, attempt]);
+}
+
+/**
+ * The program over WebRTC (WHEP): the page offers to receive audio and video, Régie
+ * answers with the program. Muted until the viewer asks for sound. A connection that
+ * fails, or a picture that stops, is a new session after a short wait (growing while it
+ * keeps failing); the session is DELETEd when the page leaves.
+ */
+function WhepPlayer({ endpoint }: { endpoint: string }) {
+  const video = useRef<HTMLVideoElement>(null);
+  const [muted, setMuted] = useState(true);
+  const [trouble, setTrouble] = useState<string>();
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    const el = video.current;
+    if (!el) return;
+    let done = false;
+    let resource: string | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const again = (why: string) => {
+      if (done || retry) return;
+      setTrouble(why);
+      retry = setTimeout(() => setAttempt((n) => n + 1), Math.min(RETRY_MS.max, RETRY_MS.first * 2 ** Math.min(attempt, 3)));
+    };
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    const stream = new MediaStream();
+    pc.ontrack = (e) => {
+      stream.addTrack(e.track);
+      el.srcObject = stream;
+      void el.play().catch(() => undefined);
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') again('The stream paused; picking it up again…');
+    };
+    void (async () => {
+      await pc.setLocalDescription(await pc.createOffer());
+      const key = viewerKey();
+      const res = await fetch(endpoint, {
+        method: 'POST', body: pc.localDescription!.sdp,
+        headers: { 'Content-Type': 'application/sdp', ...(key ? { Authorization: `Bearer ${key}` } : {}) },
+      });
+      if (res.status !== 201) {
+        const detail = ((await res.json().catch(() => ({}))) as { detail?: string }).detail;
+        throw new Error(detail ?? `the server answered ${res.status}`);
+      }
+      resource = res.headers.get('Location');
+      if (done) return;
+      await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+    })().catch((err: Error) => again(`The low-latency stream is not available (${err.message}); trying again…`));
+    return () => {
+      done = true;
+      clearTimeout(retry);
+      pc.close();
+      if (resource) void fetch(resource, { method: 'DELETE', keepalive: true }).catch(() => undefined);
+    };
+  }, [endpoint, attempt]);
+  useStallWatchdog(video, true, attempt, () => {
+    setTrouble('The picture froze; picking it up again…');
+    setAttempt((n) => n + 1);
+  });
+  return (
+    <figure className="watch-player">
+      <video ref={video} data-testid="watch-video" data-player="whep" muted={muted} playsInline autoPlay controls aria-label="The program (low latency)"
+        onPlaying={() => setTrouble(undefined)} />
       {muted && <button type="button" className="watch-sound" data-testid="watch-sound" onClick={() => setMuted(false)}>Tap for sound</button>}
       {trouble && <figcaption className="watch-trouble" role="status">{trouble}</figcaption>}
     </figure>

@@ -14,7 +14,7 @@ import type { CameraPage } from '../CameraSeats.js';
 import type { CameraSession } from '../CameraSession.js';
 import type { Logger } from '../../log.js';
 import { readOffer, OfferError, type ReadOffer } from './whipOffer.js';
-import { writeAnswer, writeIceRestartFragment } from './whipAnswer.js';
+import { writeAnswer, writeIceRestartFragment } from '../../media/sdpAnswer.js';
 
 /** A WHIP request that cannot be done: its HTTP status and, in words, why. */
 export class WhipError extends Error {

@@ -8,7 +8,7 @@ import { WorkerPool } from '../../media/WorkerPool.js';
 import { webRtcTransportOptions } from '../../media/webRtcTransport.js';
 import { transportInfo } from '../../media/webRtcTransport.js';
 import { readOffer, OfferError, type ReadOffer } from './whipOffer.js';
-import { writeAnswer, writeIceRestartFragment } from './whipAnswer.js';
+import { writeAnswer, writeIceRestartFragment } from '../../media/sdpAnswer.js';
 
 const FP = 'sha-256 4F:90:0B:2C:8D:1E:6A:53:9C:77:31:0E:A2:4B:5D:C6:11:8F:E0:29:73:BA:4C:D5:6E:0F:91:A8:32:7B:C4:D2';
 

@@ -11,15 +11,9 @@
 // - a section Régie cannot take is rejected in the answer (port 0), with the reason
 //   kept for the error when nothing at all can be taken.
 import sdpTransform, { type SessionDescription } from 'sdp-transform';
+import { OfferError, parseOffer, readDtls } from '../../media/sdpOffer.js';
 import { isSameProfile } from 'h264-profile-level-id';
 import type { types } from 'mediasoup';
-
-/** What the offer asks that Régie cannot do: the WHIP answer is a 4xx with this text. */
-export class OfferError extends Error {
-  constructor(message: string, readonly status: 400 | 422 = 400) {
-    super(message);
-  }
-}
 
 export type OfferedTrack = {
   /** the m-section's position in the offer (the answer keeps the same order) */
@@ -31,6 +25,8 @@ export type OfferedTrack = {
 
 export type RejectedSection = { index: number; mid?: string; kind: string; reason: string };
 
+export { OfferError };
+
 export type ReadOffer = {
   sdp: SessionDescription;
   /** the client's DTLS side, as mediasoup's transport.connect() takes it */
@@ -41,19 +37,10 @@ export type ReadOffer = {
   rejected: RejectedSection[];
 };
 
-const FINGERPRINT_ALGORITHMS = new Set(['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512']);
-
 type MediaSection = SessionDescription['media'][number];
 
 export function readOffer(text: string, capabilities: types.RtpCapabilities): ReadOffer {
-  if (!/^v=0\r?\n/.test(text)) throw new OfferError('the body is not an SDP offer (it must start with "v=0")');
-  let sdp: SessionDescription;
-  try {
-    sdp = sdpTransform.parse(text);
-  } catch (err) {
-    throw new OfferError(`the SDP offer cannot be read: ${(err as Error).message}`);
-  }
-  if (!sdp.media?.length) throw new OfferError('the SDP offer has no media section (m=audio or m=video)');
+  const sdp = parseOffer(text);
 
   const dtls = readDtls(sdp);
   const accepted: OfferedTrack[] = [];
@@ -87,23 +74,6 @@ export function readOffer(text: string, capabilities: types.RtpCapabilities): Re
     throw new OfferError(`the offer does not bundle its media in one transport (a=group:BUNDLE lacks mid ${unbundled.map((t) => t.mid).join(', ')}); WHIP requires BUNDLE`);
   }
   return { sdp, dtlsParameters: dtls.parameters, localSetup: dtls.localSetup, accepted, rejected };
-}
-
-function readDtls(sdp: SessionDescription): { parameters: types.DtlsParameters; localSetup: 'active' | 'passive' } {
-  const first = sdp.media.find((m) => m.fingerprint) ?? sdp.media[0]!;
-  const fingerprint = first.fingerprint ?? sdp.fingerprint;
-  if (!fingerprint) throw new OfferError('the offer has no a=fingerprint (DTLS is required)');
-  const algorithm = fingerprint.type.toLowerCase();
-  if (!FINGERPRINT_ALGORITHMS.has(algorithm)) throw new OfferError(`the DTLS fingerprint uses ${fingerprint.type}, which is not supported (use sha-256)`);
-  const setup = (sdp.media.find((m) => m.setup)?.setup ?? sdp.setup ?? 'actpass') as string;
-  if (!['actpass', 'active', 'passive'].includes(setup)) throw new OfferError(`a=setup:${setup} is not a DTLS role (actpass, active or passive)`);
-  // The client chooses between being DTLS client and server (actpass): it is the client,
-  // Régie waits (passive), as WHIP's own example does.
-  const clientRole: 'client' | 'server' = setup === 'passive' ? 'server' : 'client';
-  return {
-    parameters: { role: clientRole, fingerprints: [{ algorithm: algorithm as types.FingerprintAlgorithm, value: fingerprint.hash }] },
-    localSetup: clientRole === 'client' ? 'passive' : 'active',
-  };
 }
 
 type OfferedCodec = { payloadType: number; mimeType: string; clockRate: number; channels?: number; parameters: Record<string, unknown> };

@@ -1,15 +1,24 @@
-// The SDP answer to a WHIP offer, and the ICE-restart fragment of a PATCH (RFC 9725,
+// The SDP answer to an offer POSTed over HTTP — an encoder's (WHIP: Régie receives) or a
+// player's (WHEP: Régie sends) — and the ICE-restart fragment of a PATCH (RFC 9725,
 // RFC 8840). mediasoup's transport is ICE-lite and cannot trickle: every candidate is in
 // the answer (OBS gathers nothing until it has one). Sections are answered in the offer's
-// order; one Régie cannot take is rejected with port 0 and left out of the bundle.
+// order; one Régie cannot serve is rejected with port 0 and left out of the bundle.
 import sdpTransform, { type MediaDescription, type SessionDescription } from 'sdp-transform';
 import type { types } from 'mediasoup';
-import type { TransportInfo } from '../../../../shared/src/protocol.js';
-import type { ReadOffer } from './whipOffer.js';
+import type { TransportInfo } from '../../../shared/src/protocol.js';
 
 type Candidate = NonNullable<MediaDescription['candidates']>[number];
 
-export function writeAnswer(offer: ReadOffer, transport: TransportInfo): string {
+/** What an answer is written from: the offer, and the RTP parameters of each section Régie takes (its producer's or consumer's). */
+export type AnsweredOffer = {
+  sdp: SessionDescription;
+  dtlsParameters: types.DtlsParameters;
+  localSetup: 'active' | 'passive';
+  accepted: { index: number; mid: string; rtpParameters: types.RtpParameters }[];
+};
+
+/** recvonly: Régie receives (WHIP); sendonly: Régie sends (WHEP), and names its streams (SSRC, msid). */
+export function writeAnswer(offer: AnsweredOffer, transport: TransportInfo, direction: 'recvonly' | 'sendonly' = 'recvonly'): string {
   const ice = transport.iceParameters as types.IceParameters;
   const dtls = transport.dtlsParameters as types.DtlsParameters;
   // The client's own hash function if Régie has one for it, else sha-256.
@@ -37,7 +46,7 @@ export function writeAnswer(offer: ReadOffer, transport: TransportInfo): string 
       type: m.type, port: 9, protocol: 'UDP/TLS/RTP/SAVPF', payloads: codecs.map((c) => c.payloadType).join(' '),
       connection: { version: 4, ip: '0.0.0.0' },
       mid: track.mid,
-      direction: 'recvonly',
+      direction,
       iceUfrag: ice.usernameFragment, icePwd: ice.password,
       fingerprint: { type: fingerprint.algorithm, hash: fingerprint.value },
       setup: offer.localSetup,
@@ -52,6 +61,7 @@ export function writeAnswer(offer: ReadOffer, transport: TransportInfo): string 
         rids: inOfferOrder.map((id) => ({ id, direction: 'recv' })),
         simulcast: { dir1: 'recv', list1: inOfferOrder.join(';') },
       } : {}),
+      ...(direction === 'sendonly' ? sentStreams(m.type, track.rtpParameters) : {}),
       candidates,
       endOfCandidates: 'end-of-candidates',
     };
@@ -71,7 +81,7 @@ export function writeAnswer(offer: ReadOffer, transport: TransportInfo): string 
 }
 
 /** PATCH's answer to an ICE restart: the new credentials and the same candidates (RFC 8840 fragment). */
-export function writeIceRestartFragment(offer: ReadOffer, ice: types.IceParameters, transportCandidates: types.IceCandidate[]): string {
+export function writeIceRestartFragment(offer: AnsweredOffer, ice: types.IceParameters, transportCandidates: types.IceCandidate[]): string {
   const lines = ['a=ice-lite'];
   const candidates = iceCandidates(transportCandidates);
   for (const track of offer.accepted) {
@@ -84,6 +94,20 @@ export function writeIceRestartFragment(offer: ReadOffer, ice: types.IceParamete
     lines.push('a=end-of-candidates');
   }
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/** A sending section's streams by SSRC (and RTX's, grouped), in one media stream: a player that does not read MIDs still finds them. */
+function sentStreams(kind: string, rtp: types.RtpParameters): Pick<MediaDescription, 'ssrcs' | 'ssrcGroups' | 'msid'> {
+  const cname = rtp.rtcp?.cname ?? 'regie';
+  const msid = [{ id: 'regie-program', appdata: `regie-${kind}` }];
+  const ssrcMsid = `regie-program regie-${kind}`;
+  const ssrcs = (rtp.encodings ?? []).flatMap((e) => [e.ssrc, e.rtx?.ssrc]).filter((s): s is number => s !== undefined);
+  const rtx = rtp.encodings?.[0]?.rtx?.ssrc;
+  return {
+    msid,
+    ssrcs: ssrcs.flatMap((id) => [{ id, attribute: 'cname', value: cname }, { id, attribute: 'msid', value: ssrcMsid }]),
+    ...(rtx !== undefined ? { ssrcGroups: [{ semantics: 'FID', ssrcs: `${rtp.encodings![0]!.ssrc} ${rtx}` }] } : {}),
+  };
 }
 
 function iceCandidates(candidates: types.IceCandidate[]): Candidate[] {
