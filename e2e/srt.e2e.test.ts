@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlotView } from '../shared/src/protocol.js';
 import type { ColourViewer } from '../testkit/ColourViewer.js';
 import { freePort } from '../testkit/ports.js';
+import { WhipCamera, whipRequest } from '../testkit/whipCamera.js';
 import { NginxRtmp } from '../testkit/receivers.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
 import { Control } from './harness/control.js';
@@ -21,16 +22,16 @@ const encoders: ChildProcess[] = [];
 
 const slot = (id: string) => control.state?.slots.find((s: SlotView) => s.id === id);
 
-/** An encoder: a colour and a tone as MPEG-TS over SRT (the URL says caller or listener). */
-function encoder(url: string, colour: string, video: 'h264' | 'h265'): ChildProcess {
+/** An encoder: a colour and a tone as MPEG-TS over SRT (the URL says caller or listener); `silent`: no audio at all, as many drones. */
+function encoder(url: string, colour: string, video: 'h264' | 'h265', silent = false): ChildProcess {
   const codec = video === 'h264'
     // B-frames and a 2 s GOP, as a pro encoder sends: Régie must not pass them on as they are.
     ? ['-c:v', 'libx264', '-preset', 'veryfast', '-bf', '2', '-g', '60']
     : ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error:keyint=60'];
   const child = spawn('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-nostdin', '-re',
-    '-f', 'lavfi', '-i', `color=c=${colour}:s=640x360:r=30`, '-f', 'lavfi', '-i', 'sine=frequency=500:sample_rate=48000',
-    ...codec, '-pix_fmt', 'yuv420p', '-b:v', '1000k', '-c:a', 'aac', '-b:a', '96k', '-f', 'mpegts', url,
+    '-f', 'lavfi', '-i', `color=c=${colour}:s=640x360:r=30`, ...(silent ? [] : ['-f', 'lavfi', '-i', 'sine=frequency=500:sample_rate=48000']),
+    ...codec, '-pix_fmt', 'yuv420p', '-b:v', '1000k', ...(silent ? ['-an'] : ['-c:a', 'aac', '-b:a', '96k']), '-f', 'mpegts', url,
   ], { stdio: 'ignore' });
   encoders.push(child);
   return child;
@@ -115,6 +116,49 @@ describe('an SRT encoder that calls Régie (Régie listens)', () => {
     await receiverShows('blue', 30000);
   }, 90000);
 
+});
+
+describe('an SRT encoder without sound, and a slot that takes SRT alone', () => {
+  it('a drone with no audio: on air all the same (silence in its place), once it calls again as encoders do', async () => {
+    const { slotId } = await control.request<{ slotId: string }>('slot:create', { name: 'Silent drone' });
+    await control.request('slot:setSrt', { slotId, srt: { mode: 'listener', port: await freePort(), latencyMs: 120 } });
+    await control.until('listening', () => slot(slotId)?.srt?.state === 'waiting', 10000);
+    const url = slot(slotId)!.srt!.encoderUrl!;
+    // An encoder calls again when its call drops (Régie learns on the first call that it has no sound).
+    let stopped = false;
+    let current: ChildProcess;
+    const call = () => {
+      current = encoder(url, 'blue', 'h264', true);
+      current.once('exit', () => { if (!stopped) setTimeout(call, 300); });
+    };
+    call();
+    try {
+      await control.until('the silent SRT camera sending', () => slot(slotId)?.state === 'live', 30000);
+      expect(slot(slotId)!.audio).toBeDefined();
+      await onAir(slotId);
+      await receiverShows('blue', 30000);
+    } finally {
+      stopped = true;
+      current!.kill('SIGKILL');
+    }
+  }, 60000);
+
+  it('refuses a WHIP encoder (409) and a camera page in a slot that takes SRT', async () => {
+    const drone = control.state!.slots.find((s: SlotView) => s.name === 'Drone')!;
+    const { pc, sdp } = await WhipCamera.offer();
+    try {
+      const res = await whipRequest(`${server.url}/whip/${drone.id}`, 'POST', { 'Content-Type': 'application/sdp', Authorization: `Bearer ${drone.inviteToken}` }, sdp);
+      expect(res.status).toBe(409);
+      expect(JSON.parse(res.body).detail).toMatch(/takes an SRT encoder/);
+    } finally {
+      await pc.close();
+    }
+    const { io } = await import('socket.io-client');
+    const socket = io(`${server.url}/camera`, { auth: { token: drone.inviteToken }, transports: ['websocket'], rejectUnauthorized: false, reconnection: false, forceNew: true });
+    const refused = await new Promise<string>((resolve) => socket.once('connect_error', (err) => resolve(err.message)));
+    socket.close();
+    expect(refused).toMatch(/takes an SRT encoder/);
+  });
 });
 
 describe('an SRT encoder that listens (Régie calls it)', () => {

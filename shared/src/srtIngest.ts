@@ -19,7 +19,8 @@ export const DEFAULT_SRT_LATENCY_MS = 200;
 const SrtCallerUrl = Text('the encoder\'s SRT address', 300).refine((u) => {
   if (!URL.canParse(u)) return false;
   const url = new URL(u);
-  return url.protocol === 'srt:' && url.hostname !== '' && url.port !== '' && url.search === '' && (url.pathname === '' || url.pathname === '/');
+  return url.protocol === 'srt:' && url.hostname !== '' && url.port !== '' && url.port !== '0' && url.search === '' && url.hash === '' &&
+    url.username === '' && url.password === '' && (url.pathname === '' || url.pathname === '/');
 }, 'the encoder\'s address is srt://host:port (e.g. srt://192.168.1.40:9000), without ?options');
 
 export const SrtIngestInput = z.discriminatedUnion('mode', [

@@ -189,6 +189,16 @@ export class CameraSession extends EventEmitter<CameraSessionEvents> {
     this.#add(producer, router);
   }
 
+  /**
+   * An input that adopts producers takes the slot over: whatever the session still holds
+   * of the sender before it (a phone's transport and producers, waiting out its grace)
+   * is released first.
+   */
+  takeOver(): void {
+    this.#teardown();
+    this.emit('changed');
+  }
+
   #add(producer: types.Producer, router: types.Router): void {
     const kind = producer.kind;
     this.#producers.set(kind, producer);

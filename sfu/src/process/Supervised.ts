@@ -55,13 +55,17 @@ export class Supervised extends EventEmitter<SupervisedEvents> {
   #stopped = true;
   #retry?: NodeJS.Timeout;
 
-  constructor(opts: { name: string; log: Logger; backoff: BackoffPolicy; liveness?: Liveness; run: (run: Run) => Promise<void> }) {
+  /** how an ended run is logged: an error by default; 'info' where ending is ordinary (an SRT encoder hanging up) */
+  readonly #endLevel: 'error' | 'info';
+
+  constructor(opts: { name: string; log: Logger; backoff: BackoffPolicy; liveness?: Liveness; endLevel?: 'error' | 'info'; run: (run: Run) => Promise<void> }) {
     super();
     this.#name = opts.name;
     this.#log = opts.log;
     this.#backoff = opts.backoff;
     this.#liveness = opts.liveness;
     this.#setUp = opts.run;
+    this.#endLevel = opts.endLevel ?? 'error';
   }
 
   /** A run showed life and has not ended. */
@@ -129,7 +133,7 @@ export class Supervised extends EventEmitter<SupervisedEvents> {
     this.#end();
     if (this.#stopped) return;
     const delay = backoffMs(++this.#failures, this.#backoff);
-    this.#log.error({ reason, delay }, `${this.#name} stopped; restarting it`);
+    this.#log[this.#endLevel]({ reason, delay }, `${this.#name} stopped; restarting it`);
     clearTimeout(this.#retry);
     this.#retry = setTimeout(() => void this.#begin(), delay);
   }

@@ -35,10 +35,13 @@ import { SLATE_ID, Switcher } from '../switcher/Switcher.js';
 import { SWITCHING } from '../switcher/SwitchingPolicy.js';
 import { CameraSlots } from './CameraSlots.js';
 
-export type ShowSettings = Pick<Config, 'host' | 'port' | 'srtPort' | 'whepMaxViewers' | 'showName' | 'dataDir' | 'slateImage' | 'output' | 'cameraNoSignalMs' | 'slateAfterMs' | 'autoReturnMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
+export type ShowSettings = Pick<Config, 'host' | 'port' | 'rtc' | 'workers' | 'srtPort' | 'whepMaxViewers' | 'showName' | 'dataDir' | 'slateImage' | 'output' | 'cameraNoSignalMs' | 'slateAfterMs' | 'autoReturnMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
 
 /** An encoder that got its WHIP answer and has not connected by then is given up (its slot freed). */
 const WHIP_CONNECT_TIMEOUT_MS = 20_000;
+
+/** Why a slot that takes SRT refuses a camera page or a WHIP encoder. */
+const SRT_SLOT = 'This camera slot takes an SRT encoder: ask the director for the link of another slot.';
 
 /** A countdown further than this from now is a typo (a wrong year). */
 const COUNTDOWN_RANGE_MS = 366 * 24 * 3600 * 1000;
@@ -132,9 +135,12 @@ export class Show extends EventEmitter<ShowEvents> {
       capabilities: () => pool.rtpCapabilities,
       connectTimeoutMs: WHIP_CONNECT_TIMEOUT_MS,
       log,
+      refuse: (slotId) => (this.slotTakesSrt(slotId) ? SRT_SLOT : undefined),
     });
     this.#srt = new SrtInputs(new SrtIngestStore(db), {
-      listenHost: settings.host, firstPort: settings.srtPort, reservedPorts: [settings.port], pool,
+      listenHost: settings.host, firstPort: settings.srtPort, pool,
+      // The studio's port, and the media ports (one UDP+TCP port per worker).
+      reservedPorts: [settings.port, ...(settings.rtc.port > 0 ? Array.from({ length: settings.workers }, (_, i) => settings.rtc.port + i) : [])],
       seats: {
         page: (slotId) => this.#seats.page(slotId),
         join: (slotId, page) => this.cameraJoined(slotId, page, 'srt'),
@@ -296,6 +302,14 @@ export class Show extends EventEmitter<ShowEvents> {
   setSrt(slotId: string, srt: SrtIngestInput | null): void {
     if (!this.#slots.slot(slotId)) throw new NotFound(`there is no camera slot ${slotId} (it may have been deleted)`);
     this.#srt.set(slotId, srt);
+    // The slot takes SRT alone: a phone or an encoder in it now is sent away, with why.
+    const holder = this.#seats.session(slotId);
+    if (srt && holder && holder.sender !== 'srt') this.#seats.revoke(slotId, SRT_SLOT);
+  }
+
+  /** The slot takes an SRT encoder, and so no camera page or WHIP encoder. */
+  slotTakesSrt(slotId: string): boolean {
+    return this.#srt.has(slotId);
   }
 
   /** The host name encoders reach this server by (from the public URL). */

@@ -40,6 +40,7 @@ export function serveCameras(nsp: Namespace<CameraClientEvents, CameraServerEven
       return refuse(AUTH_ERRORS.unknownToken);
     }
     throttle.succeeded(address);
+    if (show.slotTakesSrt(slot.id)) return refuse('This camera slot takes an SRT encoder: ask the director for the link of another slot.');
     socket.data.slotId = slot.id;
     next();
   });

@@ -11,6 +11,12 @@
 //
 // Supervised: when the encoder hangs up, ffmpeg exits and a new run listens (or calls)
 // again at once; the slot waits for it (reconnecting) for the rejoin grace period.
+// A slot with an SRT input takes no other sender (Show refuses pages and WHIP there);
+// if its seat is taken anyway (the invite renewed), the run ends and listens again.
+//
+// An encoder without sound (many drones): ffmpeg cannot make an Opus output from
+// nothing it was given and says so once the encoder is connected; the next runs send
+// silence instead (this input remembers it until its settings change).
 import { randomInt } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type { SrtIngestSettings, SrtIngestView } from '../../../../shared/src/srtIngest.js';
@@ -43,6 +49,12 @@ export class SrtInput {
   readonly #supervised: Supervised;
   readonly #onChange: () => void;
   #state: SrtIngestView['state'] = 'waiting';
+  /** the encoder sent no audio: runs send silence instead */
+  #audioless = false;
+  /** counts runs: a late word from an ended run does not overwrite the next one's state */
+  #runs = 0;
+  /** the page of the run that last held the seat (a stop must free a seat still waiting for it) */
+  #lastPage?: CameraPage;
   /** the director removed or changed this input: its camera leaves, it is not waited for */
   #stopped = false;
   #error?: string;
@@ -62,6 +74,7 @@ export class SrtInput {
       // An encoder that hung up is listened for again at once; one that is not there
       // (caller mode) is called again every few seconds at most.
       backoff: { firstMs: 200, maxMs: 5000 },
+      endLevel: 'info', // an encoder hanging up, or not there yet, is no fault of Régie's: the panel shows it
     });
   }
 
@@ -80,6 +93,8 @@ export class SrtInput {
   stop(): void {
     this.#stopped = true;
     this.#supervised.stop();
+    // A seat still waiting for this input's encoder (its grace period) is freed now.
+    if (this.#lastPage) this.#seats.closed(this.slotId, this.#lastPage, 'SRT', 'its SRT input was turned off');
   }
 
   /** The ffmpeg input URL. The passphrase is in ffmpeg's argv: see the README on /proc. */
@@ -89,9 +104,12 @@ export class SrtInput {
       `latency=${s.latencyMs * 1000}`, // ffmpeg: microseconds
       ...(s.passphrase ? [`passphrase=${s.passphrase}`] : []),
     ];
-    if (s.mode === 'listener') return `srt://${this.#listenHost}:${s.port}?mode=listener&${options.join('&')}`;
-    const url = new URL(s.url);
-    return `srt://${url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname}:${url.port}?mode=caller&connect_timeout=5000&${options.join('&')}`;
+    if (s.mode === 'listener') {
+      const host = this.#listenHost.includes(':') ? `[${this.#listenHost}]` : this.#listenHost; // IPv6 (REGIE_HOST=::)
+      return `srt://${host}:${s.port}?mode=listener&${options.join('&')}`;
+    }
+    const url = new URL(s.url); // (an IPv6 hostname keeps its brackets)
+    return `srt://${url.hostname}:${url.port}?mode=caller&connect_timeout=5000&${options.join('&')}`;
   }
 
   #set(state: SrtIngestView['state'], error?: string): void {
@@ -128,17 +146,22 @@ export class SrtInput {
       ['-payload_type', String(p.rtpParameters.codecs[0]!.payloadType), '-ssrc', String(p.rtpParameters.encodings![0]!.ssrc),
         '-f', 'rtp', `rtp://127.0.0.1:${t.tuple.localPort}?rtcpport=${t.rtcpTuple!.localPort}&pkt_size=1200`];
     const passphrase = this.settings.passphrase;
+    const thisRun = ++this.#runs;
+    const audioless = this.#audioless;
     const child = run.spawn('ffmpeg', [
       '-hide_banner', '-loglevel', 'warning', '-nostdin',
-      // Start from what arrives, without buffering a second of it to probe.
-      '-fflags', 'nobuffer', '-flags', 'low_delay', '-probesize', '500000', '-analyzeduration', '1000000',
+      // A short probe (not nobuffer: it drops what the probe read, the first keyframe with it).
+      '-flags', 'low_delay', '-probesize', '500000', '-analyzeduration', '1000000',
       '-i', this.#url(),
+      ...(audioless ? ['-re', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo'] : []),
       '-map', '0:v:0', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-level', '3.1',
-      '-pix_fmt', 'yuv420p', '-vf', 'scale=w=1280:h=720:force_original_aspect_ratio=decrease:force_divisible_by=2',
+      // At most 720p30 (the level's limit), never scaled up.
+      '-pix_fmt', 'yuv420p', '-vf', "scale=w='min(1280,iw)':h='min(720,ih)':force_original_aspect_ratio=decrease:force_divisible_by=2", '-fpsmax', '30',
       // A keyframe every second whatever the frame rate: a cut to this camera waits at most that.
       '-force_key_frames', 'expr:gte(t,n_forced*1)', '-sc_threshold', '0', '-b:v', '2500k', '-maxrate', '2500k', '-bufsize', '1250k',
       '-bsf:v', 'dump_extra', ...rtp(videoT, video),
-      '-map', '0:a:0?', '-c:a', 'libopus', '-b:a', '96k', '-ar', '48000', '-ac', '2', ...rtp(audioT, audio),
+      // Only audio in the audio output: with nothing mapped, ffmpeg would pick streams by itself.
+      '-map', audioless ? '1:a' : '0:a:0?', '-vn', '-sn', '-dn', '-c:a', 'libopus', '-b:a', '96k', '-ar', '48000', '-ac', '2', ...rtp(audioT, audio),
     ], { stdio: ['ignore', 'ignore', 'pipe'], scrub: (text) => (passphrase ? text.replaceAll(passphrase, '***') : text) });
     this.#set('waiting', this.#error);
     this.#log.info({ pid: child.pid, port: this.settings.mode === 'listener' ? this.settings.port : undefined }, this.settings.mode === 'listener' ? 'listening for the SRT encoder' : 'calling the SRT encoder');
@@ -147,8 +170,10 @@ export class SrtInput {
     const page: CameraPage = {
       send: () => {}, // SRT has no channel back to its operator
       dismiss: (reason) => {
-        this.#log.info({ reason }, 'SRT input replaced in its slot');
+        if (!run.current) return; // an earlier run's page, waited for: nothing to end
+        this.#log.info({ reason }, 'SRT input sent away from its slot; listening again');
         seated = false;
+        run.fail(`sent away from its slot: ${reason}`);
       },
     };
     let seated = false;
@@ -167,22 +192,39 @@ export class SrtInput {
           lastGrowth = Date.now();
           run.alive();
           if (!seated && run.current) {
-            seated = true;
-            const session = this.#seats.join(this.slotId, page);
-            session.adopt(video, router);
-            session.adopt(audio, router);
-            this.#log.info('SRT encoder sending');
+            try {
+              const session = this.#seats.join(this.slotId, page);
+              seated = true;
+              this.#lastPage = page;
+              session.takeOver(); // what the sender before held (a phone waiting out its grace)
+              session.adopt(video, router);
+              session.adopt(audio, router);
+            } catch (err) {
+              run.fail(`could not seat the SRT camera: ${(err as Error).message}`);
+              return;
+            }
+            this.#log.info({ audioless }, 'SRT encoder sending');
             this.#set('receiving');
           }
         } else if (seated && Date.now() - lastGrowth > SILENT_MS) {
           run.fail(`no media from the SRT encoder for ${Math.round(SILENT_MS / 1000)} s`);
         }
-      }, () => undefined); // closed with its router: the run ends by that
+      }, () => {
+        // The producer is gone (its router closed, or the seat's session released it): this run is over.
+        if (run.current && video.closed) run.fail('its producer was closed');
+      });
     });
     child.once('end', () => {
+      if (thisRun !== this.#runs) return;
+      const said = child.lastWords(1);
+      if (!audioless && /does not contain any stream/.test(child.lastWords(4))) {
+        this.#audioless = true;
+        this.#log.info('the SRT encoder sends no audio: sending silence in its place');
+        return this.#set('waiting');
+      }
       // An encoder that was sending and hung up is no failure: listen (or call) again.
       if (bytes > 0) return this.#set('waiting');
-      this.#set('retrying', child.lastWords(1) || 'ffmpeg stopped');
+      this.#set('retrying', said || 'ffmpeg stopped');
     });
   }
 }

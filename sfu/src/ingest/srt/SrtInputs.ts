@@ -62,6 +62,11 @@ export class SrtInputs {
     this.#opts.onChange();
   }
 
+  /** The slot takes SRT (and so no other sender). */
+  has(slotId: string): boolean {
+    return this.#inputs.has(slotId);
+  }
+
   /** What the director sees of a slot's SRT input (with the passphrase: the director's view only). */
   view(slotId: string, publicHost: string): SrtIngestView | undefined {
     const input = this.#inputs.get(slotId);

@@ -66,8 +66,12 @@ export class WhipIngest {
   /** slots with a POST being set up: a second one at the same time is refused, not raced */
   readonly #settingUp = new Set<string>();
 
-  constructor(opts: { seats: WhipSeats; capabilities: () => types.RtpCapabilities; connectTimeoutMs: number; log: Logger }) {
+  /** why a slot takes no encoder over WHIP (it takes SRT), if it does not */
+  readonly #refuse: (slotId: string) => string | undefined;
+
+  constructor(opts: { seats: WhipSeats; capabilities: () => types.RtpCapabilities; connectTimeoutMs: number; log: Logger; refuse?: (slotId: string) => string | undefined }) {
     this.#seats = opts.seats;
+    this.#refuse = opts.refuse ?? (() => undefined);
     this.#capabilities = opts.capabilities;
     this.#connectTimeoutMs = opts.connectTimeoutMs;
     this.#log = opts.log.child({ module: 'whip' });
@@ -82,6 +86,8 @@ export class WhipIngest {
       if (err instanceof OfferError) throw new WhipError(err.status, err.message);
       throw err;
     }
+    const refused = this.#refuse(slotId);
+    if (refused) throw new WhipError(409, refused);
     if (this.#settingUp.has(slotId)) throw new WhipError(409, 'another WHIP session is being set up in this slot right now');
     const holder = this.#seats.page(slotId);
     if (holder) {
