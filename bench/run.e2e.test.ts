@@ -29,16 +29,26 @@ beforeAll(async () => {
 describe('npm run bench -- --quick', () => {
   it('every scenario completed', () => {
     expect(results.errors).toEqual({});
-    expect(Object.keys(results.results).sort()).toEqual(['continuity', 'destinations', 'latency', 'recovery', 'scale']);
+    expect(Object.keys(results.results).sort()).toEqual(['continuity', 'destinations', 'latency', 'recovery', 'scale', 'whipScale']);
   });
 
-  it('latency: cuts timed at the receiver and at the SFU, glass-to-glass read from real frames in three places', () => {
+  it('whip-scale: WHIP cameras that cost nothing, each one measured, the program at the receiver', () => {
+    const w = results.results.whipScale!;
+    expect(w.samples.map((s) => s.cameras)).toEqual([1, 2]);
+    expect(w.baseline.cpuPercentOfACore).toBeGreaterThan(0);
+    for (const s of w.samples) {
+      expect(s.server.cpuPercentOfACore).toBeGreaterThan(0);
+      expect(s.programFps).toBeGreaterThan(0); // the program reached the receiver with the WHIP camera on air
+    }
+  });
+
+  it('latency: cuts timed at the receiver and at the SFU, glass-to-glass read from real frames in five places', () => {
     const l = results.results.latency!;
     expect(l.cuts.n).toBe(3);
     expect(l.cuts.toReceiver.n).toBe(3);
     expect(l.cuts.toSfu.n).toBe(3);
     expect(l.cuts.keyframeWait.n).toBe(3);
-    for (const where of ['receiver', 'multiview', 'programMonitor'] as const) {
+    for (const where of ['receiver', 'multiview', 'programMonitor', 'whep', 'hls'] as const) {
       expect(l.glassToGlass[where].n).toBeGreaterThan(10);
       expect(l.glassToGlass[where].p50).toBeGreaterThan(0); // a frame cannot arrive before it was drawn
     }

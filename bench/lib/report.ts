@@ -36,6 +36,8 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
       dist('camera → RTMP receiver (decoded by ffmpeg)', lat.glassToGlass.receiver),
       dist('camera → director\'s multiview tile', lat.glassToGlass.multiview),
       dist('camera → director\'s program monitor', lat.glassToGlass.programMonitor),
+      dist('camera → low-latency watch page (WHEP, Chromium)', lat.glassToGlass.whep),
+      dist('camera → watch page (HLS, hls.js in Chromium)', lat.glassToGlass.hls),
     ]));
     const file = `${base}-latency.svg`;
     writeFileSync(file, stripChart('Latency samples (ms)', [
@@ -44,6 +46,8 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
       { label: 'g2g receiver', values: lat.glassToGlass.samples.receiver },
       { label: 'g2g multiview', values: lat.glassToGlass.samples.multiview },
       { label: 'g2g program monitor', values: lat.glassToGlass.samples.programMonitor },
+      { label: 'g2g WHEP page', values: lat.glassToGlass.samples.whep },
+      { label: 'g2g HLS page', values: lat.glassToGlass.samples.hls },
     ]));
     charts.push(`![Latency samples](${basename(file)})`);
   }
@@ -72,6 +76,18 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
         sc.samples.map((s) => [s.cameras, num(s.server.cpuSecondsPerMinute), num(s.server.peakRssMiB, 0), num(s.browsers.cpuSecondsPerMinute), num(s.programFps), s.holds ? 'yes' : 'no', num(s.machineLoad1m),
           s.encoderRestarts ?? '—', s.destinationsLive ?? '—', s.slateFallbacks ?? '—'])),
       sc.stoppedAt ? `Could not add camera ${sc.stoppedAt.cameras} on this machine: ${sc.stoppedAt.reason}` : '');
+  }
+
+  const ws = r.results.whipScale;
+  if (ws) {
+    out.push('## 7. Scale with WHIP cameras that cost nothing to run',
+      `Pre-encoded 720p30 H.264 + Opus sent as it is (no encode) by WHIP publishers in the bench's process; multiview open; program live to one receiver. ` +
+      `Server CPU in % of one core; per camera: above the same show with no camera (${num(ws.baseline.cpuPercentOfACore)} %, ${num(ws.baseline.peakRssMiB, 0)} MiB). ` +
+      `Goal: ≤ 2 % of a core per camera. "Holds": the receiver got ≥ 95 % of ${ws.fps} fps. Largest count held here: **${ws.largestHeld}**.`,
+      table(['cameras', 'server CPU %', 'per camera %', 'server peak MiB', 'director browser CPU %', 'publishers CPU %', 'program fps', 'holds'],
+        ws.samples.map((s) => [s.cameras, num(s.server.cpuPercentOfACore), num(s.perCameraPercent), num(s.server.peakRssMiB, 0), num(s.director.cpuPercentOfACore),
+          num(s.publishers.cpuPercentOfACore), num(s.programFps), s.holds ? 'yes' : 'no'])),
+      ws.stoppedAt ? `Could not add camera ${ws.stoppedAt.cameras} on this machine: ${ws.stoppedAt.reason}` : '');
   }
 
   const rec = r.results.recovery;

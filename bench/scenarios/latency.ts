@@ -1,13 +1,19 @@
 // 1. Cut latency and 2. glass-to-glass latency, in one show: two clock cameras on air
-// in turn, one RTMP receiver read frame by frame, the director's studio page open.
+// in turn, one RTMP receiver read frame by frame, the director's studio page open, and
+// the two watch pages a viewer would open — low latency (WHEP) and HLS — read the same
+// way, in the same window.
 import type { Page } from 'playwright-core';
+import { newContext } from '../../testkit/browser.js';
 import { captureTime, readClock } from '../../testkit/frameClock.js';
 import { BenchShow } from '../lib/show.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import type { BenchContext } from '../context.js';
 
 export type LatencyResult = {
-  glassToGlass: { receiver: Summary; multiview: Summary; programMonitor: Summary; samples: { receiver: number[]; multiview: number[]; programMonitor: number[] } };
+  glassToGlass: {
+    receiver: Summary; multiview: Summary; programMonitor: Summary; whep: Summary; hls: Summary;
+    samples: { receiver: number[]; multiview: number[]; programMonitor: number[]; whep: number[]; hls: number[] };
+  };
   cuts: {
     n: number;
     /** cut asked → first frame of the new camera decoded at the receiver */
@@ -69,13 +75,27 @@ export async function latency(ctx: BenchContext): Promise<LatencyResult> {
     await new Promise((r) => setTimeout(r, 3000)); // settle
     await show.ensureOnAir(a);
 
-    ctx.progress('latency: glass-to-glass (receiver, multiview, program monitor)');
+    // The watch pages, as viewers open them: each plays before it is measured.
+    ctx.progress('latency: the watch pages (WHEP, HLS)');
+    const whepPage = await (await newContext(show.browser)).newPage();
+    await whepPage.goto(`${show.server.url}/watch?low-latency`);
+    const hlsPage = await (await newContext(show.browser)).newPage();
+    await hlsPage.goto(`${show.server.url}/watch`);
+    const playing = (page: Page, selector: string) => page.waitForFunction(
+      (sel) => { const v = document.querySelector<HTMLVideoElement>(sel); return Boolean(v && v.readyState >= 2 && !v.paused); }, selector, { timeout: 40000 });
+    await Promise.all([playing(whepPage, '[data-testid="watch-video"][data-player="whep"]'), playing(hlsPage, '[data-testid="watch-video"]')]);
+
+    ctx.progress('latency: glass-to-glass (receiver, multiview, program monitor, WHEP and HLS watch pages)');
     const window = ctx.quick ? 4000 : 15000;
     const from = Date.now();
-    const [multiview, programMonitor] = await Promise.all([
+    const [multiview, programMonitor, whep, hls] = await Promise.all([
       pageGlassToGlass(show.director, `[data-testid="camera-tile"][data-slot-id="${a.slotId}"] video`, window),
       pageGlassToGlass(show.director, '[data-testid="program-monitor"] video', window),
+      pageGlassToGlass(whepPage, '[data-testid="watch-video"][data-player="whep"]', window),
+      pageGlassToGlass(hlsPage, '[data-testid="watch-video"]', window),
     ]);
+    await whepPage.context().close();
+    await hlsPage.context().close();
     const receiver = probe.between(from, Date.now()).filter((f) => f.capturedAt !== undefined).map((f) => f.at - f.capturedAt!);
     const steady = summarize(receiver).p50 ?? 0;
 
@@ -102,7 +122,8 @@ export async function latency(ctx: BenchContext): Promise<LatencyResult> {
     return {
       glassToGlass: {
         receiver: summarize(receiver), multiview: summarize(multiview), programMonitor: summarize(programMonitor),
-        samples: { receiver, multiview, programMonitor },
+        whep: summarize(whep), hls: summarize(hls),
+        samples: { receiver, multiview, programMonitor, whep, hls },
       },
       cuts: {
         n: samples.length,
