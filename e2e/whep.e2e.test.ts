@@ -116,6 +116,10 @@ describe('WHEP: the program in well under a second', () => {
     await control.until('one low-latency viewer', () => watch()?.whep.viewers === 1, 10_000);
     await control.request('show:endLive');
     await control.until('no low-latency viewer', () => watch()?.whep.viewers === 0, 10_000);
+    // Nothing kept for players that are gone: the routers numbered for them are closed.
+    const answered = server.logLines().filter((l) => l.msg === 'WHEP viewer answered').length;
+    expect(answered).toBeGreaterThan(0);
+    await expect.poll(() => server.logLines().filter((l) => l.msg === 'WHEP router closed: its last player left').length, { timeout: 5000 }).toBeGreaterThan(0);
     await viewer.waitForSelector('[data-testid="watch-page"][data-state="ended"]', { timeout: 10_000 });
     await viewer.context().close();
   });

@@ -53,6 +53,7 @@ export async function whipScale(ctx: BenchContext): Promise<WhipScaleResult> {
   const file = preEncodedFile();
   const show = await BenchShow.open({ REGIE_OUTPUT_SIZE: '1280x720' });
   const cameras: WhipCamera[] = [];
+  let counter: FrameCounter | undefined;
   const samples: WhipScaleSample[] = [];
   let stoppedAt: WhipScaleResult['stoppedAt'];
   const serverPid = show.server.process.pid!;
@@ -60,7 +61,10 @@ export async function whipScale(ctx: BenchContext): Promise<WhipScaleResult> {
     const server = new ProcessMeter(() => [serverPid, ...descendants(serverPid)]);
     const director = new ProcessMeter(() => descendants(process.pid, 'chromium'));
     // This process (werift: SRTP and packetising) and its ffmpegs that are not the server's (the publishers' copies; the frame counter).
-    const self = new ProcessMeter(() => [process.pid, ...descendants(process.pid, 'ffmpeg').filter((p) => !descendants(serverPid).includes(p))]);
+    const self = new ProcessMeter(() => {
+      const servers = new Set(descendants(serverPid)); // once a tick: each read runs ps
+      return [process.pid, ...descendants(process.pid, 'ffmpeg').filter((p) => !servers.has(p))];
+    });
     for (const m of [server, director, self]) m.start();
     const from = Date.now();
     await new Promise((r) => setTimeout(r, windowMs));
@@ -70,7 +74,7 @@ export async function whipScale(ctx: BenchContext): Promise<WhipScaleResult> {
   };
   try {
     await show.goLive(1, { probes: false });
-    const counter = new FrameCounter(`${show.receivers[0]!.url(false)}/bench-0`);
+    counter = new FrameCounter(`${show.receivers[0]!.url(false)}/bench-0`);
     ctx.progress('whip-scale: the show with no camera (the slate on air): baseline');
     await new Promise((r) => setTimeout(r, 3000));
     const baseline = (await measure()).server;
@@ -100,10 +104,10 @@ export async function whipScale(ctx: BenchContext): Promise<WhipScaleResult> {
         programFps, holds: programFps >= FPS * 0.95,
       });
     }
-    counter.stop();
     const held = samples.filter((s) => s.holds).map((s) => s.cameras);
     return { fps: FPS, baseline, samples, largestHeld: held.length ? Math.max(...held) : 0, ...(stoppedAt ? { stoppedAt } : {}) };
   } finally {
+    counter?.stop();
     for (const c of cameras) await c.close().catch(() => undefined);
     await show.close();
   }

@@ -272,12 +272,14 @@ export class Show extends EventEmitter<ShowEvents> {
   setWatchAccess(access: WatchView['access']): void {
     this.#watch.setAccess(access);
     this.#viewers.clear(); // those who watched by the old address must come back by the new one
+    this.whep.endAll('who may watch changed'); // (a player with a key that still works comes back by itself)
     this.#changed();
   }
 
   newWatchLink(): void {
     this.#watch.newLink();
     this.#viewers.clear();
+    this.whep.endAll('the viewer link was replaced');
     this.#changed();
   }
 

@@ -50,6 +50,8 @@ const WORDS: Record<WatchState['state'], string> = { 'on-air': 'On air', 'starti
 
 export function WatchApp() {
   const loaded = useWatchState();
+  // The low-latency page is full (REGIE_WHEP_MAX_VIEWERS): this viewer watches the HLS program instead.
+  const [whepFull, setWhepFull] = useState(false);
   const now = useNow(250);
   if (!loaded) return <main className="watch"><p className="watch-message">Connecting…</p></main>;
   if ('refused' in loaded) return <main className="watch"><p className="watch-message error" role="alert" data-testid="watch-refused">{loaded.refused}</p></main>;
@@ -63,8 +65,8 @@ export function WatchApp() {
         <span className={`watch-state watch-${state.state}`} data-testid="watch-state">{WORDS[state.state]}</span>
         {countdown && <span className="watch-countdown" data-testid="watch-countdown">{countdown.text}</span>}
       </header>
-      {state.whep && lowLatency()
-        ? <WhepPlayer endpoint={state.whep} />
+      {state.whep && lowLatency() && !whepFull
+        ? <WhepPlayer endpoint={state.whep} onFull={() => setWhepFull(true)} />
         : state.playlist
         ? <Player playlist={state.playlist} ended={state.state === 'ended'} />
         : <div className="watch-waiting" role="status">{state.state === 'ended' ? 'The show has ended. Thank you for watching.' : 'The show starts soon: this page plays it as soon as it does.'}</div>}
@@ -169,7 +171,7 @@ function useStallWatchdog(video: React.RefObject<HTMLVideoElement | null>, activ
  * fails, or a picture that stops, is a new session after a short wait (growing while it
  * keeps failing); the session is DELETEd when the page leaves.
  */
-function WhepPlayer({ endpoint }: { endpoint: string }) {
+function WhepPlayer({ endpoint, onFull }: { endpoint: string; onFull: () => void }) {
   const video = useRef<HTMLVideoElement>(null);
   const [muted, setMuted] = useState(true);
   const [trouble, setTrouble] = useState<string>();
@@ -204,12 +206,17 @@ function WhepPlayer({ endpoint }: { endpoint: string }) {
         method: 'POST', body: pc.localDescription!.sdp,
         headers: { 'Content-Type': 'application/sdp', ...(key ? { Authorization: `Bearer ${key}` } : {}) },
       });
+      if (res.status === 503) return onFull();
       if (res.status !== 201) {
         const detail = ((await res.json().catch(() => ({}))) as { detail?: string }).detail;
         throw new Error(detail ?? `the server answered ${res.status}`);
       }
       resource = res.headers.get('Location');
-      if (done) return;
+      if (done) {
+        // Left while the answer was on its way: the session is ended now, not in 20 s.
+        if (resource) void fetch(resource, { method: 'DELETE', keepalive: true }).catch(() => undefined);
+        return;
+      }
       await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
     })().catch((err: Error) => again(`The low-latency stream is not available (${err.message}); trying again…`));
     return () => {

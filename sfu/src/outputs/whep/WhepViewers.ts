@@ -37,6 +37,8 @@ export type ProgramProducers = { video: types.Producer; audio: types.Producer; r
 type Viewer = {
   id: string;
   transport: types.WebRtcTransport;
+  /** the router it is served from (numbered as it offered), released when it leaves */
+  router: types.Router;
   offer: AnsweredOffer;
   remoteUfrag?: string;
   etag: string;
@@ -59,6 +61,10 @@ export class WhepViewers {
   readonly #pipes = new Map<string, Promise<types.Producer>>();
   readonly #pipePairs = new Map<string, Promise<{ out: types.PipeTransport; into: types.PipeTransport }>>();
   readonly #onChange: () => void;
+  /** viewers (and POSTs on their way) per router: the last one gone closes it */
+  readonly #routerUsers = new Map<types.Router, number>();
+  /** POSTs being set up */
+  #pending = 0;
 
   constructor(opts: { pool: WorkerPool; program: () => Promise<ProgramProducers>; maxViewers: number; connectTimeoutMs: number; log: Logger; onChange: () => void }) {
     this.#pool = opts.pool;
@@ -75,7 +81,8 @@ export class WhepViewers {
 
   /** POST: a player offers to receive the program. */
   async play(offerText: string): Promise<{ resourceId: string; answer: string; etag: string }> {
-    if (this.#viewers.size >= this.#maxViewers) {
+    // POSTs on their way count against the limit too: a burst cannot overshoot it.
+    if (this.#viewers.size + this.#pending >= this.#maxViewers) {
       throw new WhepError(503, `this server takes ${this.#maxViewers} low-latency viewers at most (REGIE_WHEP_MAX_VIEWERS); the HLS watch page has room for everyone`);
     }
     let offer: ViewerOffer;
@@ -85,17 +92,36 @@ export class WhepViewers {
       if (err instanceof OfferError) throw new WhepError(err.status, err.message);
       throw err;
     }
-    const program = await this.#program();
-    const place = this.#pool.pick();
-    const numbering = playerNumbering(offer.sections, program);
-    const router = await this.#routerFor(place, numbering);
-    const transport = await router.createWebRtcTransport(webRtcTransportOptions(place.webRtcServer));
+    this.#pending++;
+    try {
+      return await this.#play(offer);
+    } finally {
+      this.#pending--;
+    }
+  }
+
+  async #play(offer: ViewerOffer): Promise<{ resourceId: string; answer: string; etag: string }> {
     const id = newId();
     const log = this.#log.child({ viewer: id.slice(0, 6) });
+    let router: types.Router | undefined;
+    let transport: types.WebRtcTransport | undefined;
     try {
+      const program = await this.#program();
+      const place = this.#pool.pick();
+      const numbering = playerNumbering(offer.sections, program);
+      // A kind the player offers no usable number for is not piped at all (a browser without H.264 gets the sound).
+      const playable = offer.sections.filter((section) => {
+        if (numbering[section.kind] !== undefined) return true;
+        offer.rejected.push({ index: section.index, reason: section.kind === 'video' ? 'the player offers no H.264 (packetization-mode 1) with a number from 96 to 127' : 'the player offers no Opus with a number from 96 to 127' });
+        return false;
+      });
+      if (playable.length === 0) throw new WhepError(422, `nothing the player can play: ${offer.rejected.map((r) => r.reason).join('; ')}`);
+      router = await this.#routerFor(place, numbering);
+      this.#hold(router);
+      transport = await router.createWebRtcTransport(webRtcTransportOptions(place.webRtcServer));
       await transport.connect({ dtlsParameters: offer.dtlsParameters });
       const accepted: AnsweredOffer['accepted'] = [];
-      for (const section of offer.sections) {
+      for (const section of playable) {
         const producer = await this.#producerOn(section.kind === 'video' ? program.video : program.audio, program.router, router);
         const rtpCapabilities = consumerCapabilities(section, router);
         if (!router.canConsume({ producerId: producer.id, rtpCapabilities })) {
@@ -109,29 +135,52 @@ export class WhepViewers {
       }
       if (accepted.length === 0) throw new WhepError(422, `nothing the player can play: ${offer.rejected.map((r) => r.reason).join('; ')}`);
       const answered: AnsweredOffer = { sdp: offer.sdp, dtlsParameters: offer.dtlsParameters, localSetup: offer.localSetup, accepted };
+      const viewerTransport = transport;
       const viewer: Viewer = {
-        id, transport, offer: answered, etag: newEtag(),
+        id, transport: viewerTransport, router, offer: answered, etag: newEtag(),
         remoteUfrag: offer.sdp.media.find((m) => m.iceUfrag)?.iceUfrag ?? offer.sdp.iceUfrag,
         connectTimer: setTimeout(() => this.#end(id, `it did not connect within ${Math.round(this.#connectTimeoutMs / 1000)} s`), this.#connectTimeoutMs),
       };
       this.#viewers.set(id, viewer);
-      transport.on('icestatechange', (state) => {
+      viewerTransport.on('icestatechange', (state) => {
         if (state === 'connected' || state === 'completed') clearTimeout(viewer.connectTimer);
         if (state === 'disconnected' || state === 'closed') this.#end(id, 'its connection stopped');
       });
-      transport.on('dtlsstatechange', (state) => {
+      viewerTransport.on('dtlsstatechange', (state) => {
         if (state === 'failed' || state === 'closed') this.#end(id, state === 'closed' ? 'the player closed its connection' : 'DTLS failed');
       });
-      transport.on('routerclose', () => this.#end(id, 'its worker stopped'));
+      viewerTransport.on('routerclose', () => this.#end(id, 'its worker stopped'));
       log.info({ viewers: this.#viewers.size, tracks: accepted.length }, 'WHEP viewer answered');
       this.#onChange();
-      return { resourceId: id, answer: writeAnswer(answered, transportInfo(transport), 'sendonly'), etag: viewer.etag };
+      return { resourceId: id, answer: writeAnswer(answered, transportInfo(viewerTransport), 'sendonly'), etag: viewer.etag };
     } catch (err) {
-      transport.close();
+      transport?.close();
+      if (router) this.#release(router);
       if (err instanceof WhepError) throw err;
       log.warn({ err: (err as Error).message }, 'WHEP viewer refused');
       throw new WhepError(422, (err as Error).message);
     }
+  }
+
+  /** A viewer (or a POST on its way) uses this router. */
+  #hold(router: types.Router): void {
+    this.#routerUsers.set(router, (this.#routerUsers.get(router) ?? 0) + 1);
+  }
+
+  /**
+   * One user fewer; the last one gone closes the router — its pipes and its copy of the
+   * program with it — so routers live only while players numbered their way watch.
+   */
+  #release(router: types.Router): void {
+    const left = (this.#routerUsers.get(router) ?? 1) - 1;
+    if (left > 0) {
+      this.#routerUsers.set(router, left);
+      return;
+    }
+    this.#routerUsers.delete(router);
+    if (router.closed) return;
+    router.close();
+    this.#log.info('WHEP router closed: its last player left');
   }
 
   /** DELETE: the player leaves. */
@@ -194,10 +243,16 @@ export class WhepViewers {
     if (!piped) {
       piped = this.#pipeBetween(from, to).then(async ({ out, into }) => {
         const consumer = await out.consume({ producerId: producer.id });
-        const made = await into.produce({ kind: consumer.kind, rtpParameters: consumer.rtpParameters, paused: consumer.producerPaused });
+        let made: types.Producer;
+        try {
+          made = await into.produce({ kind: consumer.kind, rtpParameters: consumer.rtpParameters, paused: consumer.producerPaused });
+        } catch (err) {
+          consumer.close();
+          throw err;
+        }
         // Either end closing closes the other: a new program, a router gone.
         consumer.observer.once('close', () => made.close());
-        made.observer.once('close', () => consumer.close());
+        made.observer.once('close', () => { consumer.close(); this.#pipes.delete(key); });
         return made;
       });
       piped.catch(() => this.#pipes.delete(key));
@@ -236,6 +291,7 @@ export class WhepViewers {
     this.#viewers.delete(id);
     clearTimeout(viewer.connectTimer);
     viewer.transport.close();
+    this.#release(viewer.router);
     this.#log.info({ viewer: id.slice(0, 6), reason, viewers: this.#viewers.size }, 'WHEP viewer left');
     this.#onChange();
   }
@@ -248,7 +304,9 @@ function playerNumbering(sections: ViewerSection[], program: ProgramProducers): 
   const find = (kind: 'audio' | 'video') => {
     const section = sections.find((s) => s.kind === kind);
     const want = (kind === 'video' ? program.video : program.audio).rtpParameters.codecs[0]!;
-    return section?.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === want.mimeType.toLowerCase() && c.clockRate === want.clockRate &&
+    // Dynamic payload types only (RFC 3551): a number outside them would be a router no player needs.
+    return section?.rtpCapabilities.codecs?.find((c) => (c.preferredPayloadType ?? 0) >= 96 && (c.preferredPayloadType ?? 0) <= 127 &&
+      c.mimeType.toLowerCase() === want.mimeType.toLowerCase() && c.clockRate === want.clockRate &&
       (kind === 'audio' || (Number(c.parameters?.['packetization-mode'] ?? 0) === 1 && isSameProfile(c.parameters, want.parameters))))?.preferredPayloadType;
   };
   return { video: find('video'), audio: find('audio') };
