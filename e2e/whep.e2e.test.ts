@@ -10,7 +10,8 @@ import { launchBrowser, newContext } from '../testkit/browser.js';
 import { classify, videoColor, type Colour } from '../testkit/colour.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
 import { addTwoCameras, openStudio, waitForProgramColour } from '../testkit/studio.js';
-import { WhipCamera, whipRequest } from '../testkit/whipCamera.js';
+import { whipRequest } from '../testkit/webrtcPeer.js';
+import { WhepPlayer } from '../testkit/whepPlayer.js';
 import { Control } from './harness/control.js';
 
 let server: RegieServer;
@@ -34,9 +35,8 @@ async function waitForColour(page: Page, colour: Colour, timeoutMs: number): Pro
 
 /** A player's offer (a real WebRTC stack: werift), for the HTTP checks. */
 async function playerOffer(): Promise<{ sdp: string; close: () => Promise<void> }> {
-  const { pc, sdp } = await WhipCamera.offer();
-  // (a sender's offer, made a receiver's: enough for the checks that come before any media)
-  return { sdp: sdp.replaceAll('a=sendonly', 'a=recvonly'), close: () => pc.close() };
+  const { pc, sdp } = await WhepPlayer.offer();
+  return { sdp, close: () => pc.close() };
 }
 
 beforeAll(async () => {

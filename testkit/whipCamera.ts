@@ -5,40 +5,16 @@
 // camera that costs the machine nothing, so a bench measures Régie and not its cameras).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import {
-  MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, useSdesMid,
-} from 'werift';
+import { MediaStreamTrack, type RTCPeerConnection } from 'werift';
+import { connected, gatheredOffer, newPeer, whipRequest } from './webrtcPeer.js';
+
+export { whipRequest };
 
 export type WhipSource =
   | { kind: 'colour'; colour: string; toneHz: number; width?: number; height?: number; fps?: number }
-  /** a file of H.264 (no B-frames) and Opus, looped and sent as it is */
+  /** an MPEG-TS file of H.264 (no B-frames, SPS and PPS before each keyframe) and Opus, looped and sent as it is */
   | { kind: 'file'; path: string };
-
-export type WhipResponse = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
-
-/** One HTTP request to Régie (its certificate is self-signed in tests). */
-export function whipRequest(url: string, method: string, headers: Record<string, string>, body?: string): Promise<WhipResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, rejectUnauthorized: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
-
-const H264 = new RTCRtpCodecParameters({
-  mimeType: 'video/H264', clockRate: 90000, payloadType: 96,
-  rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
-  parameters: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1',
-});
-const OPUS = new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: 111 });
 
 export class WhipCamera {
   readonly #pc: RTCPeerConnection;
@@ -59,41 +35,30 @@ export class WhipCamera {
 
   /** The offer a WHIP client would POST (ICE gathered: it carries its candidates). */
   static async offer(): Promise<{ pc: RTCPeerConnection; video: MediaStreamTrack; audio: MediaStreamTrack; sdp: string }> {
-    const pc = new RTCPeerConnection({
-      codecs: { video: [H264], audio: [OPUS] },
-      headerExtensions: { video: [useSdesMid()], audio: [useSdesMid()] },
-      // Tests run in a network namespace with only loopback, which werift skips by default.
-      iceAdditionalHostAddresses: ['127.0.0.1'],
-      iceUseIpv6: false,
-    });
+    const pc = newPeer();
     const video = new MediaStreamTrack({ kind: 'video' });
     const audio = new MediaStreamTrack({ kind: 'audio' });
     pc.addTransceiver(video, { direction: 'sendonly' });
     pc.addTransceiver(audio, { direction: 'sendonly' });
-    await pc.setLocalDescription(await pc.createOffer());
-    if (pc.iceGatheringState !== 'complete') {
-      await new Promise<void>((resolve) => pc.iceGatheringStateChange.subscribe((s) => { if (s === 'complete') resolve(); }));
-    }
-    return { pc, video, audio, sdp: pc.localDescription!.sdp };
+    return { pc, video, audio, sdp: await gatheredOffer(pc) };
   }
 
   /** Publishes into the slot; resolves once Régie answered and ICE + DTLS are up. */
   static async publish(endpoint: string, token: string, source: WhipSource): Promise<WhipCamera> {
     const { pc, video, audio, sdp } = await WhipCamera.offer();
-    const res = await whipRequest(endpoint, 'POST', { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token}` }, sdp);
-    if (res.status !== 201) {
+    const up = connected(pc, 'WHIP publisher');
+    let location: string;
+    try {
+      const res = await whipRequest(endpoint, 'POST', { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token}` }, sdp);
+      if (res.status !== 201) throw new Error(`WHIP POST answered ${res.status}: ${res.body}`);
+      location = new URL(String(res.headers.location), endpoint).toString();
+      await pc.setRemoteDescription({ type: 'answer', sdp: res.body });
+      await up;
+    } catch (err) {
+      up.catch(() => undefined); // closing it settles it
       await pc.close();
-      throw new Error(`WHIP POST answered ${res.status}: ${res.body}`);
+      throw err;
     }
-    const location = new URL(String(res.headers.location), endpoint).toString();
-    const connected = new Promise<void>((resolve, reject) => {
-      pc.connectionStateChange.subscribe((s) => {
-        if (s === 'connected') resolve();
-        if (s === 'failed') reject(new Error('the WHIP publisher\'s connection failed'));
-      });
-    });
-    await pc.setRemoteDescription({ type: 'answer', sdp: res.body });
-    await connected;
     const [videoIn, audioIn] = await Promise.all([rtpInput(video), rtpInput(audio)]);
     const ffmpeg = spawn('ffmpeg', [...ffmpegArgs(source, videoIn.port, audioIn.port)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -136,7 +101,8 @@ function ffmpegArgs(source: WhipSource, videoPort: number, audioPort: number): s
   if (source.kind === 'file') {
     return [
       ...common, '-re', '-stream_loop', '-1', '-i', source.path,
-      '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb,dump_extra=freq=keyframe', '-f', 'rtp', rtp(videoPort),
+      // No bitstream filter: after the first loop ffmpeg 5.1's would send nothing more.
+      '-map', '0:v:0', '-c:v', 'copy', '-f', 'rtp', rtp(videoPort),
       '-map', '0:a:0', '-c:a', 'copy', '-f', 'rtp', rtp(audioPort),
     ];
   }

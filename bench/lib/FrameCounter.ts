@@ -41,6 +41,17 @@ export class FrameCounter {
     return (b.frames - a.frames) / ((b.at - a.at) / 1000);
   }
 
+  /** Resolves once `frames` frames arrived after `since` (the program flows), or rejects after `timeoutMs`. */
+  async framesSince(since: number, frames: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const first = this.samples.find((s) => s.at >= since);
+      if (first && this.samples.at(-1)!.frames - first.frames >= frames) return;
+      if (Date.now() > deadline) throw new Error(`the program did not reach the receiver: fewer than ${frames} frames in ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   stop(): void {
     this.#stopped = true;
     this.#proc?.kill('SIGKILL');

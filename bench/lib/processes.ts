@@ -70,3 +70,19 @@ export class ProcessMeter {
     return { seconds, cpuSeconds: cpu, cpuSecondsPerMinute: (cpu / seconds) * 60, peakRssMiB: this.#peakRssMiB, processes: this.#last.size };
   }
 }
+
+export type GroupUse = { cpuPercentOfACore: number; peakRssMiB: number };
+
+/** Measures groups of processes over one window: each one's CPU, in % of one core, and its peak memory. */
+export async function measureGroups<K extends string>(groups: Record<K, () => number[]>, windowMs: number): Promise<{ from: number; use: Record<K, GroupUse> }> {
+  const meters = Object.entries<() => number[]>(groups).map(([name, pids]) => [name, new ProcessMeter(pids)] as const);
+  for (const [, m] of meters) m.start();
+  const from = Date.now();
+  await new Promise((r) => setTimeout(r, windowMs));
+  const use = {} as Record<K, GroupUse>;
+  for (const [name, m] of meters) {
+    const r = m.stop();
+    use[name as K] = { cpuPercentOfACore: Math.round((r.cpuSecondsPerMinute / 60) * 1000) / 10, peakRssMiB: Math.round(r.peakRssMiB) };
+  }
+  return { from, use };
+}

@@ -81,13 +81,29 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
   const ws = r.results.whipScale;
   if (ws) {
     out.push('## 7. Scale with WHIP cameras that cost nothing to run',
-      `Pre-encoded 720p30 H.264 + Opus sent as it is (no encode) by WHIP publishers in the bench's process; multiview open; program live to one receiver. ` +
+      `Pre-encoded 720p30 H.264 + Opus sent as it is (no encode) by WHIP publishers (werift, spread over one process per core); multiview open (the director's browser at nice 19: another machine in a real show); program live to one receiver. ` +
       `Server CPU in % of one core; per camera: above the same show with no camera (${num(ws.baseline.cpuPercentOfACore)} %, ${num(ws.baseline.peakRssMiB, 0)} MiB). ` +
-      `Goal: ≤ 2 % of a core per camera. "Holds": the receiver got ≥ 95 % of ${ws.fps} fps. Largest count held here: **${ws.largestHeld}**.`,
-      table(['cameras', 'server CPU %', 'per camera %', 'server peak MiB', 'director browser CPU %', 'publishers CPU %', 'program fps', 'holds'],
+      `Goal: ≤ 2 % of a core per camera. "Holds": the receiver got ≥ 95 % of ${ws.fps} fps, every camera sent all along and the first stayed on air. Largest count held here: **${ws.largestHeld}**.`,
+      table(['cameras', 'server CPU %', 'per camera %', 'server peak MiB', 'director browser CPU %', 'publishers CPU %', 'program fps', 'cameras that stalled', 'holds'],
         ws.samples.map((s) => [s.cameras, num(s.server.cpuPercentOfACore), num(s.perCameraPercent), num(s.server.peakRssMiB, 0), num(s.director.cpuPercentOfACore),
-          num(s.publishers.cpuPercentOfACore), num(s.programFps), s.holds ? 'yes' : 'no'])),
+          num(s.publishers.cpuPercentOfACore), num(s.programFps), `${s.stalledCameras ? `${s.stalledCameras} (longest ${num(s.longestStallMs / 1000)} s)` : 0}${s.leftAir ? ', the first left the air' : ''}`, s.holds ? 'yes' : 'no'])),
+      ws.perAddedCameraPercent !== undefined ? `One more camera (a line fitted through the counts that held): **${num(ws.perAddedCameraPercent, 2)} % of a core**.` : '',
       ws.stoppedAt ? `Could not add camera ${ws.stoppedAt.cameras} on this machine: ${ws.stoppedAt.reason}` : '');
+  }
+
+  const wv = r.results.whepViewers;
+  if (wv) {
+    out.push('## 8. WHEP viewers per core',
+      `The 720p30 program (a pre-encoded WHIP camera on air, live to one receiver) played by WHEP players (werift, spread over one process per core, counting frames without decoding); the director's browser at nice 19. ` +
+      `Server CPU in % of one core; per viewer: above the same live show with no player (${num(wv.baseline.cpuPercentOfACore)} %, ${num(wv.baseline.peakRssMiB, 0)} MiB). ` +
+      `A viewer is two consumers (video, audio) on its own transport. Goal: within 2× of mediasoup's ${wv.mediasoupConsumersPerCore} consumers per core, counting each viewer as one consumer (the stricter reading): ≥ ${wv.goalViewersPerCore} viewers per core. ` +
+      `"Served": players that received ≥ 95 % of ${wv.fps} fps.`,
+      table(['viewers', 'server CPU %', 'per viewer %', 'viewers per core', 'server peak MiB', 'players CPU %', 'player fps min / median', 'served', 'camera'],
+        wv.samples.map((s) => [s.viewers, num(s.server.cpuPercentOfACore), num(s.perViewerPercent), s.viewersPerCore ?? '— (within the noise)', num(s.server.peakRssMiB, 0),
+          num(s.players.cpuPercentOfACore), `${num(s.playerFps.min)} / ${num(s.playerFps.median)}`, `${s.playersServed} / ${s.viewers}`,
+          s.cameraStalledMs ? `sent nothing for ${num(s.cameraStalledMs / 1000)} s` : s.leftAir ? 'left the air' : 'on air'])),
+      wv.fitted ? `Fitted through the baseline and every count whose players were served: **${num(wv.fitted.perViewerPercent, 3)} % of a core per viewer, ${wv.fitted.viewersPerCore ?? '—'} viewers per core** (goal ≥ ${wv.goalViewersPerCore}).` : '',
+      wv.stoppedAt ? `Stopped at ${wv.stoppedAt.viewers} players on this machine: ${wv.stoppedAt.reason}` : '');
   }
 
   const rec = r.results.recovery;
@@ -117,7 +133,7 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
   const so = r.results.soak;
   if (so) {
     const minFrames = Math.min(...so.framesPerMinute);
-    out.push('## 7. Long show (soak)', `A ${so.minutes}-minute show (program ${so.outputSize}, ${so.expectedPerMinute / 60} fps), live to an nginx-rtmp receiver read frame by frame; on air: ${so.schedule.map((s) => `${s.camera} from ${s.atSecond} s`).join(', ')}. The goal: no gap, no restart.`,
+    out.push('## 9. Long show (soak)', `A ${so.minutes}-minute show (program ${so.outputSize}, ${so.expectedPerMinute / 60} fps), live to an nginx-rtmp receiver read frame by frame; on air: ${so.schedule.map((s) => `${s.camera} from ${s.atSecond} s`).join(', ')}. The goal: no gap, no restart.`,
       table(['', 'value'], [
         ['program frames per minute at the receiver (min / expected)', `${minFrames} / ${so.expectedPerMinute}`],
         ['longest gap between frames', ms(so.longestGapMs)],

@@ -29,10 +29,16 @@ export class BenchShow {
   readonly receivers: NginxRtmp[] = [];
   readonly probes: ClockProbe[] = [];
 
-  static async open(env: Record<string, string> = {}, opts: { publicHost?: string; supervised?: boolean } = {}): Promise<BenchShow> {
+  /**
+   * `niceDirector`: the director's browser at the lowest CPU priority too, for scenarios
+   * that measure the server against its own limits (the director's laptop is another
+   * machine in a real show; its decoding is measured apart).
+   */
+  static async open(env: Record<string, string> = {}, opts: { publicHost?: string; supervised?: boolean; niceDirector?: boolean } = {}): Promise<BenchShow> {
     const show = new BenchShow();
-    show.server = await startServer({ REGIE_LOG_LEVEL: 'info', ...env }, opts);
-    show.browser = await launchBrowser();
+    const { niceDirector = false, ...serverOpts } = opts;
+    show.server = await startServer({ REGIE_LOG_LEVEL: 'info', ...env }, serverOpts);
+    show.browser = await launchBrowser({ nice: niceDirector });
     show.cameraBrowser = await launchBrowser({ nice: true });
     show.director = await openStudio(show.browser, show.server.url, show.server.secret);
     show.control = io(`${show.server.url}/director`, { auth: { secret: show.server.secret }, transports: ['websocket'], rejectUnauthorized: false });
@@ -131,6 +137,33 @@ export class BenchShow {
         if (Date.now() > deadline) throw err;
       }
     }
+  }
+
+  /**
+   * Watches, until the returned function is called, that these cameras keep sending
+   * (live, bytes arriving) and that `onAir` stays on air: a measurement is only worth
+   * what its cameras did during it. Returns, per camera, how long it sent nothing (the
+   * server says so after its no-signal time), and whether the program left `onAir`.
+   */
+  watchCameras(slotIds: string[], onAir: string): () => { stalledMs: Record<string, number>; leftAir: boolean } {
+    const stalledMs: Record<string, number> = {};
+    let leftAir = false;
+    let last = Date.now();
+    const check = () => {
+      const now = Date.now();
+      for (const id of slotIds) {
+        const slot = this.state?.slots.find((s) => s.id === id);
+        if (slot?.state !== 'live' || !slot.stats?.bitrate) stalledMs[id] = (stalledMs[id] ?? 0) + (now - last);
+      }
+      if (this.state?.program?.program !== onAir) leftAir = true;
+      last = now;
+    };
+    const timer = setInterval(check, 100);
+    return () => {
+      clearInterval(timer);
+      check();
+      return { stalledMs, leftAir };
+    };
   }
 
   /** Preview then cut, through the director's socket; returns when the cut was asked. */

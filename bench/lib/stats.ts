@@ -21,3 +21,14 @@ export function summarize(values: number[]): Summary {
     mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
   };
 }
+
+/** The least-squares line through points (x, y): its slope and intercept; undefined with fewer than two distinct x. */
+export function fitLine(points: { x: number; y: number }[]): { slope: number; intercept: number } | undefined {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  if (n < 2 || sxx === 0) return undefined;
+  const slope = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / sxx;
+  return { slope, intercept: my - slope * mx };
+}
