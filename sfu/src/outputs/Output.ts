@@ -37,10 +37,10 @@ export class Output extends EventEmitter<OutputEvents> {
   #lastWriteAt = 0;
   #firstWriteAt = 0; // of this link: connecting is timed from it
   /** the program's tables and latest group of pictures: what a new link starts with */
-  readonly #head: () => Buffer;
+  readonly #head: () => { head: Buffer; onKeyframe: boolean };
   readonly #stallMs: number;
 
-  constructor(dest: Destination, log: Logger, head: () => Buffer, stallMs = DESTINATION_STALL_MS) {
+  constructor(dest: Destination, log: Logger, head: () => { head: Buffer; onKeyframe: boolean }, stallMs = DESTINATION_STALL_MS) {
     super();
     this.#stallMs = stallMs;
     this.#dest = dest;
@@ -119,12 +119,12 @@ export class Output extends EventEmitter<OutputEvents> {
     this.#apply({ type: 'start', fresh });
     let link: Link;
     const scrub = (text: string) => this.#scrub(text);
-    // Started on a keyframe, with what came since: no wait for the next one.
-    const head = this.#head();
+    // Started on a keyframe, with what came since (or before the encoder's first byte): no wait for the next one.
+    const { head, onKeyframe } = this.#head();
     try {
       link = this.#dest.protocol === 'srt'
-        ? new SrtLink(this.#dest, head.length > 0, scrub, this.#log)
-        : new RtmpLink(this.#dest, head.length > 0, scrub, this.#log);
+        ? new SrtLink(this.#dest, onKeyframe, scrub, this.#log)
+        : new RtmpLink(this.#dest, onKeyframe, scrub, this.#log);
     } catch (err) {
       // A destination that cannot even start (a URL stored by an older version that
       // cannot be used) says so, and keeps retrying slowly, like any bad URL.

@@ -56,6 +56,19 @@ describe('ProgramGop', () => {
     expect(gop.snapshot().length).toBe(0);
   });
 
+  it('a destination started before the encoder\'s first byte starts on a keyframe (its stream does); one started mid-group does not', () => {
+    const gop = new ProgramGop();
+    expect(gop.start()).toEqual({ head: Buffer.alloc(0), onKeyframe: true }); // Go live, a restarted server
+    gop.push(ts.subarray(0, 188 * 2));
+    expect(gop.start().onKeyframe).toBe(false); // the tables went by: it would start mid-stream
+    feed(gop, ts.subarray(188 * 2));
+    const started = gop.start();
+    expect(started.onKeyframe).toBe(true);
+    expect(started.head.equals(gop.snapshot())).toBe(true);
+    gop.reset(); // a new encoder: its stream starts afresh
+    expect(gop.start()).toEqual({ head: Buffer.alloc(0), onKeyframe: true });
+  });
+
   it('a half packet of an encoder that died never runs into the next one', () => {
     const gop = new ProgramGop();
     gop.push(ts.subarray(0, 188 * 40 + 100)); // cut mid-packet

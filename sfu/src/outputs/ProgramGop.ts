@@ -51,9 +51,12 @@ export class ProgramGop {
   #videoPid?: number;
   #gop: Buffer[] = [];
   #gopBytes = 0;
+  /** nothing of this encoder's stream has passed yet */
+  #untouched = true;
 
   /** Takes a read of the encoder's output; returns the whole packets it completes. */
   push(chunk: Buffer): Buffer {
+    if (chunk.length) this.#untouched = false;
     let data = this.#rest.length ? Buffer.concat([this.#rest, chunk]) : chunk;
     data = this.#resync(data);
     const whole = data.length - (data.length % PACKET);
@@ -69,8 +72,20 @@ export class ProgramGop {
     return Buffer.concat([this.#pat, ...this.#pmt.values(), ...this.#gop]);
   }
 
+  /**
+   * What a destination that starts now is given first, and whether what it reads then
+   * starts on a keyframe: it does with the latest group, and it does with nothing when
+   * the encoder has sent nothing yet — its stream begins with its tables and a keyframe
+   * (Go live, or a server that restarted: the destinations start before the encoder).
+   */
+  start(): { head: Buffer; onKeyframe: boolean } {
+    const head = this.snapshot();
+    return { head, onKeyframe: head.length > 0 || this.#untouched };
+  }
+
   /** A new encoder: nothing of the last one is kept, not even half a packet. */
   reset(): void {
+    this.#untouched = true;
     this.#rest = Buffer.alloc(0);
     this.#pat = undefined;
     this.#pmtPids.clear();
