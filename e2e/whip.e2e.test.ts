@@ -80,6 +80,9 @@ describe('a WHIP encoder as a camera', () => {
     expect(slot()!.audio).toBeDefined();
     await waitForTileColour(director, slotId, 'green', 15000);
     await expect.poll(() => tile(director, slotId).getByTestId('tile-sender').textContent(), { timeout: 5000 }).toBe('WHIP');
+    // An encoder says nothing of its picture: the tile reads it from what it decodes.
+    await expect.poll(() => tile(director, slotId).getByTestId('tile-res').textContent(), { timeout: 10_000 }).toBe('640×360');
+    await expect.poll(async () => Number(await tile(director, slotId).getByTestId('tile-fps').textContent()), { timeout: 10_000 }).toBeGreaterThan(0);
     // What the director pastes into OBS, under the slot.
     const item = director.locator(`[data-testid="slot-item"][data-slot-id="${slotId}"]`);
     expect(await item.getByTestId('whip-url').inputValue()).toBe(endpoint);

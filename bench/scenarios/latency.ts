@@ -1,7 +1,8 @@
 // 1. Cut latency and 2. glass-to-glass latency, in one show: two clock cameras on air
 // in turn, one RTMP receiver read frame by frame, the director's studio page open, and
 // the two watch pages a viewer would open — low latency (WHEP) and HLS — read the same
-// way, in the same window.
+// way, after the others: reading every frame of four videos at once starves two cores,
+// and the receiver's probe then falls seconds behind what it measures.
 import type { Page } from 'playwright-core';
 import { newContext } from '../../testkit/browser.js';
 import { captureTime, readClock } from '../../testkit/frameClock.js';
@@ -75,8 +76,18 @@ export async function latency(ctx: BenchContext): Promise<LatencyResult> {
     await new Promise((r) => setTimeout(r, 3000)); // settle
     await show.ensureOnAir(a);
 
+    ctx.progress('latency: glass-to-glass (receiver, multiview, program monitor)');
+    const window = ctx.quick ? 4000 : 15000;
+    const from = Date.now();
+    const [multiview, programMonitor] = await Promise.all([
+      pageGlassToGlass(show.director, `[data-testid="camera-tile"][data-slot-id="${a.slotId}"] video`, window),
+      pageGlassToGlass(show.director, '[data-testid="program-monitor"] video', window),
+    ]);
+    const receiver = probe.between(from, Date.now()).filter((f) => f.capturedAt !== undefined).map((f) => f.at - f.capturedAt!);
+    const steady = summarize(receiver).p50 ?? 0;
+
     // The watch pages, as viewers open them: each plays before it is measured.
-    ctx.progress('latency: the watch pages (WHEP, HLS)');
+    ctx.progress('latency: glass-to-glass at the watch pages (WHEP, HLS)');
     const whepPage = await (await newContext(show.browser)).newPage();
     await whepPage.goto(`${show.server.url}/watch?low-latency`);
     const hlsPage = await (await newContext(show.browser)).newPage();
@@ -84,20 +95,12 @@ export async function latency(ctx: BenchContext): Promise<LatencyResult> {
     const playing = (page: Page, selector: string) => page.waitForFunction(
       (sel) => { const v = document.querySelector<HTMLVideoElement>(sel); return Boolean(v && v.readyState >= 2 && !v.paused); }, selector, { timeout: 40000 });
     await Promise.all([playing(whepPage, '[data-testid="watch-video"][data-player="whep"]'), playing(hlsPage, '[data-testid="watch-video"]')]);
-
-    ctx.progress('latency: glass-to-glass (receiver, multiview, program monitor, WHEP and HLS watch pages)');
-    const window = ctx.quick ? 4000 : 15000;
-    const from = Date.now();
-    const [multiview, programMonitor, whep, hls] = await Promise.all([
-      pageGlassToGlass(show.director, `[data-testid="camera-tile"][data-slot-id="${a.slotId}"] video`, window),
-      pageGlassToGlass(show.director, '[data-testid="program-monitor"] video', window),
+    const [whep, hls] = await Promise.all([
       pageGlassToGlass(whepPage, '[data-testid="watch-video"][data-player="whep"]', window),
       pageGlassToGlass(hlsPage, '[data-testid="watch-video"]', window),
     ]);
     await whepPage.context().close();
     await hlsPage.context().close();
-    const receiver = probe.between(from, Date.now()).filter((f) => f.capturedAt !== undefined).map((f) => f.at - f.capturedAt!);
-    const steady = summarize(receiver).p50 ?? 0;
 
     const cutCount = ctx.quick ? 3 : 20;
     const samples: LatencyResult['cuts']['samples'] = [];

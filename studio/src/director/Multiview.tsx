@@ -9,6 +9,7 @@ import { useSwitcherActions } from './Switcher';
 import { bestGrid } from './multiviewGrid';
 import { STATE_LABEL } from './slotWords';
 import { AudioMeter } from '../lib/AudioMeter';
+import { useDecodedFormat } from '../lib/useDecodedFormat';
 
 /** A "back after 6.2 s" badge stays this long on the tile. */
 const RECOVERED_BADGE_MS = 15000;
@@ -51,6 +52,11 @@ function CameraTile({ slot, index, track, audio, bus, onSelect, soloed, onSolo }
     if (track) el.play().catch(() => undefined); // muted + playsInline: autoplay is allowed
   }, [track]);
   const s = slot.stats;
+  // Encoders tell the server nothing of their picture: read it from what this tile decodes.
+  const decoded = useDecodedFormat(video, Boolean(track) && (slot.sender === 'whip' || slot.sender === 'srt'));
+  const width = s?.width || decoded?.width;
+  const height = s?.height || decoded?.height;
+  const fps = s?.fps || decoded?.fps;
   const recentlyBack = useRecent(slot.recovered?.at, RECOVERED_BADGE_MS);
   return (
     <article className={`tile tile-${slot.state}${bus ? ` tile-${bus}` : ''}`} data-testid="camera-tile" data-slot-id={slot.id}
@@ -84,8 +90,8 @@ function CameraTile({ slot, index, track, audio, bus, onSelect, soloed, onSolo }
       {slot.state !== 'live' && <div className="tile-cover" title={slot.reason}>{STATE_LABEL[slot.state]}{slot.reason ? <small>{slot.reason}</small> : null}</div>}
       {s && slot.state !== 'offline' && (
         <dl className="tile-stats" data-testid="tile-stats">
-          <div><dt>res</dt><dd>{s.width && s.height ? `${s.width}×${s.height}` : '—'}</dd></div>
-          <div><dt>fps</dt><dd>{s.fps ? Math.round(s.fps) : '—'}</dd></div>
+          <div><dt>res</dt><dd data-testid="tile-res">{width && height ? `${width}×${height}` : '—'}</dd></div>
+          <div><dt>fps</dt><dd data-testid="tile-fps">{fps ? Math.round(fps) : '—'}</dd></div>
           <div><dt>kbps</dt><dd>{Math.round(s.bitrate / 1000)}</dd></div>
           <div><dt>loss</dt><dd>{(s.loss * 100).toFixed(1)}%</dd></div>
           {slot.history && <div className="tile-health"><dt className="visually-hidden">last minute</dt><dd><HealthSparkline history={slot.history} /></dd></div>}
