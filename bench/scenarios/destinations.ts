@@ -83,7 +83,7 @@ async function measure(approach: Approach, count: number, input: string, nginx: 
     // As the show's Broadcast does: whole packets, each link started on the latest keyframe.
     const gop = new ProgramGop();
     for (const [i, url] of urls.entries()) {
-      const o = new Output({ id: `bench${i}`, name: `bench ${i}`, protocol: 'rtmp', url, enabled: true }, silent, () => gop.start());
+      const o = new Output({ id: `bench${i}`, name: `bench ${i}`, protocol: 'rtmp', url, enabled: true }, silent, () => gop.snapshot());
       o.start();
       outputs.push(o);
     }

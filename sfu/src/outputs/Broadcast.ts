@@ -77,7 +77,7 @@ export class Broadcast extends EventEmitter<BroadcastEvents> {
   }
 
   #track(d: Destination): Output {
-    const o = new Output(d, this.#log, () => this.#gop.start(), this.#stallMs);
+    const o = new Output(d, this.#log, () => this.#gop.snapshot(), this.#stallMs);
     o.on('changed', () => this.emit('changed'));
     this.#outputs.set(d.id, o);
     return o;

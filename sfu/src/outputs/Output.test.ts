@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { scrubSecrets, shownUrl } from './Destination.js';
 import { rtmpRemuxArgs, rtmpTarget } from './links/RtmpLink.js';
 import { srtArgs } from './links/SrtLink.js';
+import { LinkFeed, ProgramGop } from './ProgramGop.js';
 import { programTs } from './programTs.fixture.js';
 
-const RTMP_REMUX_ARGS = rtmpRemuxArgs(true);
+const RTMP_REMUX_ARGS = rtmpRemuxArgs();
 
 describe('the remux of each destination', () => {
   it('RTMP(S): ffmpeg only remuxes to FLV on its stdout — no URL and no stream key in its command line', () => {
@@ -21,24 +22,29 @@ describe('the remux of each destination', () => {
     expect(rtmpTarget({ url: 'rtmp://h/app' })).toEqual({ url: 'rtmp://h/app', streamKey: '' });
   });
 
-  it('a remux that starts mid-group (no group was kept) reads on to the next keyframe and knows the picture', () => {
-    // Keyframes 4 s apart (the longest REGIE_KEYFRAME_SECONDS); the remux joins 0.5 s
-    // after one, on a packet boundary, as a link joins a program already running.
+  it('a link that joins mid-group waits for the next keyframe: its remux, with a 1 s probe, knows the picture', () => {
+    // Keyframes 4 s apart (the longest REGIE_KEYFRAME_SECONDS); the link joins 0.5 s
+    // after one, with no group kept (as when a group is too large to keep).
     const ts = programTs(9, 120);
     const joinAt = Math.floor((ts.length * 0.5) / 9 / 188) * 188;
-    const flvVideo = (args: string[]) => {
-      const remux = spawnSync('ffmpeg', args, { input: ts.subarray(joinAt), maxBuffer: 64 * 1024 * 1024 });
+    const flvVideo = (input: Buffer) => {
+      const remux = spawnSync('ffmpeg', RTMP_REMUX_ARGS, { input, maxBuffer: 64 * 1024 * 1024 });
       const probe = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', '-f', 'flv', '-i', 'pipe:0'], { input: remux.stdout });
       return probe.stdout.toString().trim();
     };
-    expect(flvVideo(rtmpRemuxArgs(false))).toBe('320,180');
-    // What the probe of a remux given a head would do here: give up before the keyframe
-    // (this is what makes the case above a start mid-group).
-    expect(flvVideo(rtmpRemuxArgs(true))).toBe('');
+    // Read from where it joined, a 1 s probe gives up before the keyframe: no picture.
+    expect(flvVideo(ts.subarray(joinAt))).toBe('');
+    const gop = new ProgramGop();
+    gop.push(ts.subarray(0, joinAt)); // what went before the link
+    gop.reset(); // ... of which nothing is kept
+    const feed = new LinkFeed(() => gop.snapshot());
+    const sent = [feed.start()];
+    for (let at = joinAt; at < ts.length; at += 188 * 50) sent.push(feed.next(gop.push(ts.subarray(at, Math.min(ts.length, at + 188 * 50)))));
+    expect(flvVideo(Buffer.concat(sent))).toBe('320,180');
   });
 
   it('SRT: MPEG-TS with the key as streamid', () => {
-    const args = srtArgs({ id: 'a', name: 'SRT', protocol: 'srt', url: 'srt://ingest.example:9000?latency=200000', streamKey: 'k1', enabled: true }, true);
+    const args = srtArgs({ id: 'a', name: 'SRT', protocol: 'srt', url: 'srt://ingest.example:9000?latency=200000', streamKey: 'k1', enabled: true });
     expect(args.at(-1)).toBe('srt://ingest.example:9000?latency=200000&mode=caller&streamid=k1');
     expect(args).toEqual(expect.arrayContaining(['-f', 'mpegts']));
   });
@@ -48,14 +54,14 @@ describe('what an output may open', () => {
   it('opens only its own protocol: never a local file, whatever the URL says', () => {
     const at = (args: string[]) => args[args.indexOf('-protocol_whitelist') + 1];
     expect(at(RTMP_REMUX_ARGS)).toBe('pipe');
-    const srt = srtArgs({ id: 'a', name: 'x', protocol: 'srt', url: 'srt://h:1', enabled: true }, true);
+    const srt = srtArgs({ id: 'a', name: 'x', protocol: 'srt', url: 'srt://h:1', enabled: true });
     expect(at(srt)).toBe('srt');
     // The whitelist applies to the output: it comes after the input and before the URL.
     for (const args of [RTMP_REMUX_ARGS, srt]) expect(args.indexOf('-protocol_whitelist')).toBeGreaterThan(args.indexOf('pipe:0'));
   });
 
   it('calls an SRT platform, never listens', () => {
-    const args = srtArgs({ id: 'a', name: 'x', protocol: 'srt', url: 'srt://h:1?mode=listener', enabled: true }, false);
+    const args = srtArgs({ id: 'a', name: 'x', protocol: 'srt', url: 'srt://h:1?mode=listener', enabled: true });
     expect(new URL(args.at(-1)!).searchParams.getAll('mode')).toEqual(['caller']);
   });
 });

@@ -11,6 +11,7 @@ import { RtmpLink } from './links/RtmpLink.js';
 import { SrtLink } from './links/SrtLink.js';
 import { backoffMs } from '../../../shared/src/backoff.js';
 import { initialStatus, namedEnd, nextStatus, PERMANENT, RECONNECT, RECONNECT_PERMANENT, type OutputEvent, type OutputStatus } from './outputState.js';
+import { LinkFeed } from './ProgramGop.js';
 
 /** No accepted bytes for this long while fed: the peer is frozen or gone (REGIE_DESTINATION_STALL_MS). */
 export const DESTINATION_STALL_MS = 6000;
@@ -37,10 +38,11 @@ export class Output extends EventEmitter<OutputEvents> {
   #lastWriteAt = 0;
   #firstWriteAt = 0; // of this link: connecting is timed from it
   /** the program's tables and latest group of pictures: what a new link starts with */
-  readonly #head: () => { head: Buffer; onKeyframe: boolean };
+  readonly #head: () => Buffer;
+  #feed?: LinkFeed;
   readonly #stallMs: number;
 
-  constructor(dest: Destination, log: Logger, head: () => { head: Buffer; onKeyframe: boolean }, stallMs = DESTINATION_STALL_MS) {
+  constructor(dest: Destination, log: Logger, head: () => Buffer, stallMs = DESTINATION_STALL_MS) {
     super();
     this.#stallMs = stallMs;
     this.#dest = dest;
@@ -98,11 +100,16 @@ export class Output extends EventEmitter<OutputEvents> {
   }
 
   /** A chunk of the encoded program. Never blocks: a destination that lags drops its own data. */
-  write(chunk: Buffer): void {
-    if (!this.#link) return;
+  write(packets: Buffer): void {
+    if (!this.#link || !this.#feed) return;
+    this.#send(this.#feed.next(packets));
+  }
+
+  #send(data: Buffer): void {
+    if (!this.#link || data.length === 0) return;
     this.#lastWriteAt = Date.now();
     this.#firstWriteAt ||= this.#lastWriteAt;
-    this.#link.write(chunk);
+    this.#link.write(data);
   }
 
   #apply(e: OutputEvent): void {
@@ -119,12 +126,10 @@ export class Output extends EventEmitter<OutputEvents> {
     this.#apply({ type: 'start', fresh });
     let link: Link;
     const scrub = (text: string) => this.#scrub(text);
-    // Started on a keyframe, with what came since (or before the encoder's first byte): no wait for the next one.
-    const { head, onKeyframe } = this.#head();
     try {
       link = this.#dest.protocol === 'srt'
-        ? new SrtLink(this.#dest, onKeyframe, scrub, this.#log)
-        : new RtmpLink(this.#dest, onKeyframe, scrub, this.#log);
+        ? new SrtLink(this.#dest, scrub, this.#log)
+        : new RtmpLink(this.#dest, scrub, this.#log);
     } catch (err) {
       // A destination that cannot even start (a URL stored by an older version that
       // cannot be used) says so, and keeps retrying slowly, like any bad URL.
@@ -139,7 +144,9 @@ export class Output extends EventEmitter<OutputEvents> {
     this.#firstWriteAt = 0;
     this.#lastAcceptedAt = Date.now();
     link.on('accepted', (total) => this.#onAccepted(link, total));
-    if (head.length) this.write(head);
+    // It starts on the tables and a keyframe: the latest group now, or the next one to come.
+    this.#feed = new LinkFeed(this.#head);
+    this.#send(this.#feed.start());
     link.once('ended', (end) => {
       if (this.#link !== link) return;
       this.#link = undefined;

@@ -37,7 +37,7 @@ export function preflight(dest: Destination, log: Logger): Preflight {
   const result = new Promise<DestinationTest>((resolve) => {
     let link: Link;
     try {
-      link = dest.protocol === 'srt' ? new SrtLink(dest, true, scrub, log) : new RtmpLink(dest, true, scrub, log);
+      link = dest.protocol === 'srt' ? new SrtLink(dest, scrub, log) : new RtmpLink(dest, scrub, log);
     } catch (err) {
       resolve({ accepted: false, kind: 'bad-url', message: `this destination cannot start: check its URL (${scrub((err as Error).message)})`, tookMs: 0 });
       return;

@@ -2,7 +2,7 @@
 // reads of odd sizes as a pipe delivers them; what it keeps is checked with ffprobe.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ProgramGop } from './ProgramGop.js';
+import { LinkFeed, ProgramGop } from './ProgramGop.js';
 import { programTs } from './programTs.fixture.js';
 
 /** Each video frame of a TS: is it a keyframe? (what a remuxer starting there would see) */
@@ -56,17 +56,26 @@ describe('ProgramGop', () => {
     expect(gop.snapshot().length).toBe(0);
   });
 
-  it('a destination started before the encoder\'s first byte starts on a keyframe (its stream does); one started mid-group does not', () => {
+  it('a link started before the encoder\'s first byte gets nothing until the first keyframe, then the tables and that group, then every packet', () => {
     const gop = new ProgramGop();
-    expect(gop.start()).toEqual({ head: Buffer.alloc(0), onKeyframe: true }); // Go live, a restarted server
-    gop.push(ts.subarray(0, 188 * 2));
-    expect(gop.start().onKeyframe).toBe(false); // the tables went by: it would start mid-stream
-    feed(gop, ts.subarray(188 * 2));
-    const started = gop.start();
-    expect(started.onKeyframe).toBe(true);
-    expect(started.head.equals(gop.snapshot())).toBe(true);
-    gop.reset(); // a new encoder: its stream starts afresh
-    expect(gop.start()).toEqual({ head: Buffer.alloc(0), onKeyframe: true });
+    const link = new LinkFeed(() => gop.snapshot());
+    expect(link.start().length).toBe(0); // Go live, a restarted server: no group yet
+    const sent: Buffer[] = [];
+    for (let at = 0; at < ts.length; at += 188 * 7 + 13) sent.push(link.next(gop.push(ts.subarray(at, at + 188 * 7 + 13))));
+    const out = Buffer.concat(sent);
+    expect(((out[1]! & 0x1f) << 8) | out[2]!).toBe(0); // the PAT first
+    const frames = videoFrames(out);
+    expect(frames[0]!.key).toBe(true);
+    expect(frames.length).toBe(videoFrames(ts).length); // the encoder's stream starts on a keyframe: nothing lost
+  });
+
+  it('a link started while a group is kept gets it at once, then the packets as they come', () => {
+    const gop = new ProgramGop();
+    feed(gop, ts, Math.floor(ts.length * 0.6));
+    const link = new LinkFeed(() => gop.snapshot());
+    expect(link.start().equals(gop.snapshot())).toBe(true);
+    const packets = gop.push(ts.subarray(Math.floor(ts.length * 0.6), Math.floor(ts.length * 0.6) + 188 * 5));
+    expect(link.next(packets)).toBe(packets);
   });
 
   it('a half packet of an encoder that died never runs into the next one', () => {

@@ -51,12 +51,9 @@ export class ProgramGop {
   #videoPid?: number;
   #gop: Buffer[] = [];
   #gopBytes = 0;
-  /** nothing of this encoder's stream has passed yet */
-  #untouched = true;
 
   /** Takes a read of the encoder's output; returns the whole packets it completes. */
   push(chunk: Buffer): Buffer {
-    if (chunk.length) this.#untouched = false;
     let data = this.#rest.length ? Buffer.concat([this.#rest, chunk]) : chunk;
     data = this.#resync(data);
     const whole = data.length - (data.length % PACKET);
@@ -72,20 +69,8 @@ export class ProgramGop {
     return Buffer.concat([this.#pat, ...this.#pmt.values(), ...this.#gop]);
   }
 
-  /**
-   * What a destination that starts now is given first, and whether what it reads then
-   * starts on a keyframe: it does with the latest group, and it does with nothing when
-   * the encoder has sent nothing yet — its stream begins with its tables and a keyframe
-   * (Go live, or a server that restarted: the destinations start before the encoder).
-   */
-  start(): { head: Buffer; onKeyframe: boolean } {
-    const head = this.snapshot();
-    return { head, onKeyframe: head.length > 0 || this.#untouched };
-  }
-
   /** A new encoder: nothing of the last one is kept, not even half a packet. */
   reset(): void {
-    this.#untouched = true;
     this.#rest = Buffer.alloc(0);
     this.#pat = undefined;
     this.#pmtPids.clear();
@@ -151,3 +136,36 @@ export class ProgramGop {
     this.#gopBytes = 0;
   }
 }
+
+/**
+ * What one link reads of the program: the stream's tables and a keyframe first, then
+ * every packet. A link that starts while a group of pictures is kept gets it at once;
+ * one that starts when there is none (Go live and a restarted server start links
+ * before the encoder's first byte; a new encoder; a group too large to keep) waits for
+ * the next keyframe rather than read from the middle, or from audio that comes before
+ * the first picture: so its remux finds both streams in a short probe, every time.
+ */
+export class LinkFeed {
+  readonly #snapshot: () => Buffer;
+  #waiting = false;
+
+  constructor(snapshot: () => Buffer) {
+    this.#snapshot = snapshot;
+  }
+
+  /** What to send as the link starts (nothing yet, if there is no group). */
+  start(): Buffer {
+    const head = this.#snapshot();
+    this.#waiting = head.length === 0;
+    return head;
+  }
+
+  /** What to send for packets the program just gave (already in the group). */
+  next(packets: Buffer): Buffer {
+    if (!this.#waiting) return packets;
+    const head = this.#snapshot();
+    if (head.length) this.#waiting = false;
+    return head;
+  }
+}
+

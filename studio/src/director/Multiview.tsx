@@ -52,8 +52,10 @@ function CameraTile({ slot, index, track, audio, bus, onSelect, soloed, onSolo }
     if (track) el.play().catch(() => undefined); // muted + playsInline: autoplay is allowed
   }, [track]);
   const s = slot.stats;
-  // Encoders tell the server nothing of their picture: read it from what this tile decodes.
-  const decoded = useDecodedFormat(video, Boolean(track) && (slot.sender === 'whip' || slot.sender === 'srt'));
+  // Encoders tell the server nothing of their picture: read it from what this tile
+  // decodes — what they send when they send one layer (a simulcast one's tile plays its lowest).
+  const encoder = (slot.sender === 'whip' || slot.sender === 'srt') && slot.videoFormat?.layers === 1;
+  const decoded = useDecodedFormat(video, encoder ? track : undefined);
   const width = s?.width || decoded?.width;
   const height = s?.height || decoded?.height;
   const fps = s?.fps || decoded?.fps;

@@ -9,17 +9,14 @@ import { Child } from '../../process/Child.js';
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 /**
- * What every remux reads: our own encoder's MPEG-TS, copied. MPEG-TS has no header, so
- * ffmpeg reads for the whole probe whatever it found: that is the delay before a
- * destination gets its first byte. A remux started on a keyframe with the stream's
- * tables (ProgramGop) finds both streams in a second. One started mid-group (no group
- * was kept: a very high bitrate) must read on to the next keyframe for the picture's
- * size: keyframes come at most 4 s apart (REGIE_KEYFRAME_SECONDS), at up to 20 Mbit/s.
+ * What every remux reads: our own encoder's MPEG-TS, copied, always from the stream's
+ * tables and a keyframe (LinkFeed). MPEG-TS has no header, so ffmpeg reads for the whole
+ * probe whatever it finds: that is the delay before a destination gets its first byte.
+ * Started on a keyframe, it finds both streams within a second.
  */
-export function remuxInput(startsOnKeyframe: boolean): string[] {
-  const probe = startsOnKeyframe ? ['-analyzeduration', '1000000', '-probesize', '2000000'] : ['-analyzeduration', '5000000', '-probesize', '16000000'];
+export function remuxInput(): string[] {
   // discardcorrupt: the last frame of an encoder that was killed mid-write is dropped, not sent on.
-  return ['-hide_banner', '-loglevel', 'error', '-nostats', '-fflags', '+genpts+discardcorrupt', ...probe,
+  return ['-hide_banner', '-loglevel', 'error', '-nostats', '-fflags', '+genpts+discardcorrupt', '-analyzeduration', '1000000', '-probesize', '2000000',
     '-f', 'mpegts', '-i', 'pipe:0', '-map', '0', '-c', 'copy'];
 }
 

@@ -13,8 +13,8 @@ import type { Link, LinkEvents } from './Link.js';
 import { remuxInput, RemuxProcess } from './RemuxProcess.js';
 
 /** ffmpeg writes FLV to its stdout and may open nothing else. */
-export const rtmpRemuxArgs = (startsOnKeyframe: boolean) =>
-  [...remuxInput(startsOnKeyframe), '-bsf:a', 'aac_adtstoasc', '-flvflags', 'no_duration_filesize', '-protocol_whitelist', 'pipe', '-f', 'flv', 'pipe:1'];
+export const rtmpRemuxArgs = () =>
+  [...remuxInput(), '-bsf:a', 'aac_adtstoasc', '-flvflags', 'no_duration_filesize', '-protocol_whitelist', 'pipe', '-f', 'flv', 'pipe:1'];
 
 /** From the TCP connect to the server's "publishing": a server that never answers is left after this. */
 const PUBLISH_TIMEOUT_MS = 7_000;
@@ -50,13 +50,13 @@ export class RtmpLink extends EventEmitter<LinkEvents> implements Link {
   #lastAckAt = 0;
   #accepted = 0;
 
-  constructor(d: Destination, startsOnKeyframe: boolean, scrub: (text: string) => string, log: Logger) {
+  constructor(d: Destination, scrub: (text: string) => string, log: Logger) {
     super();
     const { url, streamKey } = rtmpTarget(d);
     this.#publisher = new RtmpPublisher({
       url, streamKey, timeoutMs: PUBLISH_TIMEOUT_MS, windowAckSize: WINDOW_ACK_BYTES, log,
     });
-    this.#remux = new RemuxProcess(rtmpRemuxArgs(startsOnKeyframe), scrub, log);
+    this.#remux = new RemuxProcess(rtmpRemuxArgs(), scrub, log);
     const flv = new FlvReader();
     this.#remux.stdout.on('data', (chunk: Buffer) => {
       if (this.#ended) return;

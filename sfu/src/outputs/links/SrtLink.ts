@@ -9,20 +9,20 @@ import { classifyError } from '../outputState.js';
 import type { Link, LinkEvents } from './Link.js';
 import { remuxInput, RemuxProcess } from './RemuxProcess.js';
 
-export function srtArgs(d: Destination, startsOnKeyframe: boolean): string[] {
+export function srtArgs(d: Destination): string[] {
   const url = new URL(d.url);
   url.searchParams.set('mode', 'caller'); // never a listener, whatever the URL asked
   if (d.streamKey) url.searchParams.set('streamid', d.streamKey);
   // Only SRT may be opened: whatever the URL says, never a local file.
-  return [...remuxInput(startsOnKeyframe), '-progress', 'pipe:1', '-stats_period', '1', '-protocol_whitelist', 'srt', '-f', 'mpegts', url.toString()];
+  return [...remuxInput(), '-progress', 'pipe:1', '-stats_period', '1', '-protocol_whitelist', 'srt', '-f', 'mpegts', url.toString()];
 }
 
 export class SrtLink extends EventEmitter<LinkEvents> implements Link {
   readonly #remux: RemuxProcess;
 
-  constructor(d: Destination, startsOnKeyframe: boolean, scrub: (text: string) => string, log: Logger) {
+  constructor(d: Destination, scrub: (text: string) => string, log: Logger) {
     super();
-    this.#remux = new RemuxProcess(srtArgs(d, startsOnKeyframe), scrub, log);
+    this.#remux = new RemuxProcess(srtArgs(d), scrub, log);
     let progress = '';
     this.#remux.stdout.on('data', (chunk: Buffer) => {
       progress += chunk;
