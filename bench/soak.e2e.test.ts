@@ -31,6 +31,6 @@ describe('npm run bench -- --soak --quick', () => {
     expect(soak.schedule.map((s) => s.camera)).toEqual(['Camera 1 (quiet)', 'Camera 2 (busy)', 'Camera 1 (quiet)']);
     expect(soak.framesPerMinute).toHaveLength(3);
     for (const frames of soak.framesPerMinute) expect(frames).toBeGreaterThan(0);
-    expect(readFileSync(join(out, json.replace(/\.json$/, '.md')), 'utf8')).toContain('## 7. Long show (soak)');
+    expect(readFileSync(join(out, json.replace(/\.json$/, '.md')), 'utf8')).toContain('## 9. Long show (soak)');
   }, 15 * 60 * 1000);
 });
