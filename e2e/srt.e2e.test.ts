@@ -37,18 +37,6 @@ function encoder(url: string, colour: string, video: 'h264' | 'h265', silent = f
   return child;
 }
 
-async function onAir(sourceId: string): Promise<void> {
-  await control.request('switcher:preview', { sourceId });
-  await control.request('switcher:cut');
-  await control.until(`${sourceId} on air`, () => control.state?.program?.program === sourceId, 5000);
-}
-
-async function receiverShows(colour: string, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  await expect.poll(() => viewer.current, { timeout: timeoutMs, interval: 100 }).toBe(colour);
-  return Date.now() - start;
-}
-
 beforeAll(async () => {
   await nginx.start();
   server = await startServer({ REGIE_OUTPUT_SIZE: '640x360', REGIE_VIDEO_KBPS: '800', REGIE_KEYFRAME_SECONDS: '1', REGIE_REJOIN_GRACE_MS: '60000' });
@@ -100,20 +88,20 @@ describe('an SRT encoder that calls Régie (Régie listens)', () => {
     await control.until('the SRT camera sending', () => slot(slotId)?.state === 'live', 20000);
     expect(slot(slotId)).toMatchObject({ sender: 'srt', srt: { state: 'receiving' }, videoFormat: { codec: 'H264', onAir: true } });
     expect(slot(slotId)!.audio).toBeDefined();
-    await onAir(slotId);
-    console.log(`SRT camera: blue at the RTMP receiver ${await receiverShows('blue', 30000)} ms after the cut`);
+    await control.putOnAir(slotId);
+    console.log(`SRT camera: blue at the RTMP receiver ${await viewer.waitFor('blue', 30000)} ms after the cut`);
   });
 
   it('the encoder hangs up: the slate covers, the slot waits; it calls again: the same slot, on air again', async () => {
     caller.kill('SIGKILL');
-    console.log(`SRT encoder gone: slate at the receiver after ${await receiverShows('slate', 15000)} ms`);
+    console.log(`SRT encoder gone: slate at the receiver after ${await viewer.waitFor('slate', 15000)} ms`);
     await control.until('the slot reconnecting', () => slot(slotId)?.state === 'reconnecting', 20000);
     await control.until('listening again', () => slot(slotId)?.srt?.state === 'waiting', 10000);
     caller = encoder(url, 'blue', 'h264');
     await control.until('the SRT camera back', () => slot(slotId)?.state === 'live', 20000);
     expect(control.state!.slots.filter((s: SlotView) => s.name === 'Drone')).toHaveLength(1);
-    await onAir(slotId);
-    await receiverShows('blue', 30000);
+    await control.putOnAir(slotId);
+    await viewer.waitFor('blue', 30000);
   }, 90000);
 
 });
@@ -135,8 +123,8 @@ describe('an SRT encoder without sound, and a slot that takes SRT alone', () => 
     try {
       await control.until('the silent SRT camera sending', () => slot(slotId)?.state === 'live', 30000);
       expect(slot(slotId)!.audio).toBeDefined();
-      await onAir(slotId);
-      await receiverShows('blue', 30000);
+      await control.putOnAir(slotId);
+      await viewer.waitFor('blue', 30000);
     } finally {
       stopped = true;
       current!.kill('SIGKILL');
@@ -169,8 +157,8 @@ describe('an SRT encoder that listens (Régie calls it)', () => {
     const { slotId } = await control.request<{ slotId: string }>('slot:create', { name: 'Bonded' });
     await control.request('slot:setSrt', { slotId, srt: { mode: 'caller', url: `srt://127.0.0.1:${port}`, passphrase, latencyMs: 200 } });
     await control.until('the SRT camera sending', () => slot(slotId)?.state === 'live', 30000);
-    await onAir(slotId);
-    await receiverShows('red', 30000);
+    await control.putOnAir(slotId);
+    await viewer.waitFor('red', 30000);
   }, 60000);
 
   it('refuses what cannot be: a port another slot listens on, an address with options, a short passphrase', async () => {

@@ -34,18 +34,6 @@ const SDP = { 'Content-Type': 'application/sdp' };
 /** Full green (ffmpeg's "green" is #008000, too dark to tell from other colours). */
 const GREEN = { kind: 'colour', colour: '0x00FF00', toneHz: 660 } as const;
 
-async function onAir(sourceId: string): Promise<void> {
-  await control.request('switcher:preview', { sourceId });
-  await control.request('switcher:cut');
-  await control.until(`${sourceId} on air`, () => control.state?.program?.program === sourceId, 5000);
-}
-
-async function receiverShows(colour: string, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  await expect.poll(() => viewer.current, { timeout: timeoutMs, interval: 100 }).toBe(colour);
-  return Date.now() - start;
-}
-
 beforeAll(async () => {
   await nginx.start();
   server = await startServer({
@@ -91,8 +79,8 @@ describe('a WHIP encoder as a camera', () => {
     await control.request('show:goLive');
     await control.until('the destination live', () => control.state?.destinations?.[0]?.state === 'live', 30000);
     viewer = nginx.viewer(KEY);
-    await onAir(slotId);
-    console.log(`WHIP camera: green at the RTMP receiver ${await receiverShows('green', 30000)} ms after the cut`);
+    await control.putOnAir(slotId);
+    console.log(`WHIP camera: green at the RTMP receiver ${await viewer.waitFor('green', 30000)} ms after the cut`);
     await expect.poll(() => tile(director, slotId).getByTestId('tile-bus').textContent(), { timeout: 5000 }).toBe('on air');
   });
 
@@ -173,24 +161,24 @@ describe('a WHIP camera that drops and comes back', () => {
     expect(await camera!.stop()).toBe(200);
     await control.until('the slot offline', () => slot()?.state === 'offline', 5000);
     expect(slot()!.reason).toMatch(/ended its WHIP session/);
-    await receiverShows('slate', 10000);
+    await viewer.waitFor('slate', 10000);
 
     camera = await WhipCamera.publish(endpoint, token, GREEN);
     await control.until('the WHIP camera sending again', () => slot()?.state === 'live', 15000);
     expect(control.state!.slots.filter((s: SlotView) => s.name === 'OBS — stage')).toHaveLength(1);
-    await onAir(slotId);
-    await receiverShows('green', 30000);
+    await control.putOnAir(slotId);
+    await viewer.waitFor('green', 30000);
   });
 
   it('an encoder that vanishes without a word: slate within seconds, its slot kept (reconnecting), and its next POST takes the slot back', async () => {
     await camera!.close(); // no DELETE: its network died
-    const slate = await receiverShows('slate', 10000);
+    const slate = await viewer.waitFor('slate', 10000);
     console.log(`WHIP camera vanished: slate at the receiver after ${slate} ms`);
     // ICE consent runs out (15 s): the slot waits for the encoder (grace 60 s here).
     await control.until('the slot reconnecting', () => slot()?.state === 'reconnecting', 30000);
     camera = await WhipCamera.publish(endpoint, token, GREEN);
     await control.until('the WHIP camera sending again', () => slot()?.state === 'live', 15000);
-    await onAir(slotId);
-    await receiverShows('green', 30000);
+    await control.putOnAir(slotId);
+    await viewer.waitFor('green', 30000);
   }, 90000);
 });

@@ -49,6 +49,13 @@ export class Control {
     return Date.now() - start;
   }
 
+  /** Puts a source on air as the director does (preview, cut) and waits until it is. */
+  async putOnAir(sourceId: string, timeoutMs = 5000): Promise<void> {
+    await this.request('switcher:preview', { sourceId });
+    await this.request('switcher:cut');
+    await this.until(`${sourceId} on air`, () => this.state?.program?.program === sourceId, timeoutMs);
+  }
+
   disconnect(): void {
     this.socket.disconnect();
   }

@@ -53,9 +53,9 @@ async function main(): Promise<void> {
   const app = createApp({
     studioDir, health: () => ({ workers: pool.pids.length, slots: show.view().slots.length }),
     allowedOrigins: () => allowedOrigins, hsts: !certificate.selfSigned,
-    watch: { state: (key) => show.watchState(key), hlsFile: (key, name, client) => show.hlsFile(key, name, client) },
+    watch: { state: (key) => show.watch.state(key), hlsFile: (key, name, client) => show.watch.hlsFile(key, name, client) },
     whip: { publicUrl: () => show.publicUrl, slotForInvite: (token) => show.slotForInvite(token), whip: show.whip },
-    whep: { publicUrl: () => show.publicUrl, opens: (key) => show.watchOpens(key), onAir: () => show.watchOnAir, whep: show.whep },
+    whep: { publicUrl: () => show.publicUrl, opens: (key) => show.watch.opens(key), onAir: () => show.watch.onAir, whep: show.whep },
     log,
   });
   const server = createServer({ cert: certificate.cert, key: certificate.key }, app);

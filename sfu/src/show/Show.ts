@@ -6,7 +6,7 @@
 // here and below. `close()` ends it all, children first.
 import { EventEmitter } from 'node:events';
 import {
-  AUTH_ERRORS, type CameraQuality, type Countdown, type DestinationTest, type ShowView, type WatchState, type WatchView,
+  AUTH_ERRORS, type CameraQuality, type Countdown, type DestinationTest, type ShowView,
 } from '../../../shared/src/protocol.js';
 import type { Config } from '../config.js';
 import { Invalid, NotFound } from '../errors.js';
@@ -21,8 +21,6 @@ import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { ProgramEncoder } from '../encoder/ProgramEncoder.js';
 import { Broadcast } from '../outputs/Broadcast.js';
-import { PLAYLIST, SEGMENT_NAME } from '../outputs/hls/HlsOutput.js';
-import { ViewerCount } from '../outputs/hls/ViewerCount.js';
 import { WhepViewers } from '../outputs/whep/WhepViewers.js';
 import type { Destination } from '../outputs/Destination.js';
 import { openDatabase, type ShowDatabase } from '../store/database.js';
@@ -30,10 +28,10 @@ import { CountdownStore } from '../store/CountdownStore.js';
 import { DestinationStore } from '../store/DestinationStore.js';
 import { OnAirStore, type OnAir } from '../store/OnAirStore.js';
 import { ShowStore, type StoredSlot } from '../store/ShowStore.js';
-import { WatchStore } from '../store/WatchStore.js';
 import { SLATE_ID, Switcher } from '../switcher/Switcher.js';
 import { SWITCHING } from '../switcher/SwitchingPolicy.js';
 import { CameraSlots } from './CameraSlots.js';
+import { WatchPage } from './WatchPage.js';
 
 export type ShowSettings = Pick<Config, 'host' | 'port' | 'rtc' | 'workers' | 'srtPort' | 'whepMaxViewers' | 'showName' | 'dataDir' | 'slateImage' | 'output' | 'cameraNoSignalMs' | 'slateAfterMs' | 'autoReturnMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
 
@@ -70,11 +68,8 @@ export class Show extends EventEmitter<ShowEvents> {
   readonly #slate: Slate;
   readonly #broadcast: Broadcast;
   readonly #countdown: CountdownStore;
-  readonly #watch: WatchStore;
-  readonly #viewers = new ViewerCount();
-  /** the viewer count last shown to the director (it changes with time, not events) */
-  #viewersShown = 0;
-  readonly #viewerTick: NodeJS.Timeout;
+  /** the watch page: who may watch, its HLS files and state */
+  readonly watch: WatchPage;
   /** what the show was doing when this server last ran: resumed once it listens */
   readonly #was: OnAir;
   #pending = false;
@@ -107,16 +102,6 @@ export class Show extends EventEmitter<ShowEvents> {
     const onAir = new OnAirStore(db);
     this.#was = onAir.current;
     this.#countdown = new CountdownStore(db);
-    this.#watch = new WatchStore(db);
-    // The count changes with time (viewers leave silently): looked at every 2 s, and the
-    // director told when it changed.
-    this.#viewerTick = setInterval(() => {
-      const now = this.#viewers.count();
-      if (now === this.#viewersShown) return;
-      this.#viewersShown = now;
-      this.#changed();
-    }, 2000);
-    this.#viewerTick.unref();
     this.#slots = new CameraSlots(store);
     this.#switcher = switcher;
     const cameraLog = log.child({ module: 'camera' });
@@ -166,6 +151,10 @@ export class Show extends EventEmitter<ShowEvents> {
     this.#broadcast = new Broadcast({
       encoder, store: new DestinationStore(db), onAir, dataDir: settings.dataDir, stallMs: settings.destinationStallMs,
       segmentSeconds: settings.output.keyframeSeconds, log,
+    });
+    this.watch = new WatchPage(db, {
+      name: this.name, publicUrl: () => this.publicUrl, countdown: () => this.#countdown.current,
+      broadcast: this.#broadcast, whep: this.whep, changed: () => this.#changed(),
     });
 
     // After a restart, the camera that was on air goes back on air once it rejoins.
@@ -223,64 +212,8 @@ export class Show extends EventEmitter<ShowEvents> {
         const srt = this.#srt.view(slot.id, this.#publicHost());
         return srt ? { ...slot, srt } : slot;
       }),
-      program: this.#switcher.view(), ...this.#broadcast.view(), watch: this.#watchView(),
+      program: this.#switcher.view(), ...this.#broadcast.view(), watch: this.watch.view(),
     };
-  }
-
-  // ---- the watch page (public: what it may know is only this) ----------------------
-
-  /** The watch page's state, for a viewer with this key (undefined: the key does not open it). */
-  watchState(key: string | undefined): WatchState | undefined {
-    if (!this.#watch.opens(key)) return undefined;
-    const { view, endedAt } = this.#broadcast.hls;
-    const base = { showName: this.name, ...(this.#countdown.current ? { countdown: this.#countdown.current } : {}) };
-    const playlist = `/hls/${this.#watch.key}/${PLAYLIST}`;
-    if (view.state === 'on') return { ...base, state: 'on-air', playlist, whep: '/whep' };
-    // Ended: the playlist stays (it says where it ends), so viewers a few segments behind see the finale.
-    if (view.state === 'off' && endedAt) return { ...base, state: 'ended', ...(view.segments > 0 ? { playlist } : {}) };
-    return { ...base, state: 'starting-soon' };
-  }
-
-  /**
-   * A file of the HLS program for a viewer with this key: its path, or undefined (the
-   * key does not open it, or there is no such file). A playlist request counts its
-   * client as a viewer.
-   */
-  hlsFile(key: string, name: string, client: { address: string; userAgent: string }): { dir: string; name: string } | undefined {
-    if (!this.#watch.opens(key) || (name !== PLAYLIST && !SEGMENT_NAME.test(name))) return undefined;
-    if (name === PLAYLIST) this.#viewers.seen(client.address, client.userAgent);
-    return { dir: this.#broadcast.hls.dir, name };
-  }
-
-  #watchView(): WatchView {
-    const { view } = this.#broadcast.hls;
-    const link = this.#watch.access === 'public' ? `${this.publicUrl}/watch` : `${this.publicUrl}/watch?v=${this.#watch.key}`;
-    const lowLatency = this.#watch.access === 'public' ? `${this.publicUrl}/watch?low-latency` : `${this.publicUrl}/watch?low-latency&v=${this.#watch.key}`;
-    return { access: this.#watch.access, link, hls: { ...view, viewers: this.#viewersShown }, whep: { link: lowLatency, viewers: this.whep.count } };
-  }
-
-  /** The key opens the watch page (and its WHEP program). */
-  watchOpens(key: string | undefined): boolean {
-    return this.#watch.opens(key);
-  }
-
-  /** There is a program for viewers: the show is live (its HLS is on). */
-  get watchOnAir(): boolean {
-    return this.#broadcast.hls.view.state === 'on';
-  }
-
-  setWatchAccess(access: WatchView['access']): void {
-    this.#watch.setAccess(access);
-    this.#viewers.clear(); // those who watched by the old address must come back by the new one
-    this.whep.endAll('who may watch changed'); // (a player with a key that still works comes back by itself)
-    this.#changed();
-  }
-
-  newWatchLink(): void {
-    this.#watch.newLink();
-    this.#viewers.clear();
-    this.whep.endAll('the viewer link was replaced');
-    this.#changed();
   }
 
   // ---- the director's requests -------------------------------------------------
@@ -438,7 +371,7 @@ export class Show extends EventEmitter<ShowEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#viewerTick);
+    this.watch.close();
     this.#broadcast.close();
     this.whip.close();
     this.whep.close();
