@@ -94,7 +94,8 @@ const VALID: { director: Record<keyof typeof directorRequests, Record<string, un
     'slot:setSrt': { slotId, srt: { mode: 'listener', port: 9999, latencyMs: 200 } },
     'transport:create': { routerId: 'r' }, 'transport:connect': { transportId: 't', dtlsParameters: dtls },
     consume: { transportId: 't', producerId: 'p', rtpCapabilities: { codecs: [] } }, 'consumer:resume': { consumerId: 'c' },
-    'switcher:preview': { sourceId: 'slate' }, 'switcher:cut': {}, 'destination:add': destination,
+    'switcher:preview': { sourceId: 'slate' }, 'switcher:cut': {}, 'switcher:take': { transition: { kind: 'mix', ms: 500 } }, 'switcher:layout': { layout: { kind: 'pip', inset: 'slate', corner: 'top-left', size: 0.3 } },
+    'graphics:set': { name: 'live', on: true, withNextShot: false }, 'graphics:text': { title: 'Tour Eiffel', subtitle: 'Paris', countdownEnd: 'Bonne année !' }, 'destination:add': destination,
     'destination:update': { destinationId: slotId, destination }, 'destination:remove': { destinationId: slotId },
     'destination:start': { destinationId: slotId }, 'destination:stop': { destinationId: slotId }, 'destination:test': { destinationId: slotId },
     'show:goLive': {}, 'show:endLive': {},
@@ -128,9 +129,9 @@ beforeAll(async () => {
   await ok(director, 'destination:add', { ...destination, streamKey: 'secret-key-1' });
   await ok(director, 'destination:add', { name: 'SRT', protocol: 'srt', url: 'srt://127.0.0.1:2', streamKey: 'secret-key-2', enabled: false });
   await ok(director, 'switcher:preview', { sourceId: 'slate' });
-  // The slate on air (its first keyframe in), so the switcher holds still while we compare.
+  // The slate on air (its first keyframe in) and the mixer composing, so the switcher holds still while we compare.
   let state = await showState();
-  while (state.program?.program !== 'slate') {
+  while (state.program?.program !== 'slate' || state.program.mixer?.state !== 'on') {
     state = await new Promise<ShowView>((resolve) => director.once('show:state', resolve));
   }
   camera = await connect('/camera', { token: state.slots[0]!.inviteToken });

@@ -200,10 +200,23 @@ function ensureTestTools() {
     'the test suite (real browsers, real ffmpeg, nginx-rtmp receivers, a private network namespace)');
 }
 
-// What the studio itself runs: ffmpeg makes the slate, the program encode and the outputs.
+// The program mixer (sfu/src/mixer/engine/mixer.py): GStreamer, driven from Debian's python.
+const MIXER_PACKAGES = ['python3-gi', 'python3-gst-1.0', 'gir1.2-gstreamer-1.0', 'gir1.2-gst-plugins-base-1.0',
+  'gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-plugins-ugly', 'gstreamer1.0-libav'];
+
+// What the studio itself runs: ffmpeg makes the slate, the program encode and the
+// outputs; GStreamer composes the program.
 function ensureRuntimeTools() {
   ensureDebianPackages(['ffmpeg'], 'the program encoder, slate and outputs (ffmpeg)', { onlyOnDebian: true });
   if (!has('ffmpeg')) fail('ffmpeg is not installed: Régie encodes the program and pushes to destinations with it. Fix: install ffmpeg (apt-get install ffmpeg).');
+  if (process.env.REGIE_MIXER === 'off') return;
+  ensureDebianPackages(MIXER_PACKAGES, 'the program mixer (GStreamer)', { onlyOnDebian: true });
+  const probe = spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('Gst', '1.0'); from gi.repository import Gst; Gst.init(None); assert Gst.ElementFactory.find('compositor') and Gst.ElementFactory.find('x264enc')"], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    say('WARNING: the program mixer cannot run here (/usr/bin/python3 with GStreamer 1.x, its compositor and x264enc, are needed): '
+      + 'the program will be the on-air camera spliced as it is (no transitions, H.264 cameras only). '
+      + `Fix: install ${MIXER_PACKAGES.join(' ')} (or your system's equivalents), or set REGIE_MIXER=off to silence this.`);
+  }
 }
 
 try {

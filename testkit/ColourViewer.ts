@@ -4,12 +4,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { classify, type Colour } from './colour.js';
 
+/** A part of the frame, in fractions of its width and height (a picture-in-picture inset). */
+export type Region = { x: number; y: number; w: number; h: number };
+
 export class ColourViewer {
   readonly seen: { at: number; colour: Colour; rgb: [number, number, number] }[] = [];
   #proc?: ChildProcess;
   #stopped = false;
 
-  constructor(readonly input: string[], readonly extraOutput: string[] = [], readonly onEnd?: () => void) {
+  /** `region`: read only that part of the frame (default: all of it). */
+  constructor(readonly input: string[], readonly extraOutput: string[] = [], readonly onEnd?: () => void, readonly region?: Region) {
     this.#run();
   }
 
@@ -17,7 +21,7 @@ export class ColourViewer {
     // One thread and no deblocking: the colour survives, and the test machine keeps its
     // cores for the show under test.
     const proc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', '1', '-skip_loop_filter', 'all', '-rw_timeout', '15000000', '-analyzeduration', '2000000', ...this.input,
-      '-map', '0:v:0', '-vf', 'fps=5,scale=1:1:flags=area,format=rgb24', '-f', 'rawvideo', 'pipe:1', ...this.extraOutput], { stdio: ['ignore', 'pipe', 'ignore'] });
+      '-map', '0:v:0', '-vf', `${this.#crop()}fps=5,scale=1:1:flags=area,format=rgb24`, '-f', 'rawvideo', 'pipe:1', ...this.extraOutput], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.#proc = proc;
     let buf = Buffer.alloc(0);
     proc.stdout!.on('data', (d: Buffer) => {
@@ -42,6 +46,11 @@ export class ColourViewer {
       if (this.onEnd) { this.onEnd(); return; }
       setTimeout(() => { if (!this.#stopped) this.#run(); }, 300); // the stream ended: look again
     });
+  }
+
+  #crop(): string {
+    const r = this.region;
+    return r ? `crop=iw*${r.w}:ih*${r.h}:iw*${r.x}:ih*${r.y},` : '';
   }
 
   /**

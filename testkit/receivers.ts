@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ColourViewer } from './ColourViewer.js';
+import { ColourViewer, type Region } from './ColourViewer.js';
 import { freePort, waitForPort } from './ports.js';
 import { testCertificate } from './tlsCert.js';
 
@@ -96,9 +96,9 @@ stream {
     return tls ? `rtmps://127.0.0.1:${this.rtmpsPort}/live` : `rtmp://127.0.0.1:${this.rtmpPort}/live`;
   }
 
-  /** A viewer of the live stream with this key. */
-  viewer(key: string): ColourViewer {
-    return new ColourViewer(['-i', `rtmp://127.0.0.1:${this.rtmpPort}/live/${key}`]);
+  /** A viewer of the live stream with this key (of one region of its frame, if given). */
+  viewer(key: string, region?: Region): ColourViewer {
+    return new ColourViewer(['-i', `rtmp://127.0.0.1:${this.rtmpPort}/live/${key}`], [], undefined, region);
   }
 
   stop(): void {

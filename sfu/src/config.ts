@@ -37,6 +37,8 @@ const EnvSchema = z.object({
   REGIE_SLATE_AFTER_MS: z.coerce.number().int().min(300).max(10000).default(800),
   /** a camera the slate covered, back and steady within this long, goes back on air by itself (0: never) */
   REGIE_AUTO_RETURN_MS: z.coerce.number().int().min(0).max(60000).default(3000),
+  /** the program is composed by the mixer (transitions, any codec); off: cuts only splice H.264 cameras */
+  REGIE_MIXER: z.enum(['on', 'off'], 'REGIE_MIXER is on or off').default('on'),
   /** a destination fed the program that takes no data for this long is reconnected */
   REGIE_DESTINATION_STALL_MS: z.coerce.number().int().min(2000).max(60000).default(6000),
   /** at most this many low-latency (WHEP) viewers at once; the HLS watch page takes everyone else */
@@ -70,6 +72,8 @@ export type Config = {
   slateAfterMs: number;
   /** a covered camera back and steady within this long of the slate goes back on air by itself (0: never) */
   autoReturnMs: number;
+  /** the program is composed by the program mixer (else only spliced) */
+  mixer: boolean;
   /** a destination that takes none of the program fed to it for this long is reconnected */
   destinationStallMs: number;
   rejoinGraceMs: number;
@@ -126,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cameraNoSignalMs: e.REGIE_CAMERA_NO_SIGNAL_MS ?? e.REGIE_STALL_MS ?? 1500,
     slateAfterMs: e.REGIE_SLATE_AFTER_MS,
     autoReturnMs: e.REGIE_AUTO_RETURN_MS,
+    mixer: e.REGIE_MIXER === 'on',
     destinationStallMs: e.REGIE_DESTINATION_STALL_MS,
     rejoinGraceMs: e.REGIE_REJOIN_GRACE_MS,
     srtPort: e.REGIE_SRT_PORT,

@@ -17,6 +17,7 @@ const LAYERS: string[][] = [
   ['config', 'process'],
   ['store', 'media'],
   ['ingest'], // sources: cameras, the slate
+  ['mixer'], // composes the program from the sources: transitions, any codec
   ['switcher'], // preview, program, cut
   ['encoder'], // the one encode of the program
   ['outputs'], // destinations and the recording

@@ -186,6 +186,49 @@ export type TalkbackMessage = { id: string; text: string; sentAt: number };
 export type TalkbackView = TalkbackMessage & { readAt?: number };
 
 /** The switcher as the director sees it; sources are slot ids or 'slate'. */
+/**
+ * How a take changes the program: a cut (next frame), a mix (dissolve), a dip through
+ * black or through the slate; `ms` is how long it lasts.
+ */
+export const Transition = z.object({
+  kind: z.enum(['cut', 'mix', 'dip-black', 'dip-slate']),
+  ms: z.number().int('a whole number of milliseconds').min(100, 'a transition lasts at least 0.1 s').max(10_000, 'a transition lasts at most 10 s'),
+});
+export type Transition = z.infer<typeof Transition>;
+
+/**
+ * How a shot is laid out: one source full frame; another inset in a corner (picture in
+ * picture, its size a share of the frame's width); or two side by side. Pictures keep
+ * their aspect in their box (a portrait phone is pillarboxed).
+ */
+export const Layout = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('full') }),
+  z.object({
+    kind: z.literal('pip'),
+    inset: SourceId,
+    corner: z.enum(['top-left', 'top-right', 'bottom-left', 'bottom-right']).default('bottom-right'),
+    size: z.number().min(0.15, 'an inset is at least 15 % of the width').max(0.5, 'an inset is at most half the width').default(0.3),
+  }),
+  z.object({ kind: z.literal('side-by-side'), right: SourceId }),
+]);
+export type Layout = z.infer<typeof Layout>;
+
+/** The graphics above the program: a lower third, the countdown (to the show's countdown), a LIVE bug. */
+export const GraphicName = z.enum(['lower-third', 'countdown', 'live']);
+export type GraphicName = z.infer<typeof GraphicName>;
+/** What the graphics say: the lower third's two lines, and what the countdown says at zero. */
+export const GraphicsText = z.object({
+  title: Text('the lower third\'s title', 80),
+  subtitle: Text('the lower third\'s subtitle', 120).or(z.literal('')),
+  countdownEnd: Text('what the countdown says at zero', 40),
+});
+export type GraphicsText = z.infer<typeof GraphicsText>;
+/** Which graphics are on the program, which change with the next shot, and what they say. */
+export type GraphicsView = { onAir: GraphicName[]; withNextShot: GraphicName[]; text: GraphicsText };
+
+/** The program mixer: composing the program, starting, or down (the program is the on-air camera's own picture meanwhile, and why). */
+export type MixerView = { state: 'on' | 'starting' | 'down'; reason?: string };
+
 export type ProgramView = {
   preview?: string;
   /** what is on air now */
@@ -205,6 +248,13 @@ export type ProgramView = {
   audio: ProducerRef;
   /** the slate's picture, for the preview monitor when the slate is in preview */
   slate?: ProducerRef;
+  /** the program mixer's state (absent when the show runs without one: REGIE_MIXER=off) */
+  mixer?: MixerView;
+  /** the graphics (absent without the mixer) */
+  graphics?: GraphicsView;
+  /** the layout of the shot in preview, taken with it, and of the shot on air */
+  previewLayout?: Layout;
+  programLayout?: Layout;
 };
 
 /** The time the show counts down to (the New Year), and what it is called on screen. */

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { DtlsParameters, MediaId, RtpCapabilities, RtpParameters } from './mediaSchemas.js';
 import {
-  CameraQuality, CameraStatus, DestinationId, DestinationInput, MediaKind, SlotId, SlotName, SourceId, Text, WatchAccess,
+  CameraQuality, CameraStatus, DestinationId, DestinationInput, GraphicName, GraphicsText, Layout, MediaKind, SlotId, SlotName, SourceId, Text, Transition, WatchAccess,
   type ConsumerInfo, type DestinationTest, type TransportInfo,
 } from './protocol.js';
 import { request, type ClientEvents, type Done } from './requestTable.js';
@@ -23,6 +23,14 @@ export const directorRequests = {
   'consumer:resume': request(z.object({ consumerId: MediaId })).answers<Done>(),
   'switcher:preview': request(z.object({ sourceId: SourceId })).answers<Done>(),
   'switcher:cut': request(z.object({})).answers<Done>(),
+  /** The layout of the shot in preview (full, picture in picture, side by side): it goes on air with it. */
+  'switcher:layout': request(z.object({ layout: Layout })).answers<Done>(),
+  /** A graphic on or off the program now (with a short fade), or readied to change with the next shot. */
+  'graphics:set': request(z.object({ name: GraphicName, on: z.boolean(), withNextShot: z.boolean().default(false) })).answers<Done>(),
+  /** What the graphics say (changed live on the program if they are on it). */
+  'graphics:text': request(GraphicsText).answers<Done>(),
+  /** Preview goes on air with a transition (a mix, a dip): the T key, the TAKE button. */
+  'switcher:take': request(z.object({ transition: Transition })).answers<Done>(),
   'destination:add': request(DestinationInput).answers<{ destinationId: string }>(),
   'destination:update': request(z.object({ destinationId: DestinationId, destination: DestinationInput })).answers<Done>(),
   'destination:remove': request(z.object({ destinationId: DestinationId })).answers<Done>(),

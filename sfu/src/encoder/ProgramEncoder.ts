@@ -4,10 +4,10 @@
 // MPEG-TS stream on its stdout. Destinations remux that; nobody encodes twice.
 // Supervised: if ffmpeg dies it starts again, with timestamps that carry on, so the
 // destinations' sessions never notice more than a short gap.
-import { createSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { Logger } from '../log.js';
+import { freeRtpPorts, plainTransportOut } from '../media/plainTransports.js';
 import { Supervised, type Run } from '../process/Supervised.js';
 import type { OutputFormat } from '../outputFormat.js';
 import { encoderArgs, programSdp } from './ffmpegArgs.js';
@@ -18,20 +18,6 @@ type EncoderEvents = {
   /** The encoder (re)started or stopped. */
   state: [running: boolean];
 };
-
-/** Two free consecutive UDP ports (RTP, RTCP) on loopback, the first even. */
-async function freeRtpPorts(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20000 + 2 * Math.floor(Math.random() * 10000);
-    const ok = await Promise.all([port, port + 1].map((p) => new Promise<boolean>((resolve) => {
-      const s = createSocket('udp4');
-      s.once('error', () => resolve(false));
-      s.bind(p, '127.0.0.1', () => s.close(() => resolve(true)));
-    })));
-    if (ok.every(Boolean)) return port;
-  }
-  throw new Error('no free UDP port pair on 127.0.0.1 for the program encoder');
-}
 
 /** ffmpeg's words for H.264 it received but cannot decode (no keyframe, no SPS/PPS). */
 const UNDECODABLE = /no frame!|decode_slice_header error|non-existing PPS|Invalid data found when processing input|missing picture/;
@@ -89,10 +75,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
     const consumers: Record<'video' | 'audio', types.Consumer> = {} as never;
     for (const [kind, producer] of [['video', video], ['audio', audio]] as const) {
       if (!run.current) return; // stopped or replaced while starting: nothing left running
-      const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
-      run.own(() => t.close());
-      t.on('routerclose', () => run.fail('the program router closed'));
-      await t.connect({ ip: '127.0.0.1', port: ports[kind], rtcpPort: ports[kind] + 1 });
+      const t = await plainTransportOut(router, run, ports[kind]);
       consumers[kind] = await t.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true });
     }
     if (!run.current) return;

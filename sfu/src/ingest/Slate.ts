@@ -7,6 +7,7 @@
 import type { types } from 'mediasoup';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
+import { plainTransportIn } from '../media/plainTransports.js';
 import { Supervised, type Run } from '../process/Supervised.js';
 
 const FPS = 10;
@@ -45,14 +46,7 @@ export class Slate {
 
   async #run(run: Run): Promise<void> {
     const { router } = await this.#pool.pickWhenReady();
-    const open = async () => {
-      // ffmpeg sends RTCP from another socket than RTP: with RTCP on its own port, comedia
-      // learns each tuple from the right packets (muxed, it latched onto the RTCP one).
-      const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
-      run.own(() => t.close());
-      t.on('routerclose', () => run.fail('its router closed'));
-      return t;
-    };
+    const open = () => plainTransportIn(router, run);
     const videoT = await open();
     const audioT = await open();
     const video = await videoT.produce({

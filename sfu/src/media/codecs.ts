@@ -13,4 +13,6 @@ export const MEDIA_CODECS: types.RouterRtpCodecCapability[] = [
     parameters: { 'packetization-mode': 1, 'profile-level-id': '4d001f', 'level-asymmetry-allowed': 1 },
   },
   { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
+  // The program mixer decodes VP9 too (profile 0: what browsers send).
+  { kind: 'video', mimeType: 'video/VP9', clockRate: 90000, parameters: { 'profile-id': 0 } },
 ];

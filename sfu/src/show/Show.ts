@@ -33,7 +33,7 @@ import { SWITCHING } from '../switcher/SwitchingPolicy.js';
 import { CameraSlots } from './CameraSlots.js';
 import { WatchPage } from './WatchPage.js';
 
-export type ShowSettings = Pick<Config, 'host' | 'port' | 'rtc' | 'workers' | 'srtPort' | 'whepMaxViewers' | 'showName' | 'dataDir' | 'slateImage' | 'output' | 'cameraNoSignalMs' | 'slateAfterMs' | 'autoReturnMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
+export type ShowSettings = Pick<Config, 'host' | 'port' | 'rtc' | 'workers' | 'srtPort' | 'whepMaxViewers' | 'showName' | 'dataDir' | 'slateImage' | 'output' | 'mixer' | 'cameraNoSignalMs' | 'slateAfterMs' | 'autoReturnMs' | 'destinationStallMs' | 'rejoinGraceMs'>;
 
 /** An encoder that got its WHIP answer and has not connected by then is given up (its slot freed). */
 const WHIP_CONNECT_TIMEOUT_MS = 20_000;
@@ -64,7 +64,8 @@ export class Show extends EventEmitter<ShowEvents> {
   readonly #db: ShowDatabase;
   readonly #slots: CameraSlots;
   readonly #seats: CameraSeats<CameraSession>;
-  readonly #switcher: Switcher;
+  /** preview, program, the mixer's shots and graphics: the director drives it directly */
+  readonly switcher: Switcher;
   readonly #slate: Slate;
   readonly #broadcast: Broadcast;
   readonly #countdown: CountdownStore;
@@ -82,7 +83,8 @@ export class Show extends EventEmitter<ShowEvents> {
     try {
       const store = new ShowStore(db, settings.dataDir);
       if (store.showFileImport) log.info(store.showFileImport, 'camera slots moved from show.json into the database; the file is kept as a backup');
-      switcher = await Switcher.create(pool, log, { ...SWITCHING, slateAfterMs: settings.slateAfterMs, autoReturnMs: settings.autoReturnMs });
+      switcher = await Switcher.create(pool, log, { ...SWITCHING, slateAfterMs: settings.slateAfterMs, autoReturnMs: settings.autoReturnMs },
+        settings.mixer ? { format: settings.output } : undefined);
       const show = new Show(settings, pool, log, db, store, switcher);
       await show.#slate.start();
       return show;
@@ -103,7 +105,7 @@ export class Show extends EventEmitter<ShowEvents> {
     this.#was = onAir.current;
     this.#countdown = new CountdownStore(db);
     this.#slots = new CameraSlots(store);
-    this.#switcher = switcher;
+    this.switcher = switcher;
     const cameraLog = log.child({ module: 'camera' });
     this.#seats = new CameraSeats({
       open: (slotId) => this.#openSession(slotId, cameraLog.child({ slot: slotId }), settings.cameraNoSignalMs),
@@ -157,6 +159,7 @@ export class Show extends EventEmitter<ShowEvents> {
       broadcast: this.#broadcast, whep: this.whep, changed: () => this.#changed(),
     });
 
+    switcher.setCountdown(this.#countdown.current); // (the program's countdown graphic counts to it)
     // After a restart, the camera that was on air goes back on air once it rejoins.
     switcher.resume(this.#was, this.#slotName(this.#was.program) ?? 'the camera');
     switcher.on('changed', () => {
@@ -185,7 +188,7 @@ export class Show extends EventEmitter<ShowEvents> {
       this.#seats.page(slotId)?.send('session:reset', { reason, routerRtpCapabilities: this.pool.rtpCapabilities });
     });
     session.on('produced', (producer, router) => {
-      this.#switcher.addProducer(slotId, this.#slotName(slotId) ?? slotId, producer, router).catch((err: Error) =>
+      this.switcher.addProducer(slotId, this.#slotName(slotId) ?? slotId, producer, router).catch((err: Error) =>
         log.error({ err: err.message }, 'could not bring the camera into the program router'));
     });
     return session;
@@ -210,9 +213,11 @@ export class Show extends EventEmitter<ShowEvents> {
       showName: this.name, publicUrl: this.publicUrl, countdown: this.#countdown.current,
       slots: this.#slots.view().map((slot) => {
         const srt = this.#srt.view(slot.id, this.#publicHost());
+        // Whether its codec can go on air is the program's to say (any, through the mixer).
+        if (slot.videoFormat) slot.videoFormat.onAir = this.switcher.accepts(`video/${slot.videoFormat.codec}`);
         return srt ? { ...slot, srt } : slot;
       }),
-      program: this.#switcher.view(), ...this.#broadcast.view(), watch: this.watch.view(),
+      program: this.switcher.view(), ...this.#broadcast.view(), watch: this.watch.view(),
     };
   }
 
@@ -230,7 +235,7 @@ export class Show extends EventEmitter<ShowEvents> {
   deleteSlot(slotId: string): void {
     this.#slots.deleteSlot(slotId);
     this.#srt.remove(slotId);
-    this.#switcher.removeSource(slotId);
+    this.switcher.removeSource(slotId);
   }
 
   /** The slot takes SRT (Régie listens, or calls the encoder); null: it no longer does. */
@@ -254,14 +259,6 @@ export class Show extends EventEmitter<ShowEvents> {
 
   renewInvite(slotId: string): void {
     this.#slots.renewInvite(slotId);
-  }
-
-  preview(sourceId: string): void {
-    this.#switcher.setPreview(sourceId);
-  }
-
-  cut(): void {
-    this.#switcher.cut();
   }
 
   addDestination(d: Omit<Destination, 'id'>): string {
@@ -304,6 +301,7 @@ export class Show extends EventEmitter<ShowEvents> {
     }
     const countdown: Countdown | undefined = at ? { at: at.getTime(), label } : undefined;
     this.#countdown.set(countdown);
+    this.switcher.setCountdown(countdown);
     this.#seats.broadcast('countdown', countdown ?? null);
     this.#changed();
   }
@@ -336,7 +334,7 @@ export class Show extends EventEmitter<ShowEvents> {
       slotId, slotName: this.#slotName(slotId) ?? '', routerRtpCapabilities: this.pool.rtpCapabilities,
       ...(transportId ? { transportId } : {}), ...(countdown ? { countdown } : {}),
     });
-    this.#seats.tally((id) => this.#switcher.tally(id));
+    this.#seats.tally((id) => this.switcher.tally(id));
     const pending = this.#slots.pendingTalkback(slotId);
     if (pending) page.send('talkback', pending); // sent while the phone was away
     return session;
@@ -378,7 +376,7 @@ export class Show extends EventEmitter<ShowEvents> {
     this.#srt.close();
     this.#seats.close();
     this.#slate.close();
-    this.#switcher.close();
+    this.switcher.close();
     this.#db.close();
   }
 }

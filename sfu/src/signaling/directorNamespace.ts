@@ -80,8 +80,12 @@ export function serveDirectors(nsp: Namespace<DirectorClientEvents, DirectorServ
       consume: ({ transportId, producerId, rtpCapabilities }) =>
         multiview.consume(transportId, producerId, rtpCapabilities as types.RtpCapabilities),
       'consumer:resume': async ({ consumerId }) => (await multiview.resume(consumerId), {}),
-      'switcher:preview': ({ sourceId }) => (show.preview(sourceId), {}),
-      'switcher:cut': () => (show.cut(), {}),
+      'switcher:preview': ({ sourceId }) => (show.switcher.setPreview(sourceId), {}),
+      'switcher:cut': () => (show.switcher.cut(), {}),
+      'switcher:take': ({ transition }) => (show.switcher.cut(transition), {}),
+      'switcher:layout': ({ layout }) => (show.switcher.setLayout(layout), {}),
+      'graphics:set': ({ name, on, withNextShot }) => (show.switcher.setGraphic(name, on, withNextShot), {}),
+      'graphics:text': (text) => (show.switcher.setGraphicsText(text), {}),
       'destination:add': (d) => {
         const destinationId = show.addDestination(d);
         clog.info({ destination: destinationId, protocol: d.protocol, hasKey: Boolean(d.streamKey) }, 'destination added');

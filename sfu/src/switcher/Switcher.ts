@@ -1,18 +1,25 @@
 // The program's plumbing. The program is one pair of producers (H.264 + Opus) on a
 // "program router"; every source (camera or slate) is piped there and tapped with a
-// DirectTransport consumer, and the splicers forward the on-air source's packets
-// into the program producers. A cut changes which source feeds them, on a keyframe,
-// without decoding and without downstream ever seeing a new stream. What goes on air
-// (cut, slate fallback, return, tally) is SwitchingPolicy's to decide.
+// DirectTransport consumer, and the splicers forward one source's packets into the
+// program producers, switching on a keyframe, so downstream never sees a new stream.
+// With the program mixer (../mixer/), that source is the mixer's composed output and
+// a take is composed there (a mix, a dip, any codec); while the mixer is down the
+// on-air camera itself is spliced, as without one. What goes on air (cut, slate
+// fallback, return, tally) is SwitchingPolicy's to decide.
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { backoffMs } from '../../../shared/src/backoff.js';
-import type { ProgramView } from '../../../shared/src/protocol.js';
+import type { Countdown, GraphicName, GraphicsText, Layout, ProgramView, Transition } from '../../../shared/src/protocol.js';
+import { Conflict, NotFound } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
+import { Mixer, MIXER_CODECS, MIXER_ID } from '../mixer/Mixer.js';
+import { FULL, members } from '../mixer/layouts.js';
+import type { OutputFormat } from '../outputFormat.js';
 import { createProgramFeed, PROGRAM_AUDIO, PROGRAM_VIDEO, type ProgramFeed } from './ProgramFeed.js';
+import { ProgramSources, type Kind, type Source } from './ProgramSources.js';
 import { RtpSplicer } from './RtpSplicer.js';
-import { SWITCHING, SwitchingPolicy, type ProgramDesk, type SourceSeen, type SwitchingSettings } from './SwitchingPolicy.js';
+import { ON_AIR_CODEC, SWITCHING, SwitchingPolicy, type ProgramDesk, type SourceSeen, type SwitchingSettings } from './SwitchingPolicy.js';
 
 import { SLATE_ID } from './SwitchingPolicy.js';
 
@@ -22,21 +29,12 @@ const KEYFRAME_REQUEST_INTERVAL_MS = 300;
 /** a program that cannot be built yet (no live worker) is tried again soon: it is on air */
 const REBUILD_BACKOFF = { firstMs: 100, maxMs: 2000 };
 
-type Origin = { producer: types.Producer; router: types.Router };
-type Source = {
-  id: string;
-  label: string;
-  origins: Partial<Record<'audio' | 'video', Origin>>;
-  taps: Partial<Record<'audio' | 'video', types.Consumer>>;
-  lastVideoAt: number;
-};
-
 type SwitcherEvents = { changed: [] };
 
 export class Switcher extends EventEmitter<SwitcherEvents> {
   readonly #pool: WorkerPool;
   readonly #log: Logger;
-  readonly #sources = new Map<string, Source>();
+  readonly #sources = new ProgramSources(async () => { await this.#building; return this.#program; }, (s, kind, packet) => this.#splice(s, kind, packet));
   readonly #video = new RtpSplicer({ ...PROGRAM_VIDEO, waitForKeyframe: true });
   readonly #audio = new RtpSplicer({ ...PROGRAM_AUDIO, waitForKeyframe: false });
   readonly #policy: SwitchingPolicy;
@@ -47,29 +45,93 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   #pendingReported = 0;
   #watchdog?: NodeJS.Timeout;
   #closed = false;
+  /** the program mixer (undefined: the program is only ever spliced, REGIE_MIXER=off) */
+  readonly #mixer?: Mixer;
+  /** the layout of the shot in preview; the one the director's cut in progress takes */
+  #previewLayout: Layout = FULL;
+  #cutLayout?: Layout;
 
-  private constructor(pool: WorkerPool, log: Logger, settings: SwitchingSettings) {
+  private constructor(pool: WorkerPool, log: Logger, settings: SwitchingSettings, mixer?: { format: OutputFormat }) {
     super();
     this.#pool = pool;
     this.#log = log.child({ module: 'switcher' });
-    const video = this.#video;
     const desk: ProgramDesk = {
-      get onAir() { return video.active; },
-      get pending() { return video.pending; },
+      get onAir() { return self.#onAir(); },
+      get pending() { return self.#pending(); },
       source: (id) => this.#seen(id),
-      take: (id) => this.#take(id),
+      take: (id, transition) => this.#take(id, transition),
+      accepts: (codec) => this.accepts(codec),
       askKeyFrame: () => this.#requestKeyFrame(true),
     };
+    const self = this; // (the desk's getters read the switcher)
     this.#policy = new SwitchingPolicy(desk, this.#log, { settings });
     this.#policy.on('changed', () => {
       this.#resumeWanted();
+      this.#mixer?.sourcesChanged();
       this.emit('changed');
     });
+    if (mixer) this.#mixer = this.#openMixer(mixer.format);
   }
 
-  static async create(pool: WorkerPool, log: Logger, settings: SwitchingSettings = SWITCHING): Promise<Switcher> {
-    const s = new Switcher(pool, log, settings);
+  #openMixer(format: OutputFormat): Mixer {
+    const m = new Mixer({
+      format, log: this.#log,
+      sources: {
+        router: async () => (await this.programProducers()).router,
+        // Only what is tapped: its producer is piped to the program router already.
+        producers: (id) => (id === MIXER_ID ? {} : this.#sources.tappedProducers(id)),
+        wanted: () => new Set([
+          this.#onAir(), this.#pending(), this.#policy.awaited, SLATE_ID,
+          ...(this.#policy.preview ? members(this.#policy.preview, this.#previewLayout) : []),
+        ].filter((id): id is string => Boolean(id))),
+      },
+    });
+    // The mixer composes: its output is what the program splices (at its next keyframe).
+    m.on('output', (video, audio, router) => {
+      void (async () => {
+        await this.addProducer(MIXER_ID, 'Program mixer', video, router);
+        await this.addProducer(MIXER_ID, 'Program mixer', audio, router);
+        this.#video.select(MIXER_ID);
+        this.#resumeWanted();
+        m.requestKeyFrame();
+        this.emit('changed');
+      })().catch((err: Error) => this.#log.error({ err: err.message }, 'could not put the program mixer on air'));
+    });
+    m.on('shown', (id) => this.#policy.switched(id));
+    // The mixer is gone: the on-air camera itself is spliced at once (the slate where
+    // that cannot be: a codec only the mixer decodes), until a new mixer takes over.
+    m.on('down', (reason) => {
+      this.removeSource(MIXER_ID);
+      const onAir = m.pending ?? m.onAir;
+      const codec = onAir ? this.#seen(onAir)?.codec : undefined;
+      const cover = onAir && (!codec || codec === ON_AIR_CODEC) ? onAir : SLATE_ID;
+      this.#log.warn({ reason, cover }, 'the program mixer is down; splicing the on-air source itself meanwhile');
+      this.#video.select(cover);
+      this.#resumeWanted();
+      this.#requestKeyFrame(true);
+      this.emit('changed');
+    });
+    m.on('changed', () => this.emit('changed'));
+    return m;
+  }
+
+  /** The source on air: the mixer's composition, or what is spliced while there is no mixer output. */
+  #onAir(): string | undefined {
+    if (this.#mixer?.live) return this.#mixer.onAir;
+    const active = this.#video.active;
+    return active === MIXER_ID ? this.#mixer?.onAir : active;
+  }
+
+  #pending(): string | undefined {
+    if (this.#mixer?.live) return this.#mixer.pending;
+    const pending = this.#video.pending;
+    return pending === MIXER_ID ? undefined : pending;
+  }
+
+  static async create(pool: WorkerPool, log: Logger, settings: SwitchingSettings = SWITCHING, mixer?: { format: OutputFormat }): Promise<Switcher> {
+    const s = new Switcher(pool, log, settings, mixer);
     await s.#build();
+    await s.#mixer?.start();
     s.#watchdog = setInterval(() => {
       s.#checkPending();
       s.#policy.tick();
@@ -97,8 +159,60 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     this.#policy.setPreview(sourceId);
   }
 
-  cut(): void {
-    this.#policy.cut();
+  /** Preview goes on air (with its layout), cut or with a transition; the shot on air goes to preview. */
+  cut(transition?: Transition): void {
+    const next = this.#previewLayout;
+    const current = this.#mixer?.layout ?? FULL;
+    this.#cutLayout = next;
+    try {
+      this.#policy.cut(transition);
+    } finally {
+      this.#cutLayout = undefined;
+    }
+    this.#previewLayout = current;
+    this.#mixer?.graphics.takeReadied(transition && transition.kind !== 'cut' ? transition.ms : 0);
+    this.emit('changed');
+  }
+
+  /** The mixer, for what only it can do (graphics, layouts); refused with why when the show has none. */
+  #mixerFor(what: string): Mixer {
+    if (!this.#mixer) throw new Conflict(`${what} need the program mixer, and this show runs without it (REGIE_MIXER=off)`);
+    return this.#mixer;
+  }
+
+  setGraphic(name: GraphicName, on: boolean, withNextShot: boolean): void {
+    this.#mixerFor('graphics').graphics.set(name, on, withNextShot);
+  }
+
+  setGraphicsText(text: GraphicsText): void {
+    this.#mixerFor('graphics').graphics.setText(text);
+  }
+
+  setCountdown(countdown: Countdown | undefined): void {
+    this.#mixer?.graphics.setCountdown(countdown);
+  }
+
+  /** The layout of the shot in preview (it goes on air with it). */
+  setLayout(layout: Layout): void {
+    if (layout.kind !== 'full') {
+      this.#mixerFor('layouts');
+      const other = layout.kind === 'pip' ? layout.inset : layout.right;
+      if (!this.#seen(other)) throw new NotFound(`there is no source "${other}" to show in the layout`);
+    }
+    this.#previewLayout = layout;
+    this.#mixer?.sourcesChanged();
+    this.emit('changed');
+  }
+
+  /** This video codec can go on air now: any the mixer decodes while its output is on air, else H.264 only (spliced). */
+  accepts(codec: string): boolean {
+    const c = codec.toLowerCase();
+    return this.#mixer?.live ? MIXER_CODECS.some((m) => m.toLowerCase() === c) : c === ON_AIR_CODEC.toLowerCase();
+  }
+
+  /** The program mixer's process, for tests and the bench (undefined: none running). */
+  get mixerPid(): number | undefined {
+    return this.#mixer?.pid;
   }
 
   /** What a camera's tally light shows. */
@@ -107,14 +221,15 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   }
 
   #seen(id: string): SourceSeen | undefined {
-    const s = this.#sources.get(id);
+    const s = id === MIXER_ID ? undefined : this.#sources.get(id);
     if (!s) return undefined;
     const origin = s.origins.video;
     return {
       label: s.label,
       present: Boolean(origin && !origin.producer.closed && !origin.router.closed),
       tapped: Boolean(s.taps.video),
-      lastVideoAt: s.lastVideoAt,
+      // Its tap, or the mixer decoding it: either proves it sends.
+      lastVideoAt: Math.max(s.lastVideoAt, this.#mixer?.lastFrameAt(id) ?? 0),
       codec: origin?.producer.rtpParameters.codecs[0]?.mimeType,
     };
   }
@@ -133,7 +248,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   /** Build the program again and re-tap every source; the on-air source stays on air. */
   async #rebuild(): Promise<void> {
     this.#log.warn('program router lost; rebuilding the program on a live worker');
-    for (const s of this.#sources.values()) s.taps = {};
+    this.#sources.forgetTaps();
     for (let attempt = 1; ; attempt++) {
       try {
         await this.#build();
@@ -145,14 +260,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       }
     }
     this.#building = undefined;
-    for (const s of this.#sources.values()) {
-      for (const [kind, origin] of Object.entries(s.origins)) {
-        if (!origin.producer.closed && !origin.router.closed) {
-          await this.#tap(s, kind as 'audio' | 'video', origin).catch((err: Error) =>
-            this.#log.error({ source: s.id, kind, err: err.message }, 'could not bring a source back into the rebuilt program'));
-        }
-      }
-    }
+    await this.#sources.retapAll((source, kind, err) => this.#log.error({ source, kind, err: err.message }, 'could not bring a source back into the rebuilt program'));
     this.#resumeWanted();
     this.#requestKeyFrame(true);
     this.#log.info({ routerId: this.#program.router.id }, 'program rebuilt');
@@ -161,72 +269,56 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
 
   /** A source's producer (camera or slate) becomes available to the switcher. */
   async addProducer(sourceId: string, label: string, producer: types.Producer, router: types.Router): Promise<void> {
-    let source = this.#sources.get(sourceId);
-    if (!source) {
-      source = { id: sourceId, label, origins: {}, taps: {}, lastVideoAt: 0 };
-      this.#sources.set(sourceId, source);
-    }
-    source.label = label;
-    const kind = producer.kind;
-    source.taps[kind]?.close();
-    source.origins[kind] = { producer, router };
-    await this.#tap(source, kind, { producer, router });
+    await this.#sources.add(sourceId, label, producer, router);
+    if (sourceId === MIXER_ID) return;
     this.#policy.sourceAdded();
+    this.#mixer?.sourcesChanged();
   }
 
-  async #tap(source: Source, kind: 'audio' | 'video', origin: Origin): Promise<void> {
-    await this.#building;
-    const program = this.#program;
-    if (origin.router.id !== program.router.id) {
-      await origin.router.pipeToRouter({ producerId: origin.producer.id, router: program.router });
-    }
-    const consumer = await program.tap.consume({
-      producerId: origin.producer.id,
-      rtpCapabilities: program.router.rtpCapabilities,
-      paused: true,
-      // The program takes the best layer the camera sends.
-      ...(kind === 'video' ? { preferredLayers: { spatialLayer: 2, temporalLayer: 2 } } : {}),
-    });
-    source.taps[kind] = consumer;
+  /** A tapped packet: into the program if its source is the one spliced. */
+  #splice(source: Source, kind: Kind, packet: Buffer): void {
     const splicer = kind === 'video' ? this.#video : this.#audio;
-    const producer = kind === 'video' ? program.video : program.audio;
-    consumer.on('rtp', (packet) => {
-      const now = Date.now();
-      if (kind === 'video') source.lastVideoAt = now;
-      const out = splicer.push(source.id, packet, now, kind === 'video' ? (id) => this.#onVideoSwitched(id) : undefined);
-      if (out && !producer.closed) {
-        producer.send(out);
-        if (kind === 'video') this.#policy.pictureOut();
-      }
-    });
-    consumer.observer.once('close', () => {
-      if (source.taps[kind] === consumer) delete source.taps[kind];
-    });
+    const producer = kind === 'video' ? this.#program.video : this.#program.audio;
+    const out = splicer.push(source.id, packet, Date.now(), kind === 'video' ? (id) => this.#onVideoSwitched(id) : undefined);
+    if (out && !producer.closed) {
+      producer.send(out);
+      if (kind === 'video') this.#policy.pictureOut();
+    }
   }
 
   #onVideoSwitched(sourceId: string): void {
     this.#audio.select(sourceId); // audio follows video, at the same instant
+    if (sourceId === MIXER_ID) {
+      this.#log.info({ onAir: this.#mixer?.onAir }, 'the program mixer\'s output is on air');
+      return;
+    }
+    this.#mixer?.setOnAir(sourceId); // (spliced while the mixer is down: a new mixer carries on from it)
     this.#policy.switched(sourceId);
   }
 
-  /** The policy puts a source on air: it happens at that source's next keyframe. */
-  #take(sourceId: string): void {
-    this.#video.select(sourceId);
-    if (this.#video.active === undefined) this.#audio.select(undefined);
+  /**
+   * The policy puts a source on air: composed by the mixer when its output is on air,
+   * else spliced at that source's next keyframe.
+   */
+  #take(sourceId: string, transition?: Transition): void {
+    if (this.#mixer?.live) {
+      this.#mixer.take(sourceId, transition, this.#cutLayout);
+    } else {
+      this.#video.select(sourceId);
+      if (this.#video.active === undefined) this.#audio.select(undefined);
+      this.#mixer?.take(sourceId); // what a mixer that comes (back) composes first
+    }
     this.#resumeWanted();
     this.#requestKeyFrame(true);
   }
 
-  /** Only the on-air, pending and awaited sources flow into the program router's taps. */
+  /**
+   * Only these flow into the program router's taps: what is spliced or about to be, the
+   * camera the slate covers and, with the mixer, what it composes on air (so the policy
+   * sees it go silent, and the splice can cover at once if the mixer dies).
+   */
   #resumeWanted(): void {
-    const wanted = new Set([this.#video.active, this.#video.pending, this.#policy.awaited].filter(Boolean));
-    for (const s of this.#sources.values()) {
-      for (const tap of Object.values(s.taps)) {
-        if (tap.closed) continue;
-        if (wanted.has(s.id) && tap.paused) void tap.resume().catch(() => undefined);
-        else if (!wanted.has(s.id) && !tap.paused) void tap.pause().catch(() => undefined);
-      }
-    }
+    this.#sources.resume(new Set([this.#video.active, this.#video.pending, this.#policy.awaited, this.#onAir(), this.#pending()]));
   }
 
   /** A downstream consumer (the encoder starting) needs a keyframe now. */
@@ -239,15 +331,21 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     if (!now && t - this.#lastKeyframeRequest < KEYFRAME_REQUEST_INTERVAL_MS) return;
     this.#lastKeyframeRequest = t;
     const id = this.#video.pending ?? this.#video.active;
-    const tap = id ? this.#sources.get(id)?.taps.video : undefined;
-    if (tap && !tap.closed) void tap.requestKeyFrame().catch(() => undefined);
+    if (id === MIXER_ID) {
+      // The mixer's output for whoever splices it; the source it waits for, for the take.
+      this.#mixer?.requestKeyFrame();
+      if (this.#mixer?.pending) this.#mixer.requestInputKeyFrame(this.#mixer.pending);
+      return;
+    }
+    if (id) this.#sources.requestKeyFrame(id);
   }
 
   /** A switch that waits for its keyframe longer than it should says why, once, and asks again. */
   #checkPending(): void {
     const id = this.#video.pending;
     const takenAt = this.#policy.takenAt;
-    if (!id || Date.now() - takenAt < 2000 || this.#pendingReported === takenAt) return;
+    // (The mixer's output taking over is not a take: the program shows what it showed meanwhile.)
+    if (!id || id === MIXER_ID || Date.now() - takenAt < 2000 || this.#pendingReported === takenAt) return;
     this.#pendingReported = takenAt;
     const source = this.#sources.get(id);
     const tap = source?.taps.video;
@@ -260,11 +358,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   }
 
   removeSource(sourceId: string): void {
-    const s = this.#sources.get(sourceId);
-    if (!s) return;
-    for (const tap of Object.values(s.taps)) tap.close();
-    this.#sources.delete(sourceId);
-    this.#policy.sourceRemoved(sourceId);
+    if (this.#sources.remove(sourceId)) this.#policy.sourceRemoved(sourceId);
   }
 
   view(): ProgramView {
@@ -272,8 +366,10 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     const slate = this.#sources.get(SLATE_ID)?.origins.video;
     return {
       preview: this.#policy.preview,
-      program: this.#video.active,
-      pending: this.#video.pending,
+      program: this.#onAir(),
+      pending: this.#pending(),
+      previewLayout: this.#previewLayout,
+      programLayout: this.#mixer?.live ? this.#mixer.layout : FULL,
       slow: this.#policy.slow,
       abandoned: this.#policy.abandoned,
       fallback: this.#policy.fallbackView,
@@ -281,12 +377,14 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       video: ref(this.#program.video),
       audio: ref(this.#program.audio),
       ...(slate && !slate.producer.closed ? { slate: { producerId: slate.producer.id, routerId: slate.router.id } } : {}),
+      ...(this.#mixer ? { mixer: this.#mixer.view, graphics: this.#mixer.graphics.view } : {}),
     };
   }
 
   close(): void {
     this.#closed = true;
     clearInterval(this.#watchdog);
+    this.#mixer?.stop();
     this.#program.tap.close();
     this.#program.feed.close();
   }

@@ -4,6 +4,7 @@
 import { Writable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Conflict, NotFound } from '../errors.js';
+import type { Transition } from '../../../shared/src/protocol.js';
 import { createLogger } from '../log.js';
 import { SLATE_ID, SWITCHING, SwitchingPolicy, type ProgramDesk, type SourceSeen } from './SwitchingPolicy.js';
 
@@ -15,6 +16,9 @@ class FakeDesk implements ProgramDesk {
   pending: string | undefined;
   readonly sources = new Map<string, SourceSeen>();
   readonly takes: string[] = [];
+  readonly transitions: (Transition | undefined)[] = [];
+  /** what the plumbing can put on air: H.264 only when splicing, more through the mixer */
+  codecs = ['video/H264'];
   keyframesAsked = 0;
   policy!: SwitchingPolicy;
 
@@ -26,8 +30,13 @@ class FakeDesk implements ProgramDesk {
     return this.sources.get(id);
   }
 
-  take(id: string): void {
+  accepts(codec: string): boolean {
+    return this.codecs.includes(codec);
+  }
+
+  take(id: string, transition?: Transition): void {
     this.takes.push(id);
+    this.transitions.push(transition);
     this.pending = id === this.onAir ? undefined : id;
   }
 
@@ -138,12 +147,24 @@ describe('SwitchingPolicy: preview and cut', () => {
   it('refuses a cut to a camera whose codec cannot go on air, saying what to do', () => {
     desk.sources.get('south')!.codec = 'video/VP8';
     policy.setPreview('south');
-    expect(() => policy.cut()).toThrow(/^"Tower — south" sends VP8 video, and only H.264 can go on air for now: open its camera link in Chrome/);
+    expect(() => policy.cut()).toThrow(/^"Tower — south" sends VP8 video, and only H.264 can go on air while the program mixer is down: wait for it to be back, or open its camera link in Chrome/);
     expect(desk.takes).toEqual([SLATE_ID]);
     desk.sources.get('north')!.codec = 'video/H264';
     policy.setPreview('north');
     policy.cut();
     expect(desk.pending).toBe('north');
+  });
+
+  it('puts any codec the plumbing takes on air, with the director\'s transition (the mixer decodes VP8)', () => {
+    desk.codecs = ['video/H264', 'video/VP8', 'video/VP9'];
+    desk.sources.get('south')!.codec = 'video/VP8';
+    policy.setPreview('south');
+    policy.cut({ kind: 'mix', ms: 500 });
+    expect(desk.takes.at(-1)).toBe('south');
+    expect(desk.transitions.at(-1)).toEqual({ kind: 'mix', ms: 500 });
+    desk.keyframe();
+    expect(desk.onAir).toBe('south');
+    expect(policy.preview).toBe(SLATE_ID);
   });
 
   it('a cut to a camera that leaves before its keyframe is abandoned: the program stays, the shot is back in preview', () => {

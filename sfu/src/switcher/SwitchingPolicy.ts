@@ -4,7 +4,7 @@
 // here: the plumbing (Switcher.ts) says what it sees through `ProgramDesk` and calls
 // `tick()`; this module answers by taking a source. So every rule is unit-tested.
 import { EventEmitter } from 'node:events';
-import type { CameraServerEvents } from '../../../shared/src/protocol.js';
+import type { CameraServerEvents, Transition } from '../../../shared/src/protocol.js';
 import { Conflict, NotFound } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -23,7 +23,7 @@ export type SourceSeen = {
   codec?: string;
 };
 
-/** What the program can put on air: its video is spliced, not decoded, so H.264 only. */
+/** What the program can put on air when its video is spliced, not decoded (no mixer): H.264 only. */
 export const ON_AIR_CODEC = 'video/H264';
 
 /** The program's plumbing, as the policy sees and drives it. */
@@ -33,8 +33,10 @@ export interface ProgramDesk {
   /** the source taken, waiting for its keyframe */
   readonly pending: string | undefined;
   source(id: string): SourceSeen | undefined;
-  /** Put this source on air (at its next keyframe). */
-  take(id: string): void;
+  /** Put this source on air (at its next keyframe), with a transition where the program is mixed. */
+  take(id: string, transition?: Transition): void;
+  /** This video codec can go on air now. */
+  accepts(codec: string): boolean;
   /** Ask the source being taken for a keyframe again. */
   askKeyFrame(): void;
 }
@@ -180,20 +182,20 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
     this.emit('changed');
   }
 
-  /** Preview goes on air; what was on air goes to preview (as on a hardware switcher). */
-  cut(): void {
+  /** Preview goes on air, with a transition or cut; what was on air goes to preview (as on a hardware switcher). */
+  cut(transition?: Transition): void {
     const next = this.#preview;
     if (!next) throw new Conflict('nothing is in preview: pick a source first');
     const source = this.#desk.source(next);
     if (!source?.tapped) throw new Conflict(`"${source?.label ?? next}" is not sending video yet`);
-    if (source.codec && source.codec !== ON_AIR_CODEC) throw new Conflict(codecRefusal(source.label, source.codec));
+    if (source.codec && !this.#desk.accepts(source.codec)) throw new Conflict(codecRefusal(source.label, source.codec));
     const current = this.#desk.pending ?? this.#desk.onAir;
     const before = { source: next, byDirector: true, fallback: this.#fallback, previewAtFallback: this.#previewAtFallback };
     this.#preview = current && current !== next ? current : this.#preview;
     this.#fallback = undefined;
     this.#abandoned = undefined;
     this.#intended = next;
-    this.#take(next);
+    this.#take(next, transition);
     this.#cut = before;
     this.#log.info({ source: next, onAir: this.#desk.onAir, pending: this.#desk.pending }, 'cut');
   }
@@ -242,11 +244,11 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
     return 'idle';
   }
 
-  #take(sourceId: string): void {
+  #take(sourceId: string, transition?: Transition): void {
     this.#takenAt = this.#now();
     this.#slow = undefined;
     this.#cut = undefined; // whatever takes now is not the director's cut (cut() sets it again)
-    this.#desk.take(sourceId);
+    this.#desk.take(sourceId, transition);
     this.emit('changed');
   }
 
@@ -392,5 +394,5 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
 /** Why a camera cannot be cut to, in words a director can act on. */
 export function codecRefusal(label: string, codec: string): string {
   const name = codec.replace(/^video\//i, '');
-  return `"${label}" sends ${name} video, and only H.264 can go on air for now: open its camera link in Chrome, Edge or Safari (or Firefox with H.264 enabled)`;
+  return `"${label}" sends ${name} video, and only H.264 can go on air while the program mixer is down: wait for it to be back, or open its camera link in Chrome, Edge or Safari (or Firefox with H.264 enabled)`;
 }

@@ -75,7 +75,7 @@ function CameraTile({ slot, index, track, audio, bus, onSelect, soloed, onSolo }
         )}
         {slot.videoFormat && (
           <span className={`tile-codec${slot.videoFormat.onAir ? '' : ' tile-codec-no-air'}`} data-testid="tile-codec" data-on-air={slot.videoFormat.onAir ? 'yes' : 'no'}
-            title={slot.videoFormat.onAir ? `${slot.videoFormat.layers} simulcast layer(s)` : 'Only H.264 can go on air: this camera cannot be cut to'}>
+            title={slot.videoFormat.onAir ? `${slot.videoFormat.layers} simulcast layer(s)` : 'Only H.264 can go on air while the program mixer is down: this camera cannot be cut to now'}>
             {slot.videoFormat.codec}{slot.videoFormat.layers > 1 ? ` ×${slot.videoFormat.layers}` : ''}{slot.videoFormat.onAir ? '' : ' · not on air'}
           </span>
         )}

@@ -1,12 +1,14 @@
-// Preview and program monitors, the CUT button and the keys a director expects:
-// 1–9 put a camera in preview, Space or Enter cuts. The program monitor plays the
+// Preview and program monitors, the CUT and TAKE buttons and the keys a director
+// expects: 1–9 put a camera in preview, Space or Enter cuts, T takes with the chosen
+// transition (a mix, a dip to black or to the slate, its duration). The program monitor plays the
 // program stream itself (what the outputs get), not a copy of a tile.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ProgramView, ShowView } from '../../../shared/src/protocol';
+import type { Layout, ProgramView, ShowView, Transition } from '../../../shared/src/protocol';
 import { makeRequester, RequestFailed } from '../lib/request';
 import type { DirectorSocket } from '../lib/sockets';
 import type { MultiviewClient } from './multiviewClient';
 import { AudioMeter } from '../lib/AudioMeter';
+import { Graphics } from './Graphics';
 import { Headphones, type Listening } from './Headphones';
 
 export function useSwitcherActions(socket: DirectorSocket) {
@@ -19,7 +21,30 @@ export function useSwitcherActions(socket: DirectorSocket) {
     error,
     preview: useCallback((sourceId: string) => act(request('switcher:preview', { sourceId })), [act, request]),
     cut: useCallback(() => act(request('switcher:cut')), [act, request]),
+    take: useCallback((transition: Transition) => act(request('switcher:take', { transition })), [act, request]),
+    layout: useCallback((layout: Layout) => act(request('switcher:layout', { layout })), [act, request]),
   };
+}
+
+const TRANSITIONS: { kind: Transition['kind']; label: string }[] = [
+  { kind: 'mix', label: 'Mix' }, { kind: 'dip-black', label: 'Dip to black' }, { kind: 'dip-slate', label: 'Dip to slate' },
+];
+const TRANSITION_KEY = 'regie.transition';
+
+/** The director's transition for TAKE, kept in this browser. */
+function useTransition(): [Transition, (t: Transition) => void] {
+  const [t, setT] = useState<Transition>(() => {
+    try {
+      const saved = JSON.parse(localStorage.getItem(TRANSITION_KEY) ?? 'null') as Transition | null;
+      if (saved && TRANSITIONS.some((x) => x.kind === saved.kind) && saved.ms >= 100 && saved.ms <= 10_000) return saved;
+    } catch { /* a bad saved value: the default */ }
+    return { kind: 'mix', ms: 500 };
+  });
+  const set = useCallback((next: Transition) => {
+    setT(next);
+    localStorage.setItem(TRANSITION_KEY, JSON.stringify(next));
+  }, []);
+  return [t, set];
 }
 
 function labelOf(show: ShowView, sourceId?: string): string {
@@ -32,7 +57,9 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
   show: ShowView; program: ProgramView; socket: DirectorSocket; multiview: MultiviewClient | null;
   listening: Listening; onListen: (next: Listening) => void;
 }) {
-  const { error, preview, cut } = useSwitcherActions(socket);
+  const { error, preview, cut, take, layout } = useSwitcherActions(socket);
+  const [transition, setTransition] = useTransition();
+  const mixed = program.mixer?.state === 'on';
   const previewSlot = show.slots.find((s) => s.id === program.preview);
   const [keysShown, setKeysShown] = useState(false);
 
@@ -49,6 +76,8 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
       } else if (e.key === ' ' || e.key === 'Enter') {
         e.preventDefault();
         cut();
+      } else if ((e.key === 't' || e.key === 'T') && mixed) {
+        take(transition);
       } else if (/^[1-9]$/.test(e.key)) {
         const slot = show.slots[Number(e.key) - 1];
         if (slot) preview(slot.id);
@@ -60,7 +89,7 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [show.slots, cut, preview, listening, onListen]);
+  }, [show.slots, cut, take, transition, mixed, preview, listening, onListen]);
   const soloSlot = typeof listening === 'object' ? show.slots.find((s) => s.id === listening.solo) : undefined;
 
   return (
@@ -70,6 +99,16 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
         audio={program.preview === 'slate' ? undefined : multiview?.track(previewSlot?.audio)} />
       <div className="switcher-controls">
         <button type="button" className="cut" data-testid="cut" onClick={cut} disabled={!program.preview} title="Space or Enter">CUT</button>
+        <button type="button" className="take" data-testid="take" onClick={() => take(transition)} disabled={!program.preview || !mixed}
+          title={mixed ? 'T' : 'Transitions need the program mixer, which is not running'}>TAKE</button>
+        <span className="transition" data-testid="transition">
+          <select aria-label="Transition" value={transition.kind} onChange={(e) => setTransition({ ...transition, kind: e.target.value as Transition['kind'] })}>
+            {TRANSITIONS.map((x) => <option key={x.kind} value={x.kind}>{x.label}</option>)}
+          </select>
+          <input aria-label="Transition duration (s)" type="number" min={0.1} max={10} step={0.1} value={transition.ms / 1000}
+            onChange={(e) => { const ms = Math.round(Number(e.target.value) * 1000); if (ms >= 100 && ms <= 10_000) setTransition({ ...transition, ms }); }} /> s
+        </span>
+        {mixed && <LayoutPicker show={show} program={program} onLayout={layout} />}
         <button type="button" onClick={() => preview('slate')} title="Key 0">Slate</button>
         <button type="button" className="keys-hint" data-testid="keys-hint" onClick={() => setKeysShown((shown) => !shown)} aria-expanded={keysShown}>
           Keys <kbd>?</kbd>
@@ -83,17 +122,24 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
           <p className="error" role="alert" data-testid="cut-abandoned">Cut not done: {program.abandoned.reason}. The program did not change.</p>
         )}
         {error && <p className="error" role="alert">{error}</p>}
+        {mixed && program.graphics && <Graphics graphics={program.graphics} socket={socket} />}
         <Headphones listening={listening} onListen={onListen} soloName={soloSlot?.name}
           track={multiview?.track(listening === 'program' ? program.audio : soloSlot?.audio)} />
       </div>
       <Monitor kind="program" label={labelOf(show, program.program)} track={multiview?.track(program.video)} audio={multiview?.track(program.audio)} />
       {program.alarm && <p className="program-alarm" role="alert" data-testid="program-alarm">{program.alarm}</p>}
+      {program.mixer?.state === 'down' && (
+        <p className="program-alarm" role="status" data-testid="mixer-down">
+          Program mixer down ({program.mixer.reason ?? 'restarting'}): the on-air camera is sent as it is until it is back.
+        </p>
+      )}
       {keysShown && (
         <div className="keys" role="region" aria-label="Keyboard shortcuts" data-testid="keys">
           <dl>
             <div><dt><kbd>1</kbd>–<kbd>9</kbd></dt><dd>camera 1–9 to preview</dd></div>
             <div><dt><kbd>0</kbd></dt><dd>the slate to preview</dd></div>
             <div><dt><kbd>Space</kbd> / <kbd>Enter</kbd></dt><dd>cut: preview on air</dd></div>
+            <div><dt><kbd>T</kbd></dt><dd>take: preview on air with the transition (mix, dip)</dd></div>
             <div><dt><kbd>L</kbd></dt><dd>listen to the program in your headphones, or stop</dd></div>
             <div><dt><kbd>?</kbd></dt><dd>show or hide these keys (<kbd>Esc</kbd> hides)</dd></div>
           </dl>
@@ -128,5 +174,38 @@ function Monitor({ kind, label, track, audio }: { kind: 'preview' | 'program'; l
       <AudioMeter track={audio} vertical scale={kind === 'program'} className="monitor-meter"
         label={kind === 'program' ? 'Program level' : 'Preview level'} testId={`${kind}-meter`} />
     </figure>
+  );
+}
+
+/** How the shot in preview is laid out: it goes on air with it. */
+function LayoutPicker({ show, program, onLayout }: { show: ShowView; program: ProgramView; onLayout: (l: Layout) => void }) {
+  const current = program.previewLayout ?? { kind: 'full' as const };
+  const others = [...show.slots.filter((s) => s.id !== program.preview && s.video).map((s) => ({ id: s.id, name: s.name })),
+    ...(program.preview !== 'slate' ? [{ id: 'slate', name: 'Slate' }] : [])];
+  const second = current.kind === 'pip' ? current.inset : current.kind === 'side-by-side' ? current.right : others[0]?.id;
+  const pick = (kind: Layout['kind'], with_ = second, corner: 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right' = current.kind === 'pip' ? current.corner : 'bottom-right') => {
+    if (kind === 'full' || !with_) onLayout({ kind: 'full' });
+    else if (kind === 'pip') onLayout({ kind: 'pip', inset: with_, corner, size: current.kind === 'pip' ? current.size : 0.3 });
+    else onLayout({ kind: 'side-by-side', right: with_ });
+  };
+  return (
+    <span className="layout" data-testid="layout">
+      <select aria-label="Layout" value={current.kind} onChange={(e) => pick(e.target.value as Layout['kind'])} disabled={!program.preview}>
+        <option value="full">Full frame</option>
+        <option value="pip" disabled={others.length === 0}>Picture in picture</option>
+        <option value="side-by-side" disabled={others.length === 0}>Side by side</option>
+      </select>
+      {current.kind !== 'full' && (
+        <select aria-label="With" value={second} onChange={(e) => pick(current.kind, e.target.value)}>
+          {others.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+        </select>
+      )}
+      {current.kind === 'pip' && (
+        <select aria-label="Corner" value={current.corner} onChange={(e) => pick('pip', second, e.target.value as 'top-left')}>
+          <option value="top-left">top left</option><option value="top-right">top right</option>
+          <option value="bottom-left">bottom left</option><option value="bottom-right">bottom right</option>
+        </select>
+      )}
+    </span>
   );
 }

@@ -22,6 +22,7 @@ import type { types } from 'mediasoup';
 import type { SrtIngestSettings, SrtIngestView } from '../../../../shared/src/srtIngest.js';
 import type { Logger } from '../../log.js';
 import type { WorkerPool } from '../../media/WorkerPool.js';
+import { plainTransportIn } from '../../media/plainTransports.js';
 import { Supervised, type Run } from '../../process/Supervised.js';
 import type { CameraPage } from '../CameraSeats.js';
 import type { CameraSession } from '../CameraSession.js';
@@ -121,13 +122,7 @@ export class SrtInput {
 
   async #run(run: Run): Promise<void> {
     const { router } = await this.#pool.pickWhenReady();
-    const open = async () => {
-      // RTCP on its own port: ffmpeg sends it from another socket than RTP (see the Slate).
-      const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
-      run.own(() => t.close());
-      t.on('routerclose', () => run.fail('its router closed'));
-      return t;
-    };
+    const open = () => plainTransportIn(router, run);
     const [videoT, audioT] = [await open(), await open()];
     // New SSRCs each run: a receiver never mistakes the next encoder's stream for the last one's.
     const video = await videoT.produce({

@@ -1,0 +1,257 @@
+// The program mixer, end to end: real Chromium cameras, the real mixer process
+// (GStreamer), the real encoder and a real RTMP receiver whose frames are decoded and
+// their colour read back. A dissolve shows blended frames at the receiver; a camera
+// that can only send VP8 goes on air; the mixer SIGKILLed leaves the program on air
+// (the on-air camera is spliced meanwhile) and the destination's session open, and a
+// new mixer takes the program back; the on-air camera dying in the middle of a
+// dissolve leaves the slate on air, the program never stalling.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../testkit/browser.js';
+import type { ColourViewer } from '../testkit/ColourViewer.js';
+import { openCamera } from '../testkit/fakeCamera.js';
+import { NginxRtmp } from '../testkit/receivers.js';
+import { startServer, type RegieServer } from '../testkit/server.js';
+import { addCameraSlot, addTwoCameras, openStudio, startStreaming, waitForTileColour, type StreamingCamera } from '../testkit/studio.js';
+import { Control } from './harness/control.js';
+
+let server: RegieServer;
+let control: Control;
+let browser: Browser;
+let director: Page;
+let viewer: ColourViewer;
+let cams: Record<'red' | 'blue', StreamingCamera>;
+const nginx = new NginxRtmp();
+const KEY = 'mixer-key';
+
+const mixerState = () => control.state?.program?.mixer?.state;
+const destination = () => control.state?.destinations?.[0];
+/** A frame that is neither camera but both at once: red and blue mixed. */
+const blended = (rgb: [number, number, number]) => rgb[0] > 50 && rgb[2] > 50 && rgb[1] < 60;
+
+async function mixerPid(): Promise<number> {
+  const [pid] = await server.childPids('mixer.py');
+  if (!pid) throw new Error('no mixer process under the server');
+  return pid;
+}
+
+/** A camera full frame on air (whatever layout the last shot left in preview). */
+async function fullFrameOnAir(sourceId: string): Promise<void> {
+  await control.request('switcher:preview', { sourceId });
+  await control.request('switcher:layout', { layout: { kind: 'full' } });
+  await control.request('switcher:cut');
+  await control.until(`${sourceId} on air, full frame`, () => control.state?.program?.program === sourceId && control.state.program.programLayout?.kind === 'full', 5000);
+}
+
+async function setTransition(kind: string, seconds: number): Promise<void> {
+  await director.getByLabel('Transition', { exact: true }).selectOption(kind);
+  await director.getByLabel('Transition duration (s)').fill(String(seconds));
+  await director.getByLabel('Transition duration (s)').blur(); // the keys act on the switcher again
+}
+
+beforeAll(async () => {
+  await nginx.start();
+  // The slate covers a camera silent for 2.5 s, not 0.8: on two cores, three browsers, the
+  // mixer and the encoder, a camera's pictures pause for up to 1.5 s (measured), and these
+  // tests are about mixing (a camera that leaves is covered at once whatever this says).
+  server = await startServer({ REGIE_OUTPUT_SIZE: '640x360', REGIE_VIDEO_KBPS: '800', REGIE_KEYFRAME_SECONDS: '1', REGIE_SLATE_AFTER_MS: '2500' });
+  control = await Control.connect(server);
+  await control.until('the mixer composing', () => mixerState() === 'on', 30000);
+  browser = await launchBrowser();
+  director = await openStudio(browser, server.url, server.secret);
+  cams = await addTwoCameras(browser, director);
+  await control.request('destination:add', { name: 'RTMP', protocol: 'rtmp', url: nginx.url(false), streamKey: KEY });
+  await control.request('show:goLive');
+  await control.until('the destination live', () => destination()?.state === 'live', 30000);
+  viewer = nginx.viewer(KEY);
+  await control.putOnAir(cams.red.slotId);
+  await viewer.waitFor('red', 30000);
+});
+
+afterAll(async () => {
+  viewer?.stop();
+  control?.disconnect();
+  await browser?.close();
+  await server?.stop();
+  await nginx.stop();
+});
+
+describe('transitions', () => {
+  it('T takes preview on air with a dissolve: the receiver sees red and blue blended, then blue', async () => {
+    await setTransition('mix', 1.5);
+    await director.keyboard.press('2'); // blue in preview
+    await director.waitForSelector('[data-testid="preview-monitor"][data-source-label="Trocadéro"]', { timeout: 5000 });
+    const from = Date.now();
+    await director.keyboard.press('t');
+    await viewer.waitFor('blue', 15000, from);
+    const frames = viewer.seen.filter((f) => f.at >= from);
+    const mixed = frames.filter((f) => blended(f.rgb));
+    expect(mixed.length, `blended frames between red and blue (seen: ${frames.map((f) => f.rgb.join('/')).join(' ')})`).toBeGreaterThanOrEqual(2);
+    // Red, then the blend, then blue: never back.
+    const firstBlue = frames.findIndex((f) => f.colour === 'blue');
+    expect(frames.slice(firstBlue).some((f) => f.colour === 'red')).toBe(false);
+    expect(control.state?.program?.program).toBe(cams.blue.slotId);
+  });
+
+  it('a dip to black goes through black between the two shots', async () => {
+    await setTransition('dip-black', 1.5);
+    await director.keyboard.press('1'); // red in preview
+    await director.waitForSelector('[data-testid="preview-monitor"][data-source-label="Tower — north"]', { timeout: 5000 });
+    const from = Date.now();
+    await director.keyboard.press('t');
+    await viewer.waitFor('red', 15000, from);
+    const frames = viewer.seen.filter((f) => f.at >= from);
+    // (Frames are read 5 times a second: the darkest one read is near black, not black.)
+    expect(frames.some((f) => Math.max(...f.rgb) < 60), `a dark frame between them (seen: ${frames.map((f) => f.rgb.join('/')).join(' ')})`).toBe(true);
+  });
+});
+
+describe('any codec on air', () => {
+  it('a camera that can only send VP8 goes on air and reaches the receiver', async () => {
+    const slot = await addCameraSlot(director, 'Firefox on the quay');
+    const page = await openCamera(browser, slot.link, { color: '#00ff00', toneHz: 660, width: 640, height: 360, withoutH264: true });
+    await startStreaming(page);
+    await waitForTileColour(director, slot.slotId, 'green', 20000);
+    expect(control.state?.slots.find((s) => s.id === slot.slotId)?.videoFormat).toMatchObject({ codec: 'VP8', onAir: true });
+    await control.putOnAir(slot.slotId);
+    await viewer.waitFor('green', 15000);
+    await control.putOnAir(cams.red.slotId);
+    await viewer.waitFor('red', 15000);
+    await page.context().close();
+  });
+});
+
+describe('layouts', () => {
+  it('picture in picture: the main camera around, the inset camera in its corner at the receiver; then side by side; then full frame', async () => {
+    const inset = nginx.viewer(KEY, { x: 0.7, y: 0.66, w: 0.2, h: 0.22 }); // inside the bottom-right inset
+    const main = nginx.viewer(KEY, { x: 0.05, y: 0.05, w: 0.4, h: 0.4 }); // top left: the main picture
+    const left = nginx.viewer(KEY, { x: 0.1, y: 0.35, w: 0.3, h: 0.3 }); // the middle of the left half
+    try {
+      await control.request('switcher:preview', { sourceId: cams.red.slotId });
+      await control.request('switcher:layout', { layout: { kind: 'pip', inset: cams.blue.slotId, corner: 'bottom-right', size: 0.3 } });
+      await control.request('switcher:cut');
+      await inset.waitFor('blue', 15000);
+      await main.waitFor('red', 15000);
+      expect(control.state?.program?.programLayout).toMatchObject({ kind: 'pip', inset: cams.blue.slotId });
+
+      // Side by side, the blue camera on the left this time: blue in the left half, red in
+      // the right (each 16:9 picture letterboxed in its half: read their middles).
+      const right = nginx.viewer(KEY, { x: 0.6, y: 0.4, w: 0.3, h: 0.2 });
+      try {
+        await control.request('switcher:preview', { sourceId: cams.blue.slotId });
+        await control.request('switcher:layout', { layout: { kind: 'side-by-side', right: cams.red.slotId } });
+        await control.request('switcher:cut');
+        await left.waitFor('blue', 15000);
+        await right.waitFor('red', 15000);
+      } finally {
+        right.stop();
+      }
+
+      await fullFrameOnAir(cams.red.slotId);
+      await inset.waitFor('red', 15000);
+      await left.waitFor('red', 15000);
+      await viewer.waitFor('red', 15000);
+    } finally {
+      for (const v of [inset, main, left]) v.stop();
+    }
+  });
+
+  it('a layout naming a source that does not exist is refused, and the preview keeps its layout', async () => {
+    const ack = await control.ack('switcher:layout', { layout: { kind: 'pip', inset: 'nosuchslot00', corner: 'top-left', size: 0.3 } });
+    expect(ack.ok).toBe(false);
+    expect(control.state?.program?.previewLayout).not.toMatchObject({ inset: 'nosuchslot00' });
+  });
+});
+
+describe('graphics', () => {
+  const encoderStarts = () => server.logLines().filter((l) => l.msg === 'program encoder started').length;
+  /** The lower third's box, between its two lines of text. */
+  const navy = (rgb: [number, number, number]) => rgb[2] > 50 && rgb[2] > rgb[0] + 20 && rgb[0] < 90;
+
+  it('the lower third, typed in the studio, is on the program at the receiver once put on, gone once off; the encoder never restarts', async () => {
+    await fullFrameOnAir(cams.red.slotId);
+    const band = nginx.viewer(KEY, { x: 0.35, y: 0.8, w: 0.25, h: 0.04 });
+    try {
+      await band.waitFor('red', 15000);
+      const starts = encoderStarts();
+      await director.getByLabel('Lower third title').fill('Tour Eiffel');
+      await director.getByLabel('Lower third subtitle').fill('Paris, Nouvel An');
+      await director.getByRole('button', { name: 'Apply' }).click();
+      await control.until('the text saved', () => control.state?.program?.graphics?.text.title === 'Tour Eiffel', 5000);
+      await director.getByTestId('graphic-lower-third').getByRole('button', { name: 'Off' }).click();
+      await control.until('the lower third on air', () => Boolean(control.state?.program?.graphics?.onAir.includes('lower-third')), 5000);
+      const on = Date.now();
+      await control.until('the lower third at the receiver', () => band.seen.some((f) => f.at >= on && navy(f.rgb)), 15000);
+      await director.getByTestId('graphic-lower-third').getByRole('button', { name: 'On air' }).click();
+      await band.waitFor('red', 15000, Date.now());
+      expect(encoderStarts()).toBe(starts);
+    } finally {
+      band.stop();
+    }
+  });
+
+  it('the countdown to the show\'s time is on the program, and readied with the next shot it goes on with the take', async () => {
+    await fullFrameOnAir(cams.red.slotId);
+    await control.request('show:setCountdown', { at: new Date(Date.now() + 3600_000).toISOString(), label: 'Midnight' });
+    const box = nginx.viewer(KEY, { x: 0.06, y: 0.07, w: 0.28, h: 0.07 });
+    try {
+      await box.waitFor('red', 15000);
+      await control.request('graphics:set', { name: 'countdown', on: true, withNextShot: true });
+      expect(control.state?.program?.graphics?.onAir).not.toContain('countdown');
+      await control.request('switcher:preview', { sourceId: cams.blue.slotId });
+      await control.request('switcher:take', { transition: { kind: 'mix', ms: 500 } });
+      await control.until('the countdown on air with the shot', () => Boolean(control.state?.program?.graphics?.onAir.includes('countdown')), 5000);
+      // Dark box over blue, with white figures: neither blue nor red any more.
+      const on = Date.now();
+      await control.until('the countdown at the receiver', () => box.seen.some((f) => f.at >= on + 1000 && f.colour === 'other' && f.rgb[2] < 140), 15000);
+      await control.request('graphics:set', { name: 'countdown', on: false, withNextShot: false });
+      await box.waitFor('blue', 15000, Date.now());
+    } finally {
+      box.stop();
+      await control.request('show:setCountdown', { at: null, label: 'Midnight' });
+    }
+  });
+});
+
+describe('when the mixer dies', () => {
+  it('SIGKILLed: the receiver keeps getting the program, its session stays open, and a new mixer takes the program back', async () => {
+    await fullFrameOnAir(cams.red.slotId);
+    await viewer.waitFor('red', 15000);
+    const before = { pid: await mixerPid(), reconnects: destination()?.reconnects ?? 0 };
+    const killedAt = Date.now();
+    process.kill(before.pid, 'SIGKILL');
+    await control.until('the mixer down', () => mixerState() !== 'on', 5000);
+    await control.until('a new mixer composing', () => mixerState() === 'on', 20000);
+    // Red all along: spliced while the mixer was down, composed again after.
+    await viewer.waitFor('red', 5000, Date.now());
+    const gap = viewer.longestGapSince(killedAt);
+    console.log(`mixer SIGKILL: longest gap at the receiver ${gap} ms; a new mixer composing after ${Date.now() - killedAt} ms`);
+    expect(gap).toBeLessThan(2000);
+    expect(viewer.seen.filter((f) => f.at >= killedAt).every((f) => f.colour === 'red' || f.colour === 'other')).toBe(true);
+    expect(await mixerPid()).not.toBe(before.pid);
+    expect(destination()?.state).toBe('live');
+    expect(destination()?.reconnects ?? 0).toBe(before.reconnects);
+    // And the new mixer mixes.
+    await setTransition('mix', 1);
+    await director.keyboard.press('2');
+    await director.waitForSelector('[data-testid="preview-monitor"][data-source-label="Trocadéro"]', { timeout: 5000 });
+    await director.keyboard.press('t');
+    await viewer.waitFor('blue', 15000);
+  });
+
+  it('the on-air camera killed in the middle of a dissolve: the program never stalls, the slate goes on air', async () => {
+    await fullFrameOnAir(cams.blue.slotId);
+    await setTransition('mix', 3);
+    await director.keyboard.press('1'); // red in preview; blue on air
+    await director.waitForSelector('[data-testid="preview-monitor"][data-source-label="Tower — north"]', { timeout: 5000 });
+    const from = Date.now();
+    await director.keyboard.press('t');
+    await control.until('red being mixed in', () => viewer.seen.some((f) => f.at >= from && blended(f.rgb)), 10000);
+    await cams.red.page.context().close(); // the camera going on air dies half-way
+    await viewer.waitFor('slate', 15000, Date.now());
+    const gap = viewer.longestGapSince(from);
+    console.log(`on-air camera killed mid-dissolve: longest gap at the receiver ${gap} ms`);
+    expect(gap).toBeLessThan(2000);
+    expect(control.state?.program?.program).toBe('slate');
+  });
+});

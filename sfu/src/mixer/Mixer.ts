@@ -1,0 +1,396 @@
+// The program mixer: the program is composed, not only switched. A GStreamer process
+// (engine/mixer.py) decodes the sources it is given (H.264, VP8, VP9 and Opus, over
+// RTP from the program router), composes the shot on air, with its transition, and
+// sends the composed program back into mediasoup as one more source, H.264 + Opus.
+// The switcher splices that source into the program like any camera, so the encoder,
+// the outputs and the monitors never see a new stream; when the mixer dies, the
+// switcher splices the on-air camera itself until a new mixer takes the program back.
+//
+// This class owns the composition (what is on air, what is being taken and how) and
+// one supervised mixer process at a time; the switcher decides what goes on air.
+import { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { types } from 'mediasoup';
+import type { Layout, MixerView, Transition } from '../../../shared/src/protocol.js';
+import type { Logger } from '../log.js';
+import { freeRtpPorts, plainTransportIn, plainTransportOut } from '../media/plainTransports.js';
+import type { OutputFormat } from '../outputFormat.js';
+import { Supervised, type Run } from '../process/Supervised.js';
+import { MixerGraphics } from './graphics.js';
+import { FULL, fullFrame, members, shotLayers } from './layouts.js';
+import { MixerChannel, type MixerCommand, type MixerEvent } from './MixerChannel.js';
+
+export const MIXER_ID = 'mixer';
+/** The video codecs the mixer decodes: any of them can go on air through it. */
+export const MIXER_CODECS: readonly string[] = ['video/H264', 'video/VP8', 'video/VP9'];
+
+/** Debian's python: the one python3-gst-1.0 is for (a python first on PATH may lack it). */
+const PYTHON = '/usr/bin/python3';
+const ENGINE = fileURLToPath(new URL('./engine/mixer.py', import.meta.url));
+const OUT = { videoPt: 96, videoSsrc: 0x3e1e0001, audioPt: 100, audioSsrc: 0x3e1e0002 };
+/** the mixer reports what it decodes this often */
+const STATS_MS = 250;
+/** an input counts as decoding while its last picture is at most this old */
+const DECODING_MS = 500;
+
+export type MixerSources = {
+  /** the program router, where every source is piped (waits while it is rebuilt) */
+  router: () => Promise<types.Router>;
+  /** a source's producers, on the program router */
+  producers: (sourceId: string) => Partial<Record<'video' | 'audio', types.Producer>>;
+  /** the sources the mixer should be decoding now (on air, preview, slate…) */
+  wanted: () => Set<string>;
+};
+
+type Input = { producerIds: string[]; consumers: types.Consumer[]; transports: types.PlainTransport[]; lastFrameAt: number; adding: boolean };
+
+type RunState = {
+  run: Run;
+  channel: MixerChannel;
+  router: types.Router;
+  inputs: Map<string, Input>;
+  output?: { video: types.Producer; audio: types.Producer };
+  /** the program's output is handed to the switcher */
+  live: boolean;
+  z: number;
+  /** when its last report came */
+  statsAt: number;
+};
+
+type MixerEvents = {
+  /** the mixer composes the program: its output can go on air */
+  output: [video: types.Producer, audio: types.Producer, router: types.Router];
+  /** the mixer is gone (it died, hung, its router closed): the switcher covers */
+  down: [reason: string];
+  /** a source is on air in the composition (its picture is in the program's output) */
+  shown: [sourceId: string];
+  changed: [];
+};
+
+export class Mixer extends EventEmitter<MixerEvents> {
+  readonly #format: OutputFormat;
+  readonly #sources: MixerSources;
+  readonly #log: Logger;
+  readonly #supervised: Supervised;
+  #state?: RunState;
+  #onAir?: string;
+  #layout: Layout = FULL;
+  #pending?: { id: string; transition?: Transition; layout: Layout };
+  /** sources kept decoding until a transition away from them is done */
+  #outgoing = new Set<string>();
+  #view: MixerView = { state: 'starting' };
+  readonly #graphics = new MixerGraphics((c) => this.#send(c), () => this.emit('changed'));
+
+  constructor(opts: { format: OutputFormat; sources: MixerSources; log: Logger }) {
+    super();
+    this.#format = opts.format;
+    this.#sources = opts.sources;
+    this.#log = opts.log.child({ module: 'mixer' });
+    this.#supervised = new Supervised({
+      name: 'program mixer', log: this.#log, run: (run) => this.#run(run),
+      backoff: { firstMs: 200, maxMs: 5000 },
+      // It reports every 0.25 s (STATS_MS) how many frames it made: a mixer that stops making them
+      // hangs, and the program must not wait for it.
+      liveness: { firstMs: 15_000, silentMs: 1500, what: 'composed frames' },
+    });
+    this.#supervised.on('down', () => this.#lost('the mixer stopped'));
+  }
+
+  get view(): MixerView {
+    return this.#view;
+  }
+
+  /** The mixer's output is on air (through the switcher). */
+  get live(): boolean {
+    return Boolean(this.#state?.live);
+  }
+
+  /** The source on air in the composition. */
+  get onAir(): string | undefined {
+    return this.#onAir;
+  }
+
+  get pending(): string | undefined {
+    return this.#pending?.id;
+  }
+
+  /** The layout of the shot on air. */
+  get layout(): Layout {
+    return this.#layout;
+  }
+
+  get pid(): number | undefined {
+    return this.#supervised.pid;
+  }
+
+  start(): Promise<void> {
+    return this.#supervised.start();
+  }
+
+  /** Composes this shot on air, with the transition (a cut without one), once the mixer decodes its main source. */
+  take(sourceId: string, transition?: Transition, layout: Layout = FULL): void {
+    this.#pending = { id: sourceId, transition, layout };
+    this.sourcesChanged();
+    this.#showPending();
+  }
+
+  /** The composition carries on from here (the switcher covered while the mixer was down). */
+  setOnAir(sourceId: string | undefined): void {
+    if (sourceId !== this.#onAir) this.#layout = FULL; // (spliced: one camera, full frame)
+    this.#onAir = sourceId;
+    this.#pending = undefined;
+  }
+
+  /** The graphics: kept here, so a new mixer puts them back as they were. */
+  get graphics(): MixerGraphics {
+    return this.#graphics;
+  }
+
+  #send(command: MixerCommand): void {
+    void this.#state?.channel.send(command).catch((err: Error) => this.#log.warn({ cmd: command.cmd, err: err.message }, 'the mixer refused a command'));
+  }
+
+  /** A keyframe of the program's output, now (a downstream consumer started). */
+  requestKeyFrame(): void {
+    void this.#state?.channel.send({ cmd: 'keyframe' }).catch(() => undefined);
+  }
+
+  /**
+   * When the mixer last decoded a picture of this source (0: it does not decode it). A
+   * report that is late (its loop busy adding an input) is no news, not silence: the
+   * time it is late does not count.
+   */
+  lastFrameAt(sourceId: string): number {
+    const s = this.#state;
+    const at = s?.inputs.get(sourceId)?.lastFrameAt ?? 0;
+    if (!s || at === 0) return at;
+    return at + Math.max(0, Date.now() - s.statsAt - 2 * STATS_MS);
+  }
+
+  /** A keyframe from this source into the mixer (a take waits for its picture). */
+  requestInputKeyFrame(sourceId: string): void {
+    for (const c of this.#state?.inputs.get(sourceId)?.consumers ?? []) if (c.kind === 'video' && !c.closed) void c.requestKeyFrame().catch(() => undefined);
+  }
+
+  /** The sources, their producers or what is wanted changed: the mixer's inputs follow. */
+  sourcesChanged(): void {
+    const s = this.#state;
+    if (!s) return;
+    const wanted = new Set([...this.#sources.wanted(), ...this.#outgoing]);
+    if (this.#onAir) for (const id of members(this.#onAir, this.#layout)) wanted.add(id);
+    if (this.#pending) for (const id of members(this.#pending.id, this.#pending.layout)) wanted.add(id);
+    for (const [id, input] of s.inputs) {
+      const now = Object.values(this.#sources.producers(id)).filter((p) => !p.closed).map((p) => p.id);
+      const stale = input.producerIds.some((p) => !now.includes(p)) || now.length > input.producerIds.length;
+      if (!input.adding && (!wanted.has(id) || stale)) this.#removeInput(s, id);
+    }
+    for (const id of wanted) {
+      if (!s.inputs.has(id) && this.#sources.producers(id).video) void this.#addInput(s, id);
+    }
+  }
+
+  async #run(run: Run): Promise<void> {
+    const router = await this.#sources.router();
+    const video = await plainTransportIn(router, run);
+    const audio = await plainTransportIn(router, run);
+    const out = {
+      video: await video.produce({
+        kind: 'video',
+        rtpParameters: {
+          codecs: [{ mimeType: 'video/H264', payloadType: OUT.videoPt, clockRate: 90000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f' } }],
+          encodings: [{ ssrc: OUT.videoSsrc }],
+        },
+        appData: { mixer: true },
+      }),
+      audio: await audio.produce({
+        kind: 'audio',
+        rtpParameters: {
+          codecs: [{ mimeType: 'audio/opus', payloadType: OUT.audioPt, clockRate: 48000, channels: 2 }],
+          encodings: [{ ssrc: OUT.audioSsrc }],
+        },
+        appData: { mixer: true },
+      }),
+    };
+    if (!run.current) return;
+    const f = this.#format;
+    const config = {
+      width: f.width, height: f.height, fps: f.fps,
+      // A hop inside the server: generous, so the program encoder gets a clean picture.
+      videoKbps: Math.max(2000, f.videoBitrateKbps * 2),
+      out: { videoPort: video.tuple.localPort, audioPort: audio.tuple.localPort, ...OUT },
+    };
+    const child = run.spawn(PYTHON, [ENGINE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const channel = new MixerChannel(child.process.stdin!, child.process.stdout!);
+    const state: RunState = { run, channel, router, inputs: new Map(), output: out, live: false, z: 1, statsAt: Date.now() };
+    this.#state = state;
+    this.#setView({ state: 'starting' });
+    let framesOut = 0;
+    channel.on('event', (e) => this.#event(state, e, (n) => {
+      if (n > framesOut) run.alive();
+      framesOut = n;
+    }));
+    channel.on('garbage', (line) => this.#log.warn({ line: line.slice(0, 200) }, 'the mixer said something that is not an event'));
+    run.own(() => {
+      if (this.#state === state) this.#state = undefined;
+    });
+    this.#log.info({ pid: child.pid, routerId: router.id }, 'program mixer started');
+  }
+
+  #event(s: RunState, e: MixerEvent, framesOut: (n: number) => void): void {
+    if (this.#state !== s) return;
+    switch (e.ev) {
+      case 'ready':
+        this.#graphics.restore();
+        this.sourcesChanged();
+        return;
+      case 'stats':
+        s.statsAt = Date.now();
+        framesOut(e.framesOut);
+        for (const [id, st] of Object.entries(e.inputs)) {
+          const input = s.inputs.get(id);
+          if (input && st.sinceMs !== null) input.lastFrameAt = Math.max(input.lastFrameAt, Date.now() - st.sinceMs);
+          // A source whose pictures stopped for a moment (its network, its phone, this machine's CPU).
+          if (st.maxGapMs >= 300) this.#log.info({ source: id, gapMs: st.maxGapMs }, 'the mixer had no picture from a source for a moment');
+        }
+        this.#goLive(s);
+        return;
+      case 'input-frames': {
+        const input = s.inputs.get(e.input);
+        if (input) input.lastFrameAt = Date.now();
+        if (this.#pending?.id === e.input) this.#showPending();
+        this.#goLive(s);
+        return;
+      }
+      case 'keyframe-wanted':
+        this.requestInputKeyFrame(e.input);
+        return;
+      case 'transition-done':
+        this.#outgoing.clear();
+        this.sourcesChanged();
+        return;
+      case 'error':
+      case 'warning':
+        this.#log[e.ev === 'error' ? 'error' : 'warn']({ element: e.src, error: e.error }, `the mixer reported a${e.ev === 'error' ? 'n error' : ' warning'}`);
+        return;
+      default:
+    }
+  }
+
+  #decoding(id: string): boolean {
+    const input = this.#state?.inputs.get(id);
+    return Boolean(input && Date.now() - input.lastFrameAt < DECODING_MS);
+  }
+
+  /** The source taken goes into the picture once the mixer decodes it. */
+  #showPending(): void {
+    const s = this.#state;
+    const pending = this.#pending;
+    if (!s || !pending || !this.#decoding(pending.id)) return;
+    const t = pending.transition;
+    const from = this.#onAir ? members(this.#onAir, this.#layout) : [];
+    this.#pending = undefined;
+    this.#onAir = pending.id;
+    this.#layout = pending.layout;
+    if (t && t.kind !== 'cut') for (const id of from) this.#outgoing.add(id);
+    this.#scene(s, pending.id, t);
+    this.emit('shown', pending.id);
+  }
+
+  #scene(s: RunState, id: string, t?: Transition): void {
+    const frame = { width: this.#format.width, height: this.#format.height };
+    const ms = t && t.kind !== 'cut' ? t.ms : 0;
+    const send = (c: MixerCommand) => s.channel.send(c).catch((err: Error) => this.#log.error({ err: err.message }, 'the mixer refused a scene'));
+    const layout = this.#layout;
+    const shot = () => {
+      const layers = shotLayers(id, layout, frame, s.z + 1);
+      s.z += 2;
+      return { cmd: 'scene' as const, layers, gains: { [id]: 1 } };
+    };
+    if (t?.kind === 'dip-slate' && s.inputs.has('slate') && id !== 'slate') {
+      // Through the slate: half the time to it, half from it (the next scene waits for the first).
+      void send({ cmd: 'scene', layers: [fullFrame('slate', frame, ++s.z)], gains: {}, ms: ms / 2 });
+      const done = (e: MixerEvent) => {
+        if (e.ev !== 'transition-done') return;
+        s.channel.off('event', done);
+        if (this.#onAir === id) void send({ ...shot(), ms: ms / 2 });
+      };
+      s.channel.on('event', done);
+      return;
+    }
+    void send({ ...shot(), ms, dip: t?.kind === 'dip-black' });
+  }
+
+  /** The output goes on air once what should be on it is in it (or nothing is wanted on it). */
+  #goLive(s: RunState): void {
+    if (s.live || !s.output) return;
+    if (this.#pending) return; // still waiting for its picture
+    if (this.#onAir && !this.#decoding(this.#onAir)) return;
+    if (this.#onAir) this.#scene(s, this.#onAir);
+    s.live = true;
+    this.#setView({ state: 'on' });
+    this.#log.info({ onAir: this.#onAir }, 'the program mixer composes the program');
+    this.emit('output', s.output.video, s.output.audio, s.router);
+  }
+
+  async #addInput(s: RunState, id: string): Promise<void> {
+    const producers = Object.values(this.#sources.producers(id)).filter((p) => !p.closed);
+    const input: Input = { producerIds: producers.map((p) => p.id), consumers: [], transports: [], lastFrameAt: 0, adding: true };
+    s.inputs.set(id, input);
+    try {
+      const command: Extract<MixerCommand, { cmd: 'input.add' }> = { cmd: 'input.add', input: id };
+      for (const producer of producers) {
+        const port = await freeRtpPorts();
+        const t = await plainTransportOut(s.router, s.run, port);
+        input.transports.push(t);
+        const c = await t.consume({
+          producerId: producer.id, rtpCapabilities: s.router.rtpCapabilities, paused: true,
+          ...(producer.kind === 'video' ? { preferredLayers: { spatialLayer: 2, temporalLayer: 2 } } : {}),
+        });
+        input.consumers.push(c);
+        c.on('producerclose', () => this.sourcesChanged());
+        const codec = c.rtpParameters.codecs[0]!;
+        if (producer.kind === 'video') command.video = { port, codec: codec.mimeType.split('/')[1]!.toUpperCase(), pt: codec.payloadType };
+        else command.audio = { port, pt: codec.payloadType };
+      }
+      if (this.#state !== s || s.inputs.get(id) !== input) return this.#close(input);
+      const sentAt = Date.now();
+      await s.channel.send(command);
+      this.#log.debug({ source: id, video: command.video?.codec, audio: Boolean(command.audio), ms: Date.now() - sentAt }, 'mixer input added');
+      for (const c of input.consumers) await c.resume();
+      for (const c of input.consumers) if (c.kind === 'video') await c.requestKeyFrame();
+    } catch (err) {
+      this.#log.warn({ source: id, err: (err as Error).message }, 'could not bring a source into the mixer');
+      if (s.inputs.get(id) === input) s.inputs.delete(id);
+      this.#close(input);
+    } finally {
+      input.adding = false;
+    }
+  }
+
+  #removeInput(s: RunState, id: string): void {
+    const input = s.inputs.get(id);
+    if (!input) return;
+    s.inputs.delete(id);
+    this.#close(input);
+    this.#log.debug({ source: id }, 'mixer input removed');
+    void s.channel.send({ cmd: 'input.remove', input: id }).catch(() => undefined);
+  }
+
+  #close(input: Input): void {
+    for (const t of input.transports) t.close();
+  }
+
+  #lost(reason: string): void {
+    this.#setView({ state: 'down', reason });
+    this.emit('down', reason);
+  }
+
+  #setView(view: MixerView): void {
+    this.#view = view;
+    this.emit('changed');
+  }
+
+  stop(): void {
+    this.#supervised.stop();
+  }
+}

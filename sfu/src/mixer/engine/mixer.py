@@ -1,0 +1,455 @@
+#!/usr/bin/python3
+# Régie's program mixer: a GStreamer pipeline that decodes the sources' RTP (H.264,
+# VP8, VP9, Opus), composes the program (layers with position, size, opacity; audio
+# with per-source gain) and encodes it once more as RTP (H.264 + Opus) back into
+# mediasoup, where the switcher puts it on air. It is driven by the server over JSON
+# lines (stdin: commands, stdout: events) and decides nothing itself: what is on air,
+# where and how it changes are the server's (sfu/src/mixer/). Run by Debian's
+# /usr/bin/python3 (python3-gst-1.0).
+#
+# Why GStreamer: its compositor keeps producing frames when a live input dies (the
+# input's last frame stays, or it is hidden), where ffmpeg's filter graph stalls; pads
+# are added and removed while it plays; every property changes at runtime.
+#
+# argv[1]: JSON {width, height, fps, videoKbps, out: {videoPort, audioPort, videoPt, videoSsrc, audioPt, audioSsrc}}
+# Commands: {"id": n, "cmd": ..., ...}; each is answered {"ev": "ack", "id": n} or {"ev": "nack", "id": n, "error": ...}
+#   input.add     {input, video?: {port, codec: H264|VP8|VP9, pt}, audio?: {port, pt}}
+#   input.remove  {input}
+#   scene         {layers: [{input, x, y, w, h, alpha, z}], gains: {input: gain}, ms: 0|n, dip?: bool}
+#   keyframe      {}
+#   graphic       {name: lower-third|countdown|live, on, ms, title?, subtitle?}   a graphic on or off, with a fade
+#   countdown     {at: epoch ms | null, label, final}   what the countdown graphic counts to, and says at zero
+# Events: ready, ack/nack, stats (every 250 ms: frames out, per input frames decoded,
+#   ms since the last one and the longest gap between two since the last report), input-frames {input} (its first decoded picture, or the first
+#   after 0.5 s without), transition-done, keyframe-wanted {input}, error, warning
+import json
+import os
+import sys
+import threading
+import time
+
+import gi
+
+gi.require_version('Gst', '1.0')
+from gi.repository import GLib, Gst  # noqa: E402
+
+Gst.init(None)
+CFG = json.loads(sys.argv[1])
+W, H, FPS = CFG['width'], CFG['height'], CFG['fps']
+OUT = CFG['out']
+T0 = time.monotonic()
+
+
+LOCK = threading.Lock()
+
+
+def emit(obj):
+    # from the main loop and from streaming threads (an input's first frame)
+    with LOCK:
+        sys.stdout.write(json.dumps(obj) + '\n')
+        sys.stdout.flush()
+
+
+RAW = f'video/x-raw,format=I420,width={W},height={H},framerate={FPS}/1'
+AUDIO = 'audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2'
+# The background (black) keeps the compositor's clock ticking with no input at all;
+# a silent live source does the same for the audio mixer. Both encoders are tuned for
+# one frame of latency: this is a hop inside the server, the final encode is the
+# program encoder's. One thread, so one slice a frame: with two, x264's sliced threads
+# cut each frame in halves, and ffmpeg's RTP reader (the program encoder's) lost the
+# bottom one. The compositor works in A420 (I420 with an alpha plane): only so
+# does it take the graphics' pictures with their transparency.
+PIPELINE = f'''
+  videotestsrc is-live=true pattern=black ! {RAW} ! queue max-size-buffers=2 leaky=downstream ! pgm.
+  compositor name=pgm background=black latency=0 ! {RAW.replace('I420', 'A420')} ! videoconvert ! {RAW}
+    ! queue max-size-buffers=2 leaky=downstream
+    ! identity name=out_probe
+    ! x264enc tune=zerolatency speed-preset=ultrafast bitrate={CFG['videoKbps']} key-int-max={FPS} byte-stream=false threads=1
+    ! video/x-h264,profile=constrained-baseline,stream-format=avc
+    ! rtph264pay name=vpay pt={OUT['videoPt']} ssrc={OUT['videoSsrc']} config-interval=-1 mtu=1200 aggregate-mode=zero-latency
+    ! udpsink host=127.0.0.1 port={OUT['videoPort']} sync=false async=false
+  audiotestsrc is-live=true wave=silence samplesperbuffer=960 ! {AUDIO} ! amix.
+  audiomixer name=amix latency=0 ! {AUDIO}
+    ! opusenc bitrate=128000 frame-size=20 ! rtpopuspay pt={OUT['audioPt']} ssrc={OUT['audioSsrc']}
+    ! udpsink host=127.0.0.1 port={OUT['audioPort']} sync=false async=false
+'''
+
+# ---- graphics: layers above every shot, each a small live picture of its own (a box,
+# its text), faded in and out by its opacity; changed without touching the encoder ----
+def box(x, y, w, h):
+    even = lambda n: int(round(n / 2)) * 2  # noqa: E731
+    return {'x': even(x * W), 'y': even(y * H), 'w': even(w * W), 'h': even(h * H)}
+
+
+def px(fraction_of_height):
+    return max(8, int(H * fraction_of_height))
+
+
+# A graphic's picture changes at most with its text (the countdown, once a second): made
+# 5 times a second, the compositor repeats it in between; its fades are the compositor's,
+# at the program's frame rate.
+GRAPHICS_FPS = 5
+GRAPHICS = {
+    # name: (box, background ARGB, [(text element, font size as a share of the frame height, alignment)])
+    'lower-third': (box(0.05, 0.74, 0.62, 0.17), 0xF0142850, [('title', 0.055, 'top'), ('subtitle', 0.035, 'bottom')]),
+    'countdown': (box(0.04, 0.05, 0.32, 0.11), 0xC0000000, [('clock', 0.06, 'center')]),
+    'live': (box(0.84, 0.05, 0.12, 0.07), 0xFFD01020, [('word', 0.04, 'center')]),
+}
+
+
+def graphic_branch(name, spec):
+    b, bg, texts = spec
+    overlays = ''.join(
+        f' ! textoverlay name=g_{name}_{el} text="" valignment={al} halignment={"center" if al == "center" else "left"} '
+        f'auto-resize=false xpad={px(0.02)} ypad={px(0.012)} draw-shadow=false draw-outline=false font-desc="DejaVu Sans Bold {px(size)}px"'
+        for el, size, al in texts)
+    return (f'videotestsrc is-live=true pattern=solid-color foreground-color={bg} '
+            f'! video/x-raw,format=BGRA,width={b["w"]},height={b["h"]},framerate={GRAPHICS_FPS}/1{overlays} '
+            f'! queue max-size-buffers=2 leaky=downstream ! pgm.')
+
+
+PIPELINE += '\n'.join(graphic_branch(n, spec) for n, spec in GRAPHICS.items())
+pipeline = Gst.parse_launch(PIPELINE)
+pgm = pipeline.get_by_name('pgm')
+amix = pipeline.get_by_name('amix')
+encoder = pipeline.get_by_name('out_probe').get_static_pad('src').get_peer().get_parent_element()
+
+frames_out = 0
+
+
+def count_out(_pad, _info):
+    global frames_out
+    frames_out += 1
+    return Gst.PadProbeReturn.OK
+
+
+pipeline.get_by_name('out_probe').get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, count_out)
+
+graphic_pads = {}
+for n, (b, _, texts) in GRAPHICS.items():
+    # the compositor pad its branch ends on (the queue's peer)
+    first = pipeline.get_by_name(f'g_{n}_{texts[-1][0]}')
+    pad = first.get_static_pad('src').get_peer().get_parent_element().get_static_pad('src').get_peer()
+    for prop, value in (('xpos', b['x']), ('ypos', b['y']), ('width', b['w']), ('height', b['h']), ('alpha', 0.0), ('zorder', 10000 + len(graphic_pads))):
+        pad.set_property(prop, value)
+    graphic_pads[n] = pad
+pipeline.get_by_name('g_live_word').set_property('text', 'LIVE')
+
+DEPAY = {
+    'H264': 'rtph264depay wait-for-keyframe=true request-keyframe=true ! h264parse ! avdec_h264 output-corrupt=false',
+    'VP8': 'rtpvp8depay wait-for-keyframe=true request-keyframe=true ! vp8dec',
+    'VP9': 'rtpvp9depay wait-for-keyframe=true request-keyframe=true ! vp9dec',
+}
+CLOCK = {'H264': 90000, 'VP8': 90000, 'VP9': 90000}
+
+# input id -> {'bins': [...], 'vpad': compositor pad, 'apad': audiomixer pad, 'frames': n, 'last': t}
+inputs = {}
+
+
+def branch(desc, name, mixer):
+    """An input's chain, in the pipeline, and the mixer pad it will feed."""
+    b = Gst.parse_bin_from_description(desc, True)
+    b.set_name(name)
+    pipeline.add(b)
+    return b, mixer.request_pad_simple('sink_%u')
+
+
+def add_video(input_id, v):
+    codec = v['codec']
+    if codec not in DEPAY:
+        raise ValueError(f'the mixer cannot decode {codec}')
+    # A jitter buffer to reorder (mediasoup has already retransmitted what was lost),
+    # decode, then any size to the program's: the compositor scales each layer to its
+    # box keeping its aspect (a portrait phone is pillarboxed, never stretched).
+    desc = (f'udpsrc port={v["port"]} address=127.0.0.1 reuse=false '
+            f'caps="application/x-rtp,media=video,clock-rate={CLOCK[codec]},encoding-name={codec},payload={v["pt"]}" '
+            f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=true ! {DEPAY[codec]} ! identity name=probe '
+            f'! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,framerate={FPS}/1 '
+            f'! queue max-size-buffers=2 leaky=downstream')
+    b, pad = branch(desc, f'v_{input_id}', pgm)
+    pad.set_property('alpha', 0.0)
+    pad.set_property('sizing-policy', 'keep-aspect-ratio')
+    pad.set_property('xpos', 0)
+    pad.set_property('ypos', 0)
+    pad.set_property('width', W)
+    pad.set_property('height', H)
+    b.get_static_pad('src').link(pad)
+    entry = inputs[input_id]
+
+    def counted(_pad, _info):
+        now = time.monotonic()
+        # Its first picture, or the first after a silence: the server may be waiting
+        # for it to show the input (a cut to it, a camera back).
+        if entry['frames'] == 0 or now - entry['last'] > 0.5:
+            emit({'ev': 'input-frames', 'input': input_id})
+        if entry['last']:
+            entry['gap'] = max(entry.get('gap', 0), now - entry['last'])
+        entry['frames'] += 1
+        entry['last'] = now
+        return Gst.PadProbeReturn.OK
+    b.get_by_name('probe').get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, counted)
+
+    # The depayloader asks for a keyframe upstream (after loss, at start); the server
+    # asks mediasoup for it.
+    def upstream(_pad, info):
+        ev = info.get_event()
+        if ev and ev.type == Gst.EventType.CUSTOM_UPSTREAM and ev.get_structure().get_name() == 'GstForceKeyUnit':
+            emit({'ev': 'keyframe-wanted', 'input': input_id})
+        return Gst.PadProbeReturn.OK
+    b.get_by_name('jb').get_static_pad('src').add_probe(Gst.PadProbeType.EVENT_UPSTREAM, upstream)
+    entry['bins'].append(b)
+    entry['vpad'] = pad
+    b.sync_state_with_parent()
+
+
+def add_audio(input_id, a):
+    desc = (f'udpsrc port={a["port"]} address=127.0.0.1 reuse=false '
+            f'caps="application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload={a["pt"]}" '
+            f'! rtpjitterbuffer latency=30 drop-on-latency=true ! rtpopusdepay ! opusdec plc=true '
+            f'! audioconvert ! audioresample ! {AUDIO} ! queue max-size-time=100000000 leaky=downstream')
+    b, pad = branch(desc, f'a_{input_id}', amix)
+    pad.set_property('volume', 0.0)
+    b.get_static_pad('src').link(pad)
+    inputs[input_id]['bins'].append(b)
+    inputs[input_id]['apad'] = pad
+    b.sync_state_with_parent()
+
+
+def remove_input(input_id):
+    entry = inputs.pop(input_id, None)
+    if not entry:
+        return
+    for t in transitions:
+        t['to'].pop(input_id, None)
+        t['from'].pop(input_id, None)
+    for b in entry['bins']:
+        b.set_state(Gst.State.NULL)
+        src = b.get_static_pad('src')
+        peer = src.get_peer()
+        if peer:
+            src.unlink(peer)
+            peer.get_parent_element().release_request_pad(peer)
+        pipeline.remove(b)
+
+
+# ---- the scene: layers and gains, set at once (a cut) or ramped (a mix, a dip) ----
+transitions = []
+
+
+def current(input_id):
+    e = inputs[input_id]
+    alpha = e['vpad'].get_property('alpha') if e.get('vpad') else 0.0
+    gain = e['apad'].get_property('volume') if e.get('apad') else 0.0
+    return alpha, gain
+
+
+def apply(input_id, alpha, gain):
+    e = inputs.get(input_id)
+    if not e:
+        return
+    if e.get('vpad'):
+        e['vpad'].set_property('alpha', max(0.0, min(1.0, alpha)))
+    if e.get('apad'):
+        e['apad'].set_property('volume', max(0.0, min(10.0, gain)))
+
+
+# The last scene's layers: an input that joins later (its transport was still being
+# made) takes its place in the picture as soon as it is added.
+wanted_layers = {}
+
+
+def place(input_id, l):
+    pad = inputs[input_id].get('vpad')
+    if pad:
+        for prop, key in (('xpos', 'x'), ('ypos', 'y'), ('width', 'w'), ('height', 'h'), ('zorder', 'z')):
+            pad.set_property(prop, int(l[key]))
+
+
+def scene(c):
+    wanted_layers.clear()
+    wanted_layers.update({l['input']: l for l in c.get('layers', [])})
+    layers = {l['input']: l for l in c.get('layers', []) if l['input'] in inputs}
+    gains = {k: v for k, v in c.get('gains', {}).items() if k in inputs}
+    # Geometry and stacking change at the start; what fades is opacity and gain.
+    for input_id, l in layers.items():
+        place(input_id, l)
+    target = {i: (layers[i]['alpha'] if i in layers else 0.0, gains.get(i, 0.0)) for i in inputs}
+    transitions.clear()
+    ms = c.get('ms', 0)
+    if ms <= 0:
+        for i, (alpha, gain) in target.items():
+            apply(i, alpha, gain)
+        return
+    start = {i: current(i) for i in inputs}
+    transitions.append({'id': c.get('id'), 'from': start, 'to': target, 't0': time.monotonic(), 'ms': ms, 'dip': bool(c.get('dip'))})
+
+
+def tick():
+    now = time.monotonic()
+    for t in list(transitions):
+        x = min(1.0, (now - t['t0']) * 1000 / t['ms'])
+        for i in inputs:
+            (a0, g0), (a1, g1) = t['from'].get(i, (0.0, 0.0)), t['to'].get(i, (0.0, 0.0))
+            if t['dip']:
+                # to the background first (the old shot out), then the new one in
+                if x < 0.5:
+                    k = 1 - 2 * x
+                    apply(i, a0 * k, g0 * k)
+                else:
+                    k = 2 * x - 1
+                    apply(i, a1 * k, g1 * k)
+            else:
+                apply(i, a0 + (a1 - a0) * x, g0 + (g1 - g0) * x)
+        if x >= 1.0:
+            transitions.remove(t)
+            emit({'ev': 'transition-done', 'id': t['id']})
+    return True
+
+
+fades = {}  # graphic name -> (from alpha, to alpha, start, ms)
+
+
+def graphic(c):
+    name = c['name']
+    if name not in graphic_pads:
+        raise ValueError(f'no graphic {name!r}')
+    for el in ('title', 'subtitle'):
+        if el in c:
+            pipeline.get_by_name(f'g_{name}_{el}').set_property('text', c[el])
+    target = 1.0 if c['on'] else 0.0
+    ms = c.get('ms', 0)
+    if ms <= 0:
+        fades.pop(name, None)
+        graphic_pads[name].set_property('alpha', target)
+    else:
+        fades[name] = (graphic_pads[name].get_property('alpha'), target, time.monotonic(), ms)
+
+
+def fade_tick():
+    now = time.monotonic()
+    for name, (a0, a1, t0, ms) in list(fades.items()):
+        x = min(1.0, (now - t0) * 1000 / ms)
+        graphic_pads[name].set_property('alpha', a0 + (a1 - a0) * x)
+        if x >= 1.0:
+            del fades[name]
+    return True
+
+
+countdown = {'at': None, 'label': '', 'final': ''}
+
+
+def countdown_tick():
+    at = countdown['at']
+    if at is None:
+        text = ''
+    else:
+        left = at / 1000 - time.time()
+        if left <= 0:
+            text = countdown['final']
+        else:
+            s = int(left) + (1 if left % 1 > 0 else 0)  # 00:00:01 until the very end
+            text = f'{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}'
+    el = pipeline.get_by_name('g_countdown_clock')
+    if el.get_property('text') != text:
+        el.set_property('text', text)
+    return True
+
+
+def stats():
+    now = time.monotonic()
+    emit({'ev': 'stats', 'framesOut': frames_out, 'inputs': {
+        i: {'frames': e['frames'], 'sinceMs': round((now - e['last']) * 1000) if e['last'] else None, 'maxGapMs': round(e.pop('gap', 0) * 1000)}
+        for i, e in inputs.items()}})
+    return True
+
+
+def handle(line):
+    try:
+        c = json.loads(line)
+    except ValueError as err:
+        emit({'ev': 'nack', 'id': None, 'error': f'not JSON: {err}'})
+        return
+    try:
+        cmd = c.get('cmd')
+        if cmd == 'input.add':
+            input_id = c['input']
+            remove_input(input_id)
+            inputs[input_id] = {'bins': [], 'frames': 0, 'last': 0}
+            try:
+                if c.get('video'):
+                    add_video(input_id, c['video'])
+                if c.get('audio'):
+                    add_audio(input_id, c['audio'])
+            except Exception:
+                remove_input(input_id)  # nothing half-made is left behind
+                raise
+            if input_id in wanted_layers:
+                place(input_id, wanted_layers[input_id])
+                apply(input_id, wanted_layers[input_id]['alpha'], 0.0)
+        elif cmd == 'input.remove':
+            remove_input(c['input'])
+        elif cmd == 'scene':
+            scene(c)
+        elif cmd == 'graphic':
+            graphic(c)
+        elif cmd == 'countdown':
+            countdown.update({'at': c.get('at'), 'label': c.get('label', ''), 'final': c.get('final', '')})
+            countdown_tick()
+        elif cmd == 'keyframe':
+            encoder.send_event(Gst.Event.new_custom(Gst.EventType.CUSTOM_DOWNSTREAM, Gst.Structure.new_from_string(
+                'GstForceKeyUnit, all-headers=(boolean)true')))
+        else:
+            raise ValueError(f'unknown command {cmd!r}')
+        emit({'ev': 'ack', 'id': c.get('id')})
+    except Exception as err:  # a bad command is answered, the program goes on
+        emit({'ev': 'nack', 'id': c.get('id'), 'error': str(err)})
+
+
+pending = b''
+
+
+def on_stdin(_channel, _cond):
+    global pending
+    chunk = os.read(0, 65536)
+    if not chunk:  # the server is gone: so is its mixer
+        loop.quit()
+        return False
+    pending += chunk
+    *lines, pending = pending.split(b'\n')
+    for line in lines:
+        if line.strip():
+            handle(line.decode('utf-8', 'replace'))
+    return True
+
+
+def on_message(_bus, msg):
+    if msg.type == Gst.MessageType.ERROR:
+        err, dbg = msg.parse_error()
+        emit({'ev': 'error', 'src': msg.src.get_name(), 'error': err.message, 'debug': dbg})
+        # An input's error (a port, a decoder) leaves the program running; the
+        # pipeline's own is fatal, and the server starts a new mixer.
+        if not any(msg.src.has_as_ancestor(b) for e in inputs.values() for b in e['bins']):
+            loop.quit()
+    elif msg.type == Gst.MessageType.WARNING:
+        err, _ = msg.parse_warning()
+        emit({'ev': 'warning', 'src': msg.src.get_name(), 'error': err.message})
+    elif msg.type == Gst.MessageType.STATE_CHANGED and msg.src == pipeline:
+        _, new, _ = msg.parse_state_changed()
+        if new == Gst.State.PLAYING:
+            emit({'ev': 'ready'})
+    return True
+
+
+loop = GLib.MainLoop()
+bus = pipeline.get_bus()
+bus.add_signal_watch()
+bus.connect('message', on_message)
+GLib.io_add_watch(GLib.IOChannel.unix_new(0), GLib.PRIORITY_HIGH, GLib.IO_IN | GLib.IO_HUP, on_stdin)
+GLib.timeout_add(1000 // (2 * FPS), tick)
+GLib.timeout_add(1000 // (2 * FPS), fade_tick)
+GLib.timeout_add(100, countdown_tick)
+GLib.timeout_add(250, stats)
+pipeline.set_state(Gst.State.PLAYING)
+loop.run()
+pipeline.set_state(Gst.State.NULL)
+sys.exit(1)

@@ -1,0 +1,108 @@
+// The mixer engine on its own, for real: Debian's python with GStreamer, fed RTP by
+// ffmpeg senders as mediasoup's transports would, driven over MixerChannel. It keeps
+// composing when its inputs die, it decodes H.264 and VP8, and a bad command is
+// answered with why while the program goes on.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freeRtpPorts } from '../../media/plainTransports.js';
+import { MixerChannel, type MixerEvent } from '../MixerChannel.js';
+
+const ENGINE = fileURLToPath(new URL('./mixer.py', import.meta.url));
+const running: ChildProcess[] = [];
+const sockets: Socket[] = [];
+
+afterEach(() => {
+  for (const p of running.splice(0)) p.kill('SIGKILL');
+  for (const s of sockets.splice(0)) s.close();
+});
+
+/** A UDP port that takes the mixer's output (and counts it). */
+async function sink(): Promise<{ port: number; packets: () => number }> {
+  const port = await freeRtpPorts();
+  const s = createSocket('udp4');
+  let n = 0;
+  s.on('message', () => n++);
+  await new Promise<void>((r) => s.bind(port, '127.0.0.1', r));
+  sockets.push(s);
+  return { port, packets: () => n };
+}
+
+/** A live camera as ffmpeg makes one: a solid colour, H.264 (SPS/PPS in band) or VP8, as RTP. */
+function sender(colour: string, codec: 'H264' | 'VP8', port: number, pt: number): ChildProcess {
+  const enc = codec === 'H264'
+    ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-g', '30', '-x264-params', 'repeat-headers=1']
+    : ['-c:v', 'libvpx', '-deadline', 'realtime', '-g', '30', '-b:v', '300k'];
+  const p = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=${colour}:s=320x180:r=30`,
+    ...enc, '-payload_type', String(pt), '-f', 'rtp', `rtp://127.0.0.1:${port}?pkt_size=1200`], { stdio: 'ignore' });
+  running.push(p);
+  return p;
+}
+
+type Mixer = {
+  channel: MixerChannel;
+  /** the next event like this, from now */
+  next: (pred: (e: MixerEvent) => boolean) => Promise<MixerEvent>;
+  /** an event like this, already received or still to come */
+  seen: (pred: (e: MixerEvent) => boolean) => Promise<MixerEvent>;
+  out: Awaited<ReturnType<typeof sink>>;
+};
+
+async function startMixer(): Promise<Mixer> {
+  const out = await sink();
+  const audio = await sink();
+  const config = { width: 320, height: 180, fps: 30, videoKbps: 1000, out: { videoPort: out.port, audioPort: audio.port, videoPt: 96, videoSsrc: 1, audioPt: 100, audioSsrc: 2 } };
+  const p = spawn('/usr/bin/python3', [ENGINE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  running.push(p);
+  const channel = new MixerChannel(p.stdin!, p.stdout!);
+  const events: MixerEvent[] = [];
+  const waiters: { pred: (e: MixerEvent) => boolean; resolve: (e: MixerEvent) => void }[] = [];
+  channel.on('event', (e) => {
+    events.push(e);
+    for (const w of [...waiters]) if (w.pred(e)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(e); }
+  });
+  const next = (pred: (e: MixerEvent) => boolean) => new Promise<MixerEvent>((resolve) => waiters.push({ pred, resolve }));
+  const seen = (pred: (e: MixerEvent) => boolean) => {
+    const past = events.find(pred);
+    return past ? Promise.resolve(past) : next(pred);
+  };
+  await next((e) => e.ev === 'ready');
+  return { channel, next, seen, out };
+}
+
+const stats = (e: MixerEvent): e is Extract<MixerEvent, { ev: 'stats' }> => e.ev === 'stats';
+
+describe('the mixer engine', () => {
+  it('decodes H.264 and VP8 inputs, and keeps composing at its frame rate after every input died', async () => {
+    const m = await startMixer();
+    const [red, blue] = [await freeRtpPorts(), await freeRtpPorts()];
+    await m.channel.send({ cmd: 'input.add', input: 'red', video: { port: red, codec: 'H264', pt: 96 } });
+    await m.channel.send({ cmd: 'input.add', input: 'blue', video: { port: blue, codec: 'VP8', pt: 97 } });
+    const senders = [sender('red', 'H264', red, 96), sender('blue', 'VP8', blue, 97)];
+    await m.seen((e) => e.ev === 'input-frames' && e.input === 'red');
+    await m.seen((e) => e.ev === 'input-frames' && e.input === 'blue');
+    await m.channel.send({ cmd: 'scene', layers: [{ input: 'red', x: 0, y: 0, w: 320, h: 180, alpha: 1, z: 1 }], gains: { red: 1 }, ms: 0 });
+
+    for (const s of senders) s.kill('SIGKILL');
+    // Both inputs stop decoding (their last pictures are old)...
+    const dead = await m.next((e) => stats(e) && Object.values(e.inputs).every((i) => (i.sinceMs ?? 0) > 1000));
+    // ...and the program goes on: every report after it has more frames than the last.
+    const after: number[] = [];
+    while (after.length < 6) after.push(((await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>).framesOut);
+    const seq = [(dead as Extract<MixerEvent, { ev: 'stats' }>).framesOut, ...after];
+    for (let i = 1; i < seq.length; i++) expect(seq[i]!, `frames out in successive reports: ${seq.join(', ')}`).toBeGreaterThan(seq[i - 1]!);
+    const packetsThen = m.out.packets();
+    await m.next(stats);
+    expect(m.out.packets()).toBeGreaterThan(packetsThen); // still sending RTP
+  });
+
+  it('answers a bad command with why, and goes on composing', async () => {
+    const m = await startMixer();
+    await expect(m.channel.send({ cmd: 'nope' } as never)).rejects.toThrow(/unknown command 'nope'/);
+    await expect(m.channel.send({ cmd: 'input.add', input: 'x', video: { port: await freeRtpPorts(), codec: 'AV1', pt: 96 } })).rejects.toThrow(/cannot decode AV1/);
+    const a = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
+    const b = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
+    expect(b.framesOut).toBeGreaterThan(a.framesOut);
+  });
+});
