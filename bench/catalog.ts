@@ -4,16 +4,17 @@
 import { continuity } from './scenarios/continuity.js';
 import { destinations } from './scenarios/destinations.js';
 import { latency } from './scenarios/latency.js';
+import { mixer } from './scenarios/mixer.js';
 import { recovery } from './scenarios/recovery.js';
 import { scale } from './scenarios/scale.js';
 import { soak } from './scenarios/soak.js';
 import { whepViewers } from './scenarios/whepViewers.js';
 import { whipScale } from './scenarios/whipScale.js';
 
-export const SCENARIOS = { latency, destinations, scale, recovery, continuity, whipScale, whepViewers, soak } as const;
+export const SCENARIOS = { latency, destinations, scale, recovery, continuity, whipScale, whepViewers, mixer, soak } as const;
 export type ScenarioName = keyof typeof SCENARIOS;
 /** what runs without --only: the soak runs only when asked (it takes an hour) */
-export const DEFAULT_RUN: ScenarioName[] = ['latency', 'destinations', 'scale', 'recovery', 'continuity', 'whipScale', 'whepViewers'];
+export const DEFAULT_RUN: ScenarioName[] = ['latency', 'destinations', 'scale', 'recovery', 'continuity', 'whipScale', 'whepViewers', 'mixer'];
 
 export type BenchResults = {
   date: string;

@@ -29,7 +29,20 @@ beforeAll(async () => {
 describe('npm run bench -- --quick', () => {
   it('every scenario completed', () => {
     expect(results.errors).toEqual({});
-    expect(Object.keys(results.results).sort()).toEqual(['continuity', 'destinations', 'latency', 'recovery', 'scale', 'whepViewers', 'whipScale']);
+    expect(Object.keys(results.results).sort()).toEqual(['continuity', 'destinations', 'latency', 'mixer', 'recovery', 'scale', 'whepViewers', 'whipScale']);
+  });
+
+  it('mixer: cuts inside the mixer timed from its composed frames, and the program path\'s CPU with 1, 2, 4 cameras next to today\'s splice', () => {
+    const m = results.results.mixer!;
+    expect(m.cutAtMixer.n).toBe(4);
+    expect(m.cutAtMixer.p50).toBeGreaterThan(0);
+    expect(m.cpu.map((c) => `${c.path} × ${c.cameras}`)).toEqual(['splice + encode × 1', 'mixer + encode × 1', 'mixer + encode × 2', 'mixer + encode × 4']);
+    for (const c of m.cpu) expect(c.encoder.cpuPercentOfACore).toBeGreaterThan(0);
+    for (const c of m.cpu.slice(1)) {
+      expect(c.mixer.cpuPercentOfACore).toBeGreaterThan(0);
+      expect(c.framesOut).toBeGreaterThan(0); // it composed while measured
+    }
+    expect(report).toContain('## 10. The program mixer');
   });
 
   it('whip-scale: WHIP cameras that cost nothing, each one measured, the program at the receiver', () => {

@@ -106,6 +106,18 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
       wv.stoppedAt ? `Stopped at ${wv.stoppedAt.viewers} players on this machine: ${wv.stoppedAt.reason}` : '');
   }
 
+  const mx = r.results.mixer;
+  if (mx) {
+    out.push('## 10. The program mixer',
+      `The mixer engine (GStreamer, sfu/src/mixer/engine/) on its own, fed ${mx.format} cameras as RTP as mediasoup feeds it. ` +
+      `A cut: the command sent → the first composed frame that shows the new camera (its centre pixel, read as the frame leaves the compositor); one frame is ${num(mx.frameMs)} ms.`,
+      table(DIST_HEAD, [dist('cut command → first composed frame of the new camera', mx.cutAtMixer)]),
+      'CPU of the program path, % of one core: today\'s splice (one camera forwarded as it is into the program encoder) against the mixer decoding 1, 2 and 4 cameras (one on air) with the same program encoder on its output.',
+      table(['path', 'cameras decoded', 'mixer %', 'program encoder %', 'total %', 'mixer peak MiB', 'composed fps'],
+        mx.cpu.map((c) => [c.path, c.cameras, num(c.mixer.cpuPercentOfACore), num(c.encoder.cpuPercentOfACore), num(c.totalPercentOfACore), num(c.mixer.peakRssMiB, 0), c.framesOut ?? '—'])),
+      mx.perDecodedCamera !== undefined ? `One more decoded 720p30 camera (a line fitted through 1, 2, 4): **${num(mx.perDecodedCamera)} % of a core** (goal ≤ 8 %).` : '');
+  }
+
   const rec = r.results.recovery;
   if (rec) {
     out.push('## 5. Recovery', table(DIST_HEAD, [

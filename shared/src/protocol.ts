@@ -218,7 +218,7 @@ export const GraphicName = z.enum(['lower-third', 'countdown', 'live']);
 export type GraphicName = z.infer<typeof GraphicName>;
 /** What the graphics say: the lower third's two lines, and what the countdown says at zero. */
 export const GraphicsText = z.object({
-  title: Text('the lower third\'s title', 80),
+  title: Text('the lower third\'s title', 80).or(z.literal('')),
   subtitle: Text('the lower third\'s subtitle', 120).or(z.literal('')),
   countdownEnd: Text('what the countdown says at zero', 40),
 });

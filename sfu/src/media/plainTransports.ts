@@ -16,10 +16,13 @@ export async function plainTransportIn(router: types.Router, run: Run): Promise<
   return t;
 }
 
-/** A transport that sends RTP to a local process listening on `port` (RTCP to `port + 1`). */
-export async function plainTransportOut(router: types.Router, run: Run, port: number): Promise<types.PlainTransport> {
+/**
+ * A transport that sends RTP to a local process listening on `port` (RTCP to `port + 1`).
+ * `owned: false`: the caller closes it (one of many made and closed during a long run).
+ */
+export async function plainTransportOut(router: types.Router, run: Run, port: number, { owned = true } = {}): Promise<types.PlainTransport> {
   const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
-  run.own(() => t.close());
+  if (owned) run.own(() => t.close());
   t.on('routerclose', () => run.fail('its router closed'));
   await t.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
   return t;

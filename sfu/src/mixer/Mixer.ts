@@ -13,12 +13,13 @@ import { fileURLToPath } from 'node:url';
 import type { types } from 'mediasoup';
 import type { Layout, MixerView, Transition } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
-import { freeRtpPorts, plainTransportIn, plainTransportOut } from '../media/plainTransports.js';
+import { freeRtpPorts, plainTransportOut } from '../media/plainTransports.js';
 import type { OutputFormat } from '../outputFormat.js';
 import { Supervised, type Run } from '../process/Supervised.js';
 import { MixerGraphics } from './graphics.js';
 import { FULL, fullFrame, members, shotLayers } from './layouts.js';
 import { MixerChannel, type MixerCommand, type MixerEvent } from './MixerChannel.js';
+import { openMixerOutput } from './output.js';
 
 export const MIXER_ID = 'mixer';
 /** The video codecs the mixer decodes: any of them can go on air through it. */
@@ -27,11 +28,8 @@ export const MIXER_CODECS: readonly string[] = ['video/H264', 'video/VP8', 'vide
 /** Debian's python: the one python3-gst-1.0 is for (a python first on PATH may lack it). */
 const PYTHON = '/usr/bin/python3';
 const ENGINE = fileURLToPath(new URL('./engine/mixer.py', import.meta.url));
-const OUT = { videoPt: 96, videoSsrc: 0x3e1e0001, audioPt: 100, audioSsrc: 0x3e1e0002 };
-/** the mixer reports what it decodes this often */
-const STATS_MS = 250;
-/** an input counts as decoding while its last picture is at most this old */
-const DECODING_MS = 500;
+const STATS_MS = 250; // the mixer reports what it decodes this often
+const DECODING_MS = 500; // an input counts as decoding while its last picture is at most this old
 
 export type MixerSources = {
   /** the program router, where every source is piped (waits while it is rebuilt) */
@@ -53,8 +51,9 @@ type RunState = {
   /** the program's output is handed to the switcher */
   live: boolean;
   z: number;
-  /** when its last report came */
-  statsAt: number;
+  statsAt: number; // when its last report came
+  /** the second half of a dip through the slate, waiting for the first to end */
+  dipListener?: (e: MixerEvent) => void;
 };
 
 type MixerEvents = {
@@ -119,17 +118,19 @@ export class Mixer extends EventEmitter<MixerEvents> {
     return this.#layout;
   }
 
-  get pid(): number | undefined {
-    return this.#supervised.pid;
-  }
-
   start(): Promise<void> {
     return this.#supervised.start();
   }
 
+  /** Ends this mixer (a new one starts): its output could not be put on air. */
+  restart(reason: string): void {
+    this.#supervised.restart(reason);
+  }
+
   /** Composes this shot on air, with the transition (a cut without one), once the mixer decodes its main source. */
-  take(sourceId: string, transition?: Transition, layout: Layout = FULL): void {
-    this.#pending = { id: sourceId, transition, layout };
+  take(sourceId: string, transition?: Transition, layout?: Layout): void {
+    // No layout given (the slate covering, a camera back, a cut given up): the shot on air keeps its own.
+    this.#pending = { id: sourceId, transition, layout: layout ?? (sourceId === this.#onAir ? this.#layout : FULL) };
     this.sourcesChanged();
     this.#showPending();
   }
@@ -191,38 +192,20 @@ export class Mixer extends EventEmitter<MixerEvents> {
 
   async #run(run: Run): Promise<void> {
     const router = await this.#sources.router();
-    const video = await plainTransportIn(router, run);
-    const audio = await plainTransportIn(router, run);
-    const out = {
-      video: await video.produce({
-        kind: 'video',
-        rtpParameters: {
-          codecs: [{ mimeType: 'video/H264', payloadType: OUT.videoPt, clockRate: 90000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f' } }],
-          encodings: [{ ssrc: OUT.videoSsrc }],
-        },
-        appData: { mixer: true },
-      }),
-      audio: await audio.produce({
-        kind: 'audio',
-        rtpParameters: {
-          codecs: [{ mimeType: 'audio/opus', payloadType: OUT.audioPt, clockRate: 48000, channels: 2 }],
-          encodings: [{ ssrc: OUT.audioSsrc }],
-        },
-        appData: { mixer: true },
-      }),
-    };
+    const out = await openMixerOutput(router, run);
     if (!run.current) return;
     const f = this.#format;
     const config = {
       width: f.width, height: f.height, fps: f.fps,
       // A hop inside the server: generous, so the program encoder gets a clean picture.
       videoKbps: Math.max(2000, f.videoBitrateKbps * 2),
-      out: { videoPort: video.tuple.localPort, audioPort: audio.tuple.localPort, ...OUT },
+      out: out.config,
     };
     const child = run.spawn(PYTHON, [ENGINE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
     const channel = new MixerChannel(child.process.stdin!, child.process.stdout!);
     const state: RunState = { run, channel, router, inputs: new Map(), output: out, live: false, z: 1, statsAt: Date.now() };
     this.#state = state;
+    this.#outgoing.clear(); // (a transition of the last mixer: over)
     this.#setView({ state: 'starting' });
     let framesOut = 0;
     channel.on('event', (e) => this.#event(state, e, (n) => {
@@ -232,6 +215,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
     channel.on('garbage', (line) => this.#log.warn({ line: line.slice(0, 200) }, 'the mixer said something that is not an event'));
     run.own(() => {
       if (this.#state === state) this.#state = undefined;
+      for (const input of state.inputs.values()) this.#close(input);
     });
     this.#log.info({ pid: child.pid, routerId: router.id }, 'program mixer started');
   }
@@ -264,6 +248,18 @@ export class Mixer extends EventEmitter<MixerEvents> {
       case 'keyframe-wanted':
         this.requestInputKeyFrame(e.input);
         return;
+      case 'input-error': {
+        // The mixer dropped that input (a decoder that failed, a port): it is made again.
+        this.#log.warn({ source: e.input, error: e.error }, 'a mixer input failed; bringing the source in again');
+        const input = s.inputs.get(e.input);
+        if (input) {
+          s.inputs.delete(e.input);
+          this.#close(input);
+        }
+        // (after a moment: an input that fails at once must not spin)
+        setTimeout(() => { if (this.#state === s) this.sourcesChanged(); }, 500).unref();
+        return;
+      }
       case 'transition-done':
         this.#outgoing.clear();
         this.sourcesChanged();
@@ -300,6 +296,8 @@ export class Mixer extends EventEmitter<MixerEvents> {
     const frame = { width: this.#format.width, height: this.#format.height };
     const ms = t && t.kind !== 'cut' ? t.ms : 0;
     const send = (c: MixerCommand) => s.channel.send(c).catch((err: Error) => this.#log.error({ err: err.message }, 'the mixer refused a scene'));
+    if (s.dipListener) s.channel.off('event', s.dipListener); // (a dip cut short by this shot)
+    s.dipListener = undefined;
     const layout = this.#layout;
     const shot = () => {
       const layers = shotLayers(id, layout, frame, s.z + 1);
@@ -312,8 +310,10 @@ export class Mixer extends EventEmitter<MixerEvents> {
       const done = (e: MixerEvent) => {
         if (e.ev !== 'transition-done') return;
         s.channel.off('event', done);
+        s.dipListener = undefined;
         if (this.#onAir === id) void send({ ...shot(), ms: ms / 2 });
       };
+      s.dipListener = done;
       s.channel.on('event', done);
       return;
     }
@@ -340,7 +340,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
       const command: Extract<MixerCommand, { cmd: 'input.add' }> = { cmd: 'input.add', input: id };
       for (const producer of producers) {
         const port = await freeRtpPorts();
-        const t = await plainTransportOut(s.router, s.run, port);
+        const t = await plainTransportOut(s.router, s.run, port, { owned: false });
         input.transports.push(t);
         const c = await t.consume({
           producerId: producer.id, rtpCapabilities: s.router.rtpCapabilities, paused: true,
@@ -365,6 +365,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
     } finally {
       input.adding = false;
     }
+    if (this.#state === s && s.inputs.get(id) === input) this.sourcesChanged(); // (what changed while it was being added)
   }
 
   #removeInput(s: RunState, id: string): void {

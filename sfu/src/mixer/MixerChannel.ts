@@ -12,7 +12,9 @@ export type MixerEvent =
   | { ev: 'stats'; framesOut: number; inputs: Record<string, { frames: number; sinceMs: number | null; maxGapMs: number }> }
   | { ev: 'input-frames'; input: string }
   | { ev: 'keyframe-wanted'; input: string }
+  | { ev: 'input-error'; input: string; error: string }
   | { ev: 'transition-done'; id: number | null }
+  | { ev: 'centre'; y: number; u: number; v: number; t: number }
   | { ev: 'error' | 'warning'; src: string; error: string };
 
 export type Layer = { input: string; x: number; y: number; w: number; h: number; alpha: number; z: number };
@@ -23,6 +25,7 @@ export type MixerCommand =
   | { cmd: 'scene'; layers: Layer[]; gains: Record<string, number>; ms: number; dip?: boolean }
   | { cmd: 'graphic'; name: string; on: boolean; ms: number; title?: string; subtitle?: string }
   | { cmd: 'countdown'; at: number | null; label: string; final: string }
+  | { cmd: 'measure'; on: boolean }
   | { cmd: 'keyframe' };
 
 const ANSWER_MS = 5000;

@@ -109,6 +109,16 @@ export class ProgramSources {
     return s ? Object.fromEntries((Object.entries(s.origins) as [Kind, Origin][]).filter(([kind]) => s.taps[kind]).map(([kind, o]) => [kind, o.producer])) : {};
   }
 
+  /** A source's video tap as a log line tells it (a switch that waits too long). */
+  describeTap(id: string): { tap: object | string; sinceLastVideoMs: number | string } {
+    const source = this.#map.get(id);
+    const tap = source?.taps.video;
+    return {
+      tap: tap ? { closed: tap.closed, paused: tap.paused, producerPaused: tap.producerPaused } : 'none',
+      sinceLastVideoMs: source?.lastVideoAt ? Date.now() - source.lastVideoAt : 'never',
+    };
+  }
+
   /** Gone for good: its taps closed. */
   remove(id: string): boolean {
     const s = this.#map.get(id);

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { backoffMs } from '../../../shared/src/backoff.js';
 import type { Countdown, GraphicName, GraphicsText, Layout, ProgramView, Transition } from '../../../shared/src/protocol.js';
-import { Conflict, NotFound } from '../errors.js';
+import { Conflict, Invalid, NotFound } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { Mixer, MIXER_CODECS, MIXER_ID } from '../mixer/Mixer.js';
@@ -50,6 +50,8 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   /** the layout of the shot in preview; the one the director's cut in progress takes */
   #previewLayout: Layout = FULL;
   #cutLayout?: Layout;
+  /** while the mixer is down: the slate shown for a camera only the mixer can decode */
+  #cover?: { shown: string; for: string };
 
   private constructor(pool: WorkerPool, log: Logger, settings: SwitchingSettings, mixer?: { format: OutputFormat }) {
     super();
@@ -91,11 +93,15 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       void (async () => {
         await this.addProducer(MIXER_ID, 'Program mixer', video, router);
         await this.addProducer(MIXER_ID, 'Program mixer', audio, router);
+        this.#cover = undefined;
         this.#video.select(MIXER_ID);
         this.#resumeWanted();
         m.requestKeyFrame();
         this.emit('changed');
-      })().catch((err: Error) => this.#log.error({ err: err.message }, 'could not put the program mixer on air'));
+      })().catch((err: Error) => {
+        this.#log.error({ err: err.message }, 'could not put the program mixer on air; starting another');
+        m.restart(`its output could not be put on air: ${err.message}`);
+      });
     });
     m.on('shown', (id) => this.#policy.switched(id));
     // The mixer is gone: the on-air camera itself is spliced at once (the slate where
@@ -105,6 +111,9 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       const onAir = m.pending ?? m.onAir;
       const codec = onAir ? this.#seen(onAir)?.codec : undefined;
       const cover = onAir && (!codec || codec === ON_AIR_CODEC) ? onAir : SLATE_ID;
+      // The slate shown for that camera is not a new shot: the camera is still the one on
+      // air (its tally, what the new mixer composes).
+      this.#cover = onAir && cover !== onAir ? { shown: cover, for: onAir } : undefined;
       this.#log.warn({ reason, cover }, 'the program mixer is down; splicing the on-air source itself meanwhile');
       this.#video.select(cover);
       this.#resumeWanted();
@@ -118,6 +127,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   /** The source on air: the mixer's composition, or what is spliced while there is no mixer output. */
   #onAir(): string | undefined {
     if (this.#mixer?.live) return this.#mixer.onAir;
+    if (this.#cover) return this.#cover.for;
     const active = this.#video.active;
     return active === MIXER_ID ? this.#mixer?.onAir : active;
   }
@@ -198,6 +208,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       this.#mixerFor('layouts');
       const other = layout.kind === 'pip' ? layout.inset : layout.right;
       if (!this.#seen(other)) throw new NotFound(`there is no source "${other}" to show in the layout`);
+      if (other === this.#policy.preview) throw new Invalid('the second picture is the camera in preview itself: pick another source for it');
     }
     this.#previewLayout = layout;
     this.#mixer?.sourcesChanged();
@@ -208,11 +219,6 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   accepts(codec: string): boolean {
     const c = codec.toLowerCase();
     return this.#mixer?.live ? MIXER_CODECS.some((m) => m.toLowerCase() === c) : c === ON_AIR_CODEC.toLowerCase();
-  }
-
-  /** The program mixer's process, for tests and the bench (undefined: none running). */
-  get mixerPid(): number | undefined {
-    return this.#mixer?.pid;
   }
 
   /** What a camera's tally light shows. */
@@ -261,6 +267,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     }
     this.#building = undefined;
     await this.#sources.retapAll((source, kind, err) => this.#log.error({ source, kind, err: err.message }, 'could not bring a source back into the rebuilt program'));
+    this.#mixer?.sourcesChanged();
     this.#resumeWanted();
     this.#requestKeyFrame(true);
     this.#log.info({ routerId: this.#program.router.id }, 'program rebuilt');
@@ -292,6 +299,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       this.#log.info({ onAir: this.#mixer?.onAir }, 'the program mixer\'s output is on air');
       return;
     }
+    if (sourceId === this.#cover?.shown) return; // (covering for the camera on air)
     this.#mixer?.setOnAir(sourceId); // (spliced while the mixer is down: a new mixer carries on from it)
     this.#policy.switched(sourceId);
   }
@@ -301,6 +309,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
    * else spliced at that source's next keyframe.
    */
   #take(sourceId: string, transition?: Transition): void {
+    this.#cover = undefined;
     if (this.#mixer?.live) {
       this.#mixer.take(sourceId, transition, this.#cutLayout);
     } else {
@@ -347,13 +356,8 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     // (The mixer's output taking over is not a take: the program shows what it showed meanwhile.)
     if (!id || id === MIXER_ID || Date.now() - takenAt < 2000 || this.#pendingReported === takenAt) return;
     this.#pendingReported = takenAt;
-    const source = this.#sources.get(id);
-    const tap = source?.taps.video;
-    this.#log.warn({
-      source: id, waitedMs: Date.now() - takenAt, present: this.#seen(id)?.present ?? false,
-      tap: tap ? { closed: tap.closed, paused: tap.paused, producerPaused: tap.producerPaused } : 'none',
-      sinceLastVideoMs: source?.lastVideoAt ? Date.now() - source.lastVideoAt : 'never',
-    }, 'a switch is still waiting for its source\'s keyframe');
+    this.#log.warn({ source: id, waitedMs: Date.now() - takenAt, present: this.#seen(id)?.present ?? false, ...this.#sources.describeTap(id) },
+      'a switch is still waiting for its source\'s keyframe');
     this.#requestKeyFrame(true);
   }
 

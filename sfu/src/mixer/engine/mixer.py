@@ -19,9 +19,11 @@
 #   keyframe      {}
 #   graphic       {name: lower-third|countdown|live, on, ms, title?, subtitle?}   a graphic on or off, with a fade
 #   countdown     {at: epoch ms | null, label, final}   what the countdown graphic counts to, and says at zero
+#   measure       {on}   (the bench) report the centre pixel of every composed frame: {ev: centre, y, u, v, t: epoch s}
 # Events: ready, ack/nack, stats (every 250 ms: frames out, per input frames decoded,
 #   ms since the last one and the longest gap between two since the last report), input-frames {input} (its first decoded picture, or the first
-#   after 0.5 s without), transition-done, keyframe-wanted {input}, error, warning
+#   after 0.5 s without), transition-done, keyframe-wanted {input}, input-error {input, error} (that input is
+#   gone: add it again), error, warning
 import json
 import os
 import sys
@@ -31,7 +33,8 @@ import time
 import gi
 
 gi.require_version('Gst', '1.0')
-from gi.repository import GLib, Gst  # noqa: E402
+gi.require_version('GstVideo', '1.0')
+from gi.repository import GLib, Gst, GstVideo  # noqa: E402
 
 Gst.init(None)
 CFG = json.loads(sys.argv[1])
@@ -130,7 +133,7 @@ for n, (b, _, texts) in GRAPHICS.items():
     # the compositor pad its branch ends on (the queue's peer)
     first = pipeline.get_by_name(f'g_{n}_{texts[-1][0]}')
     pad = first.get_static_pad('src').get_peer().get_parent_element().get_static_pad('src').get_peer()
-    for prop, value in (('xpos', b['x']), ('ypos', b['y']), ('width', b['w']), ('height', b['h']), ('alpha', 0.0), ('zorder', 10000 + len(graphic_pads))):
+    for prop, value in (('xpos', b['x']), ('ypos', b['y']), ('width', b['w']), ('height', b['h']), ('alpha', 0.0), ('zorder', 1_000_000 + len(graphic_pads))):
         pad.set_property(prop, value)
     graphic_pads[n] = pad
 pipeline.get_by_name('g_live_word').set_property('text', 'LIVE')
@@ -163,7 +166,7 @@ def add_video(input_id, v):
     # box keeping its aspect (a portrait phone is pillarboxed, never stretched).
     desc = (f'udpsrc port={v["port"]} address=127.0.0.1 reuse=false '
             f'caps="application/x-rtp,media=video,clock-rate={CLOCK[codec]},encoding-name={codec},payload={v["pt"]}" '
-            f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=true ! {DEPAY[codec]} ! identity name=probe '
+            f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=true ! {DEPAY[codec]} '
             f'! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,framerate={FPS}/1 '
             f'! queue max-size-buffers=2 leaky=downstream')
     b, pad = branch(desc, f'v_{input_id}', pgm)
@@ -187,7 +190,9 @@ def add_video(input_id, v):
         entry['frames'] += 1
         entry['last'] = now
         return Gst.PadProbeReturn.OK
-    b.get_by_name('probe').get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, counted)
+    # Counted where they reach the compositor (after conversion and the frame-rate
+    # filter, which holds the first decoded frame back): "decoding" means "can be shown".
+    pad.add_probe(Gst.PadProbeType.BUFFER, counted)
 
     # The depayloader asks for a keyframe upstream (after loss, at start); the server
     # asks mediasoup for it.
@@ -199,7 +204,8 @@ def add_video(input_id, v):
     b.get_by_name('jb').get_static_pad('src').add_probe(Gst.PadProbeType.EVENT_UPSTREAM, upstream)
     entry['bins'].append(b)
     entry['vpad'] = pad
-    b.sync_state_with_parent()
+    if not b.sync_state_with_parent():
+        raise RuntimeError(f'the video input of {input_id} could not start (its port {v["port"]} may be taken)')
 
 
 def add_audio(input_id, a):
@@ -212,7 +218,8 @@ def add_audio(input_id, a):
     b.get_static_pad('src').link(pad)
     inputs[input_id]['bins'].append(b)
     inputs[input_id]['apad'] = pad
-    b.sync_state_with_parent()
+    if not b.sync_state_with_parent():
+        raise RuntimeError(f'the audio input of {input_id} could not start (its port {a["port"]} may be taken)')
 
 
 def remove_input(input_id):
@@ -253,9 +260,10 @@ def apply(input_id, alpha, gain):
         e['apad'].set_property('volume', max(0.0, min(10.0, gain)))
 
 
-# The last scene's layers: an input that joins later (its transport was still being
-# made) takes its place in the picture as soon as it is added.
+# The last scene's layers and gains: an input that joins later (its transport was still
+# being made, a camera back with a new stream) takes its place as soon as it is added.
 wanted_layers = {}
+wanted_gains = {}
 
 
 def place(input_id, l):
@@ -268,6 +276,8 @@ def place(input_id, l):
 def scene(c):
     wanted_layers.clear()
     wanted_layers.update({l['input']: l for l in c.get('layers', [])})
+    wanted_gains.clear()
+    wanted_gains.update(c.get('gains', {}))
     layers = {l['input']: l for l in c.get('layers', []) if l['input'] in inputs}
     gains = {k: v for k, v in c.get('gains', {}).items() if k in inputs}
     # Geometry and stacking change at the start; what fades is opacity and gain.
@@ -282,6 +292,18 @@ def scene(c):
         return
     start = {i: current(i) for i in inputs}
     transitions.append({'id': c.get('id'), 'from': start, 'to': target, 't0': time.monotonic(), 'ms': ms, 'dip': bool(c.get('dip'))})
+
+
+def join_scene(input_id):
+    """An input added after the scene that shows it: in its place, at its level (into the transition if one runs)."""
+    target = (wanted_layers[input_id]['alpha'] if input_id in wanted_layers else 0.0, wanted_gains.get(input_id, 0.0))
+    if input_id in wanted_layers:
+        place(input_id, wanted_layers[input_id])
+    for t in transitions:
+        t['from'][input_id] = (0.0, 0.0)
+        t['to'][input_id] = target
+    if not transitions:
+        apply(input_id, *target)
 
 
 def tick():
@@ -299,7 +321,10 @@ def tick():
                     k = 2 * x - 1
                     apply(i, a1 * k, g1 * k)
             else:
-                apply(i, a0 + (a1 - a0) * x, g0 + (g1 - g0) * x)
+                # The shot coming in fades in over the one going out, which stays whole
+                # underneath until the end (fading both would darken the middle of the mix).
+                alpha = a0 + (a1 - a0) * x if a1 >= a0 else (a0 if x < 1.0 else a1)
+                apply(i, alpha, g0 + (g1 - g0) * x)
         if x >= 1.0:
             transitions.remove(t)
             emit({'ev': 'transition-done', 'id': t['id']})
@@ -314,8 +339,8 @@ def graphic(c):
     if name not in graphic_pads:
         raise ValueError(f'no graphic {name!r}')
     for el in ('title', 'subtitle'):
-        if el in c:
-            pipeline.get_by_name(f'g_{name}_{el}').set_property('text', c[el])
+        if el in c:  # (textoverlay reads Pango markup: the director's text is text)
+            pipeline.get_by_name(f'g_{name}_{el}').set_property('text', GLib.markup_escape_text(str(c[el])))
     target = 1.0 if c['on'] else 0.0
     ms = c.get('ms', 0)
     if ms <= 0:
@@ -350,9 +375,33 @@ def countdown_tick():
             s = int(left) + (1 if left % 1 > 0 else 0)  # 00:00:01 until the very end
             text = f'{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}'
     el = pipeline.get_by_name('g_countdown_clock')
+    text = GLib.markup_escape_text(text)
     if el.get_property('text') != text:
         el.set_property('text', text)
     return True
+
+
+measuring = [False]
+
+
+def measure_centre(pad, info):
+    """The centre pixel of a composed frame, and when it was composed: what a cut measures."""
+    if not measuring[0]:
+        return Gst.PadProbeReturn.OK
+    vi = GstVideo.VideoInfo.new_from_caps(pad.get_current_caps())
+    ok, m = info.get_buffer().map(Gst.MapFlags.READ)
+    if ok:
+        try:
+            y = m.data[vi.offset[0] + (H // 2) * vi.stride[0] + W // 2]
+            u = m.data[vi.offset[1] + (H // 4) * vi.stride[1] + W // 4]
+            v = m.data[vi.offset[2] + (H // 4) * vi.stride[2] + W // 4]
+            emit({'ev': 'centre', 'y': y, 'u': u, 'v': v, 't': time.time()})
+        finally:
+            info.get_buffer().unmap(m)
+    return Gst.PadProbeReturn.OK
+
+
+pgm.get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, measure_centre)  # (as it leaves the compositor)
 
 
 def stats():
@@ -369,6 +418,9 @@ def handle(line):
     except ValueError as err:
         emit({'ev': 'nack', 'id': None, 'error': f'not JSON: {err}'})
         return
+    if not isinstance(c, dict):
+        emit({'ev': 'nack', 'id': None, 'error': 'a command is a JSON object'})
+        return
     try:
         cmd = c.get('cmd')
         if cmd == 'input.add':
@@ -383,9 +435,7 @@ def handle(line):
             except Exception:
                 remove_input(input_id)  # nothing half-made is left behind
                 raise
-            if input_id in wanted_layers:
-                place(input_id, wanted_layers[input_id])
-                apply(input_id, wanted_layers[input_id]['alpha'], 0.0)
+            join_scene(input_id)
         elif cmd == 'input.remove':
             remove_input(c['input'])
         elif cmd == 'scene':
@@ -393,8 +443,13 @@ def handle(line):
         elif cmd == 'graphic':
             graphic(c)
         elif cmd == 'countdown':
-            countdown.update({'at': c.get('at'), 'label': c.get('label', ''), 'final': c.get('final', '')})
+            at = c.get('at')
+            if at is not None and not isinstance(at, (int, float)):
+                raise ValueError('the countdown\'s "at" is a time in ms, or null')
+            countdown.update({'at': at, 'label': str(c.get('label', '')), 'final': str(c.get('final', ''))})
             countdown_tick()
+        elif cmd == 'measure':
+            measuring[0] = bool(c['on'])
         elif cmd == 'keyframe':
             encoder.send_event(Gst.Event.new_custom(Gst.EventType.CUSTOM_DOWNSTREAM, Gst.Structure.new_from_string(
                 'GstForceKeyUnit, all-headers=(boolean)true')))
@@ -426,9 +481,19 @@ def on_message(_bus, msg):
     if msg.type == Gst.MessageType.ERROR:
         err, dbg = msg.parse_error()
         emit({'ev': 'error', 'src': msg.src.get_name(), 'error': err.message, 'debug': dbg})
-        # An input's error (a port, a decoder) leaves the program running; the
-        # pipeline's own is fatal, and the server starts a new mixer.
-        if not any(msg.src.has_as_ancestor(b) for e in inputs.values() for b in e['bins']):
+        # An input's error (a port, a decoder) leaves the program running: that input is
+        # dropped, and the server brings it back. The pipeline's own is fatal: the server
+        # starts a new mixer.
+        top = msg.src
+        while top.get_parent() is not None and top.get_parent() != pipeline:
+            top = top.get_parent()
+        name = top.get_name() if top.get_parent() == pipeline else ''
+        if name.startswith(('v_', 'a_')):
+            input_id = name[2:]
+            if input_id in inputs:
+                remove_input(input_id)
+                emit({'ev': 'input-error', 'input': input_id, 'error': err.message})
+        else:
             loop.quit()
     elif msg.type == Gst.MessageType.WARNING:
         err, _ = msg.parse_warning()
@@ -444,11 +509,24 @@ loop = GLib.MainLoop()
 bus = pipeline.get_bus()
 bus.add_signal_watch()
 bus.connect('message', on_message)
-GLib.io_add_watch(GLib.IOChannel.unix_new(0), GLib.PRIORITY_HIGH, GLib.IO_IN | GLib.IO_HUP, on_stdin)
-GLib.timeout_add(1000 // (2 * FPS), tick)
-GLib.timeout_add(1000 // (2 * FPS), fade_tick)
-GLib.timeout_add(100, countdown_tick)
-GLib.timeout_add(250, stats)
+
+
+def guarded(fn):
+    """A main-loop callback that raises is removed by GLib: it reports instead, and stays."""
+    def run(*args):
+        try:
+            return fn(*args)
+        except Exception as err:  # noqa: BLE001
+            emit({'ev': 'error', 'src': fn.__name__, 'error': str(err)})
+            return True
+    return run
+
+
+GLib.io_add_watch(GLib.IOChannel.unix_new(0), GLib.PRIORITY_HIGH, GLib.IO_IN | GLib.IO_HUP, guarded(on_stdin))
+GLib.timeout_add(1000 // (2 * FPS), guarded(tick))
+GLib.timeout_add(1000 // (2 * FPS), guarded(fade_tick))
+GLib.timeout_add(100, guarded(countdown_tick))
+GLib.timeout_add(250, guarded(stats))
 pipeline.set_state(Gst.State.PLAYING)
 loop.run()
 pipeline.set_state(Gst.State.NULL)

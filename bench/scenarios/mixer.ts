@@ -1,0 +1,151 @@
+// 10. The program mixer on its own (sfu/src/mixer/engine/mixer.py), fed 720p30 H.264
+// cameras as RTP exactly as mediasoup's transports feed it, next to today's other way
+// in the same run: the program spliced from one camera and encoded.
+//   - a cut inside the mixer: the command sent → the first composed frame showing the
+//     new camera (its centre pixel, read as the frame leaves the compositor);
+//   - the CPU of the program path with 1, 2 and 4 cameras decoded: the mixer plus the
+//     program encoder (Régie's own settings) encoding its output, against the program
+//     encoder alone on one camera's RTP (the splice costs nothing: packets are forwarded).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encoderArgs, programSdp } from '../../sfu/src/encoder/ffmpegArgs.js';
+import { freeRtpPorts } from '../../sfu/src/media/plainTransports.js';
+import { MixerChannel, type MixerEvent } from '../../sfu/src/mixer/MixerChannel.js';
+import { DEFAULT_FORMAT } from '../../sfu/src/outputFormat.js';
+import type { BenchContext } from '../context.js';
+import { measureGroups, type GroupUse } from '../lib/processes.js';
+import { fitLine, summarize, type Summary } from '../lib/stats.js';
+
+export type MixerCpuSample = { path: string; cameras: number; mixer: GroupUse; encoder: GroupUse; totalPercentOfACore: number; framesOut?: number };
+export type MixerResult = {
+  format: string;
+  /** command → first composed frame of the new camera, ms */
+  cutAtMixer: Summary;
+  frameMs: number;
+  cpu: MixerCpuSample[];
+  /** the fitted cost of one more decoded 720p30 camera, % of one core */
+  perDecodedCamera?: number;
+};
+
+const ENGINE = fileURLToPath(new URL('../../sfu/src/mixer/engine/mixer.py', import.meta.url));
+const COLOURS = ['red', 'blue', 'green', 'yellow'] as const;
+
+/** A 720p30 camera with a big block of its colour in the middle (what a cut is read by) and moving test content around it. */
+function cameraFile(colour: string): string {
+  const dir = join(tmpdir(), 'regie-bench');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `mixer-camera-${colour}-720p30-v1.mkv`);
+  if (!existsSync(file)) {
+    const part = `${file}.${process.pid}.mkv`;
+    const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi',
+      '-i', `testsrc2=size=1280x720:rate=30,drawbox=x=440:y=200:w=400:h=320:color=${colour}:t=fill`, '-t', '10',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'baseline', '-g', '30', '-b:v', '2500k', '-x264-params', 'repeat-headers=1', part]).status === 0;
+    if (!made) throw new Error(`could not make the ${colour} bench camera with ffmpeg`);
+    renameSync(part, file);
+  }
+  return file;
+}
+
+export async function mixer(ctx: BenchContext): Promise<MixerResult> {
+  const f = DEFAULT_FORMAT;
+  const kids: ChildProcess[] = [];
+  const start = (cmd: string, args: string[], stdio: 'pipe' | 'ignore' = 'ignore') => {
+    const p = spawn(cmd, args, { stdio: [stdio === 'pipe' ? 'pipe' : 'ignore', stdio === 'pipe' ? 'pipe' : 'ignore', 'ignore'] });
+    kids.push(p);
+    return p;
+  };
+  const windowMs = ctx.quick ? 3000 : 15000;
+  try {
+    const files = COLOURS.map(cameraFile);
+    const ports = await Promise.all(COLOURS.map(() => freeRtpPorts()));
+    const send = (i: number, port = ports[i]!) => start('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', files[i]!,
+      '-an', '-c', 'copy', '-payload_type', '96', '-f', 'rtp', `rtp://127.0.0.1:${port}?pkt_size=1200`]);
+    const encode = (videoPort: number, audioPort: number) => {
+      const rtp = (pt: number, mime: string, clockRate: number, channels?: number) => ({ codecs: [{ mimeType: mime, payloadType: pt, clockRate, ...(channels ? { channels } : {}), parameters: mime.includes('H264') ? { 'packetization-mode': 1 } : {} }], encodings: [] });
+      const p = start('ffmpeg', encoderArgs(f, 0), 'pipe');
+      p.stdin!.end(programSdp({ video: { port: videoPort, rtp: rtp(96, 'video/H264', 90000) as never }, audio: { port: audioPort, rtp: rtp(100, 'audio/opus', 48000, 2) as never } }));
+      p.stdout!.resume(); // (the encoded program, thrown away)
+      return p;
+    };
+    const cpu: MixerCpuSample[] = [];
+
+    // Today: one camera's RTP spliced (forwarded as it is) into the program encoder.
+    ctx.progress('mixer: today\'s path — one camera spliced into the program encoder');
+    {
+      const encPorts = { v: await freeRtpPorts(), a: await freeRtpPorts() };
+      const enc = encode(encPorts.v, encPorts.a);
+      await new Promise((r) => setTimeout(r, 300));
+      const cam = send(0, encPorts.v);
+      const tone = start('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+        '-ac', '2', '-c:a', 'libopus', '-b:a', '64k', '-payload_type', '100', '-f', 'rtp', `rtp://127.0.0.1:${encPorts.a}?pkt_size=1200`]);
+      await new Promise((r) => setTimeout(r, 2000)); // (settled: the encoder is past its probe)
+      const { use } = await measureGroups({ encoder: () => [enc.pid!], mixer: () => [] }, windowMs);
+      cpu.push({ path: 'splice + encode', cameras: 1, mixer: use.mixer, encoder: use.encoder, totalPercentOfACore: use.encoder.cpuPercentOfACore });
+      for (const p of [cam, tone, enc]) p.kill('SIGKILL');
+    }
+
+    // The mixer: its output encoded by the same program encoder.
+    const out = { v: await freeRtpPorts(), a: await freeRtpPorts() };
+    const enc = encode(out.v, out.a);
+    const config = { width: f.width, height: f.height, fps: f.fps, videoKbps: f.videoBitrateKbps * 2, out: { videoPort: out.v, audioPort: out.a, videoPt: 96, videoSsrc: 1, audioPt: 100, audioSsrc: 2 } };
+    const proc = start('/usr/bin/python3', [ENGINE, JSON.stringify(config)], 'pipe');
+    const channel = new MixerChannel(proc.stdin!, proc.stdout!);
+    const events: MixerEvent[] = [];
+    channel.on('event', (e) => events.push(e));
+    const until = async (pred: () => boolean, what: string, ms = 20000) => {
+      const t0 = Date.now();
+      while (!pred()) {
+        if (Date.now() - t0 > ms) throw new Error(`mixer bench: ${what} did not happen within ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 20)); // (a poll; the wait ends on the event)
+      }
+    };
+    await until(() => events.some((e) => e.ev === 'ready'), 'the mixer starting');
+    const full = (input: string, z: number) => ({ input, x: 0, y: 0, w: f.width, h: f.height, alpha: 1, z });
+    for (const [n, count] of [1, 2, 4].entries()) {
+      for (let i = n === 0 ? 0 : [1, 2, 4][n - 1]!; i < count; i++) {
+        await channel.send({ cmd: 'input.add', input: COLOURS[i]!, video: { port: ports[i]!, codec: 'H264', pt: 96 } });
+        send(i);
+        await until(() => events.some((e) => e.ev === 'input-frames' && e.input === COLOURS[i]), `${COLOURS[i]} decoded`);
+      }
+      if (n === 0) await channel.send({ cmd: 'scene', layers: [full('red', 1)], gains: {}, ms: 0 });
+      ctx.progress(`mixer: ${count} camera(s) decoded, one on air`);
+      await new Promise((r) => setTimeout(r, 1000));
+      const before = events.filter((e) => e.ev === 'stats').at(-1);
+      const { use } = await measureGroups({ encoder: () => [enc.pid!], mixer: () => [proc.pid!] }, windowMs);
+      const after = events.filter((e) => e.ev === 'stats').at(-1);
+      const framesOut = before?.ev === 'stats' && after?.ev === 'stats' ? Math.round(((after.framesOut - before.framesOut) / windowMs) * 1000 * 10) / 10 : undefined;
+      cpu.push({ path: 'mixer + encode', cameras: count, mixer: use.mixer, encoder: use.encoder, totalPercentOfACore: Math.round((use.mixer.cpuPercentOfACore + use.encoder.cpuPercentOfACore) * 10) / 10, framesOut });
+    }
+
+    // Cuts: red ↔ blue, the centre pixel tells which is composed (red: V high; blue: U high).
+    await channel.send({ cmd: 'measure', on: true });
+    const cuts: number[] = [];
+    const n = ctx.quick ? 4 : 30;
+    for (let i = 0; i < n; i++) {
+      const to = i % 2 === 0 ? 'blue' : 'red';
+      const shows = (e: MixerEvent) => e.ev === 'centre' && (to === 'blue' ? e.u > 180 && e.v < 140 : e.v > 200 && e.u < 120);
+      const from = events.length;
+      const sentAt = performance.timeOrigin + performance.now();
+      await channel.send({ cmd: 'scene', layers: [full(to, 10 + i)], gains: {}, ms: 0 });
+      await until(() => events.slice(from).some(shows), `the cut to ${to}`, 5000);
+      const first = events.slice(from).find(shows) as Extract<MixerEvent, { ev: 'centre' }>;
+      cuts.push(first.t * 1000 - sentAt);
+      await new Promise((r) => setTimeout(r, 150 + Math.random() * 200)); // (cuts at random phases of the frame clock)
+    }
+    await channel.send({ cmd: 'measure', on: false });
+    const points = cpu.filter((c) => c.path === 'mixer + encode').map((c) => ({ x: c.cameras, y: c.mixer.cpuPercentOfACore }));
+    const fit = fitLine(points);
+    return {
+      format: `${f.width}x${f.height}@${f.fps}, cameras H.264 720p30 2.5 Mbit/s`,
+      cutAtMixer: summarize(cuts),
+      frameMs: 1000 / f.fps,
+      cpu,
+      ...(fit ? { perDecodedCamera: Math.round(fit.slope * 10) / 10 } : {}),
+    };
+  } finally {
+    for (const k of kids) k.kill('SIGKILL');
+  }
+}
