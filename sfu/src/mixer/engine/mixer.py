@@ -88,10 +88,10 @@ def px(fraction_of_height):
     return max(8, int(H * fraction_of_height))
 
 
-# A graphic's picture changes at most with its text (the countdown, once a second): made
-# 5 times a second, the compositor repeats it in between; its fades are the compositor's,
-# at the program's frame rate.
-GRAPHICS_FPS = 5
+# A graphic's picture is made at the program's frame rate: at 5 a second (its text
+# changes at most once a second), the live compositor waited for each of them and sent
+# the program in bursts, 6 frames every 0.2 s (measured).
+GRAPHICS_FPS = FPS
 GRAPHICS = {
     # name: (box, background ARGB, [(text element, font size as a share of the frame height, alignment)])
     'lower-third': (box(0.05, 0.74, 0.62, 0.17), 0xF0142850, [('title', 0.055, 'top'), ('subtitle', 0.035, 'bottom')]),
