@@ -246,6 +246,8 @@ describe('when the mixer dies', () => {
     await director.waitForSelector('[data-testid="preview-monitor"][data-source-label="Tower — north"]', { timeout: 5000 });
     const from = Date.now();
     await director.keyboard.press('t');
+    // The mix starts once the mixer decodes red (it was just put in preview): then red comes in over blue.
+    await control.until('the mix to red started', () => control.state?.program?.program === cams.red.slotId, 10000);
     await control.until('red being mixed in', () => viewer.seen.some((f) => f.at >= from && blended(f.rgb)), 10000);
     await cams.red.page.context().close(); // the camera going on air dies half-way
     await viewer.waitFor('slate', 15000, Date.now());

@@ -139,7 +139,8 @@ for n, (b, _, texts) in GRAPHICS.items():
 pipeline.get_by_name('g_live_word').set_property('text', 'LIVE')
 
 DEPAY = {
-    'H264': 'rtph264depay wait-for-keyframe=true request-keyframe=true ! h264parse ! avdec_h264 output-corrupt=false',
+    # Slice threads, not frame threads: frame threading holds a frame per thread back.
+    'H264': 'rtph264depay wait-for-keyframe=true request-keyframe=true ! h264parse ! avdec_h264 output-corrupt=false thread-type=slice',
     'VP8': 'rtpvp8depay wait-for-keyframe=true request-keyframe=true ! vp8dec',
     'VP9': 'rtpvp9depay wait-for-keyframe=true request-keyframe=true ! vp9dec',
 }
@@ -167,7 +168,7 @@ def add_video(input_id, v):
     desc = (f'udpsrc port={v["port"]} address=127.0.0.1 reuse=false '
             f'caps="application/x-rtp,media=video,clock-rate={CLOCK[codec]},encoding-name={codec},payload={v["pt"]}" '
             f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=true ! {DEPAY[codec]} '
-            f'! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,framerate={FPS}/1 '
+            f'! videoconvert ! videoscale ! video/x-raw,format=I420 '
             f'! queue max-size-buffers=2 leaky=downstream')
     b, pad = branch(desc, f'v_{input_id}', pgm)
     pad.set_property('alpha', 0.0)
@@ -190,8 +191,9 @@ def add_video(input_id, v):
         entry['frames'] += 1
         entry['last'] = now
         return Gst.PadProbeReturn.OK
-    # Counted where they reach the compositor (after conversion and the frame-rate
-    # filter, which holds the first decoded frame back): "decoding" means "can be shown".
+    # Counted where they reach the compositor (after conversion): "decoding" means "can
+    # be shown". (No frame-rate filter: it held a frame back; the compositor repeats or
+    # skips frames to its own rate.)
     pad.add_probe(Gst.PadProbeType.BUFFER, counted)
 
     # The depayloader asks for a keyframe upstream (after loss, at start); the server
