@@ -128,7 +128,7 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
       const to = i % 2 === 0 ? 'blue' : 'red';
       const shows = (e: MixerEvent) => e.ev === 'centre' && (to === 'blue' ? e.u > 180 && e.v < 140 : e.v > 200 && e.u < 120);
       const from = events.length;
-      const sentAt = performance.timeOrigin + performance.now();
+      const sentAt = Date.now(); // (the wall clock, as the engine's time.time())
       await channel.send({ cmd: 'scene', layers: [full(to, 10 + i)], gains: {}, ms: 0 });
       await until(() => events.slice(from).some(shows), `the cut to ${to}`, 5000);
       const first = events.slice(from).find(shows) as Extract<MixerEvent, { ev: 'centre' }>;

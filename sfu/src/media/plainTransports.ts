@@ -24,7 +24,12 @@ export async function plainTransportOut(router: types.Router, run: Run, port: nu
   const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
   if (owned) run.own(() => t.close());
   t.on('routerclose', () => run.fail('its router closed'));
-  await t.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+  try {
+    await t.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+  } catch (err) {
+    t.close(); // (not owned: nobody else would)
+    throw err;
+  }
   return t;
 }
 

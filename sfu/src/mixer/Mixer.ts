@@ -2,12 +2,9 @@
 // (engine/mixer.py) decodes the sources it is given (H.264, VP8, VP9 and Opus, over
 // RTP from the program router), composes the shot on air, with its transition, and
 // sends the composed program back into mediasoup as one more source, H.264 + Opus.
-// The switcher splices that source into the program like any camera, so the encoder,
-// the outputs and the monitors never see a new stream; when the mixer dies, the
-// switcher splices the on-air camera itself until a new mixer takes the program back.
-//
-// This class owns the composition (what is on air, what is being taken and how) and
-// one supervised mixer process at a time; the switcher decides what goes on air.
+// The switcher splices that source like any camera (and the on-air camera itself while
+// the mixer is down). This class owns the composition (what is on air, what is being
+// taken and how) and one supervised mixer process; the switcher decides what goes on air.
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { types } from 'mediasoup';
@@ -52,6 +49,8 @@ type RunState = {
   live: boolean;
   z: number;
   statsAt: number; // when its last report came
+  /** a source whose input failed is not added again before this */
+  retryAt: Map<string, number>;
   /** the second half of a dip through the slate, waiting for the first to end */
   dipListener?: (e: MixerEvent) => void;
 };
@@ -122,9 +121,14 @@ export class Mixer extends EventEmitter<MixerEvents> {
     return this.#supervised.start();
   }
 
-  /** Ends this mixer (a new one starts): its output could not be put on air. */
-  restart(reason: string): void {
-    this.#supervised.restart(reason);
+  /** Ends this mixer (a new one starts) if that output is still its own: it could not be put on air. */
+  restart(reason: string, output: types.Producer): void {
+    if (this.#state?.output?.video === output) this.#supervised.restart(reason);
+  }
+
+  /** That output is this mixer's, on air. */
+  owns(output: types.Producer): boolean {
+    return Boolean(this.#state?.live && this.#state.output?.video === output && !output.closed);
   }
 
   /** Composes this shot on air, with the transition (a cut without one), once the mixer decodes its main source. */
@@ -156,11 +160,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
     void this.#state?.channel.send({ cmd: 'keyframe' }).catch(() => undefined);
   }
 
-  /**
-   * When the mixer last decoded a picture of this source (0: it does not decode it). A
-   * report that is late (its loop busy adding an input) is no news, not silence: the
-   * time it is late does not count.
-   */
+  /** When it last decoded a picture of this source (0: never). A late report is no news, not silence: its lateness does not count. */
   lastFrameAt(sourceId: string): number {
     const s = this.#state;
     const at = s?.inputs.get(sourceId)?.lastFrameAt ?? 0;
@@ -186,6 +186,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
       if (!input.adding && (!wanted.has(id) || stale)) this.#removeInput(s, id);
     }
     for (const id of wanted) {
+      if ((s.retryAt.get(id) ?? 0) > Date.now()) continue;
       if (!s.inputs.has(id) && this.#sources.producers(id).video) void this.#addInput(s, id);
     }
   }
@@ -203,7 +204,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
     };
     const child = run.spawn(PYTHON, [ENGINE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
     const channel = new MixerChannel(child.process.stdin!, child.process.stdout!);
-    const state: RunState = { run, channel, router, inputs: new Map(), output: out, live: false, z: 1, statsAt: Date.now() };
+    const state: RunState = { run, channel, router, inputs: new Map(), output: out, live: false, z: 1, statsAt: Date.now(), retryAt: new Map() };
     this.#state = state;
     this.#outgoing.clear(); // (a transition of the last mixer: over)
     this.#setView({ state: 'starting' });
@@ -252,11 +253,11 @@ export class Mixer extends EventEmitter<MixerEvents> {
         // The mixer dropped that input (a decoder that failed, a port): it is made again.
         this.#log.warn({ source: e.input, error: e.error }, 'a mixer input failed; bringing the source in again');
         const input = s.inputs.get(e.input);
-        if (input) {
-          s.inputs.delete(e.input);
-          this.#close(input);
-        }
-        // (after a moment: an input that fails at once must not spin)
+        if (!input || input.adding) return; // (an input being made again already)
+        s.inputs.delete(e.input);
+        this.#close(input);
+        // After a moment: an input that fails at once must not spin.
+        s.retryAt.set(e.input, Date.now() + 500);
         setTimeout(() => { if (this.#state === s) this.sourcesChanged(); }, 500).unref();
         return;
       }

@@ -93,6 +93,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       void (async () => {
         await this.addProducer(MIXER_ID, 'Program mixer', video, router);
         await this.addProducer(MIXER_ID, 'Program mixer', audio, router);
+        if (!m.owns(video)) return; // (that mixer went down meanwhile: its successor hands over)
         this.#cover = undefined;
         this.#video.select(MIXER_ID);
         this.#resumeWanted();
@@ -100,7 +101,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
         this.emit('changed');
       })().catch((err: Error) => {
         this.#log.error({ err: err.message }, 'could not put the program mixer on air; starting another');
-        m.restart(`its output could not be put on air: ${err.message}`);
+        m.restart(`its output could not be put on air: ${err.message}`, video);
       });
     });
     m.on('shown', (id) => this.#policy.switched(id));
@@ -108,11 +109,12 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     // that cannot be: a codec only the mixer decodes), until a new mixer takes over.
     m.on('down', (reason) => {
       this.removeSource(MIXER_ID);
-      const onAir = m.pending ?? m.onAir;
-      const codec = onAir ? this.#seen(onAir)?.codec : undefined;
-      const cover = onAir && (!codec || codec === ON_AIR_CODEC) ? onAir : SLATE_ID;
-      // The slate shown for that camera is not a new shot: the camera is still the one on
-      // air (its tally, what the new mixer composes).
+      const spliceable = (id?: string) => Boolean(id && ((c?: string) => !c || c === ON_AIR_CODEC)(this.#seen(id)?.codec));
+      // A take under way goes on if it can be spliced; else what is on air stays, as it can.
+      const onAir = spliceable(m.pending) ? m.pending : m.onAir;
+      const cover = onAir && spliceable(onAir) ? onAir : SLATE_ID;
+      // The slate shown for a camera only the mixer decodes is not a new shot: that camera
+      // is still the one on air (its tally, what the new mixer composes).
       this.#cover = onAir && cover !== onAir ? { shown: cover, for: onAir } : undefined;
       this.#log.warn({ reason, cover }, 'the program mixer is down; splicing the on-air source itself meanwhile');
       this.#video.select(cover);

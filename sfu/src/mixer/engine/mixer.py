@@ -309,6 +309,20 @@ def join_scene(input_id):
 
 
 def tick():
+    try:
+        step_transitions()
+    except Exception as err:  # noqa: BLE001 — a transition that cannot go on ends where it should
+        for t in list(transitions):
+            for i, (alpha, gain) in t['to'].items():
+                if i in inputs:
+                    apply(i, alpha, gain)
+            emit({'ev': 'transition-done', 'id': t['id']})
+        transitions.clear()
+        emit({'ev': 'error', 'src': 'transition', 'error': str(err)})
+    return True
+
+
+def step_transitions():
     now = time.monotonic()
     for t in list(transitions):
         x = min(1.0, (now - t['t0']) * 1000 / t['ms'])
@@ -486,16 +500,19 @@ def on_message(_bus, msg):
         # An input's error (a port, a decoder) leaves the program running: that input is
         # dropped, and the server brings it back. The pipeline's own is fatal: the server
         # starts a new mixer.
+        # The input bin it comes from, if any: the topmost element below the pipeline
+        # (an input already removed has no parent: its late errors are ignored, and one
+        # from an old bin never removes a new input of the same name).
         top = msg.src
         while top.get_parent() is not None and top.get_parent() != pipeline:
             top = top.get_parent()
-        name = top.get_name() if top.get_parent() == pipeline else ''
+        name = top.get_name() or ''
         if name.startswith(('v_', 'a_')):
             input_id = name[2:]
-            if input_id in inputs:
+            if input_id in inputs and any(b is top for b in inputs[input_id]['bins']):
                 remove_input(input_id)
                 emit({'ev': 'input-error', 'input': input_id, 'error': err.message})
-        else:
+        elif top.get_parent() == pipeline or msg.src == pipeline:
             loop.quit()
     elif msg.type == Gst.MessageType.WARNING:
         err, _ = msg.parse_warning()

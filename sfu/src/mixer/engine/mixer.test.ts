@@ -97,6 +97,19 @@ describe('the mixer engine', () => {
     expect(m.out.packets()).toBeGreaterThan(packetsThen); // still sending RTP
   });
 
+  it('an input whose port is taken is refused with why; its late error does not end the mixer', async () => {
+    const m = await startMixer();
+    const taken = await sink(); // (a socket of ours holds the port)
+    await expect(m.channel.send({ cmd: 'input.add', input: 'x', video: { port: taken.port, codec: 'H264', pt: 96 } })).rejects.toThrow(/could not start|port/);
+    // The mixer goes on: reports keep coming, with more frames each time.
+    const a = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
+    const b = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
+    const c = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
+    expect(c.framesOut).toBeGreaterThan(b.framesOut);
+    expect(b.framesOut).toBeGreaterThan(a.framesOut);
+    expect(Object.keys(c.inputs)).toEqual([]);
+  });
+
   it('answers a bad command with why, and goes on composing', async () => {
     const m = await startMixer();
     await expect(m.channel.send({ cmd: 'nope' } as never)).rejects.toThrow(/unknown command 'nope'/);
