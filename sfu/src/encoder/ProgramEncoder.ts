@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { Logger } from '../log.js';
-import { freeRtpPorts, plainTransportOut } from '../media/plainTransports.js';
+import { freeRtpPorts, plainConsumerCapabilities, plainTransportOut } from '../media/plainTransports.js';
 import { Supervised, type Run } from '../process/Supervised.js';
 import type { OutputFormat } from '../outputFormat.js';
 import { encoderArgs, programSdp } from './ffmpegArgs.js';
@@ -76,7 +76,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
     for (const [kind, producer] of [['video', video], ['audio', audio]] as const) {
       if (!run.current) return; // stopped or replaced while starting: nothing left running
       const t = await plainTransportOut(router, run, ports[kind]);
-      consumers[kind] = await t.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true });
+      consumers[kind] = await t.consume({ producerId: producer.id, rtpCapabilities: plainConsumerCapabilities(router), paused: true });
     }
     if (!run.current) return;
     if (this.#epoch === 0) this.#epoch = Date.now();

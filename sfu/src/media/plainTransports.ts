@@ -33,6 +33,24 @@ export async function plainTransportOut(router: types.Router, run: Run, port: nu
   return t;
 }
 
+/**
+ * What a local process can take from a consumer: the router's codecs without RTX (it
+ * sends no NACK; one payload type a port), and no congestion control (transport-cc,
+ * REMB, abs-send-time): it sends no feedback, so mediasoup would probe it with padding
+ * packets (payload type 127, which GStreamer's jitter buffer refused) and hold a
+ * simulcast camera to the layers that fit its initial estimate.
+ */
+export function plainConsumerCapabilities(router: types.Router): types.RtpCapabilities {
+  const bwe = new Set(['transport-cc', 'goog-remb']);
+  const caps = router.rtpCapabilities;
+  return {
+    codecs: (caps.codecs ?? [])
+      .filter((c) => !c.mimeType.toLowerCase().endsWith('/rtx'))
+      .map((c) => ({ ...c, rtcpFeedback: (c.rtcpFeedback ?? []).filter((f) => !bwe.has(f.type)) })),
+    headerExtensions: (caps.headerExtensions ?? []).filter((h) => !/transport-wide-cc|abs-send-time/.test(h.uri)),
+  };
+}
+
 /** Two free consecutive UDP ports (RTP, RTCP) on loopback, the first even. */
 export async function freeRtpPorts(): Promise<number> {
   for (let i = 0; i < 50; i++) {

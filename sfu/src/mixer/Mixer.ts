@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { types } from 'mediasoup';
 import type { Layout, MixerView, Transition } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
-import { freeRtpPorts, plainTransportOut } from '../media/plainTransports.js';
+import { freeRtpPorts, plainConsumerCapabilities, plainTransportOut } from '../media/plainTransports.js';
 import type { OutputFormat } from '../outputFormat.js';
 import { Supervised, type Run } from '../process/Supervised.js';
 import { MixerGraphics } from './graphics.js';
@@ -267,7 +267,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
         return;
       case 'error':
       case 'warning':
-        this.#log[e.ev === 'error' ? 'error' : 'warn']({ element: e.src, error: e.error }, `the mixer reported a${e.ev === 'error' ? 'n error' : ' warning'}`);
+        this.#log[e.ev === 'error' ? 'error' : 'warn']({ element: e.src, error: e.error, debug: e.debug }, `the mixer reported a${e.ev === 'error' ? 'n error' : ' warning'}`);
         return;
       default:
     }
@@ -344,7 +344,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
         const t = await plainTransportOut(s.router, s.run, port, { owned: false });
         input.transports.push(t);
         const c = await t.consume({
-          producerId: producer.id, rtpCapabilities: s.router.rtpCapabilities, paused: true,
+          producerId: producer.id, rtpCapabilities: plainConsumerCapabilities(s.router), paused: true,
           ...(producer.kind === 'video' ? { preferredLayers: { spatialLayer: 2, temporalLayer: 2 } } : {}),
         });
         input.consumers.push(c);

@@ -15,7 +15,7 @@ export type MixerEvent =
   | { ev: 'input-error'; input: string; error: string }
   | { ev: 'transition-done'; id: number | null }
   | { ev: 'centre'; y: number; u: number; v: number; t: number }
-  | { ev: 'error' | 'warning'; src: string; error: string };
+  | { ev: 'error' | 'warning'; src: string; error: string; debug?: string };
 
 export type Layer = { input: string; x: number; y: number; w: number; h: number; alpha: number; z: number };
 

@@ -180,7 +180,12 @@ def add_video(input_id, v):
     b.get_static_pad('src').link(pad)
     entry = inputs[input_id]
 
-    def counted(_pad, _info):
+    def counted(_pad, info):
+        # A picture with no time (seen after a jitter buffer reset its clock skew, a camera
+        # coming back) is dropped: the compositor would fail the whole program on it
+        # ("Need timestamped buffers!", every source then stopped with a flow error).
+        if info.get_buffer().pts == Gst.CLOCK_TIME_NONE:
+            return Gst.PadProbeReturn.DROP
         now = time.monotonic()
         # Its first picture, or the first after a silence: the server may be waiting
         # for it to show the input (a cut to it, a camera back).
@@ -515,8 +520,8 @@ def on_message(_bus, msg):
         elif top.get_parent() == pipeline or msg.src == pipeline:
             loop.quit()
     elif msg.type == Gst.MessageType.WARNING:
-        err, _ = msg.parse_warning()
-        emit({'ev': 'warning', 'src': msg.src.get_name(), 'error': err.message})
+        err, dbg = msg.parse_warning()
+        emit({'ev': 'warning', 'src': msg.src.get_name(), 'error': err.message, 'debug': dbg})
     elif msg.type == Gst.MessageType.STATE_CHANGED and msg.src == pipeline:
         _, new, _ = msg.parse_state_changed()
         if new == Gst.State.PLAYING:
