@@ -43,9 +43,11 @@ describe('WorkerPool', () => {
 
   it('waits for a replacement when every worker is down', async () => {
     pool = await WorkerPool.create(1, rtc, log);
-    const [pid] = pool.pids;
-    process.kill(pid!, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 20)); // the death is noticed before the replacement is up
+    const { worker } = pool.pick();
+    const died = new Promise((r) => worker.once('died', r));
+    process.kill(worker.pid, 'SIGKILL');
+    await died; // noticed; its replacement is not up yet
+    expect(() => pool!.pick()).toThrow(/no mediasoup worker is running/);
     const place = await pool.pickWhenReady(10000);
     expect(place.router.closed).toBe(false);
   });

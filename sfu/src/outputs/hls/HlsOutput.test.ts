@@ -86,6 +86,9 @@ describe('HLS for the watch page', () => {
     });
     await until(() => hls.view().segments >= 3);
     const firstRun = playlist(hls).split('\n').filter((l) => SEGMENT_NAME.test(l));
+    // The next run starts once this one has finished writing (packets before that wait
+    // for the next group of pictures; in this test there would be none left).
+    await until(() => !hls.writing);
     await new Promise((r) => setTimeout(r, 5)); // the next run is named by the time it starts
     await feedRun(out, stream, () => hls.stop());
     await until(() => playlist(hls).includes('#EXT-X-ENDLIST'));

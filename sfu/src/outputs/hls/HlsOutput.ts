@@ -140,6 +140,11 @@ export class HlsOutput extends EventEmitter<{ changed: [] }> {
     this.emit('changed');
   }
 
+  /** A run's muxer is writing (or finishing its last segments): the next run waits for it. */
+  get writing(): boolean {
+    return Boolean(this.#muxer) || Boolean(this.#finishing && !this.#finishing.ended);
+  }
+
   view(): HlsView {
     return {
       state: !this.#live ? 'off' : this.#segments > 0 ? 'on' : 'starting',

@@ -147,13 +147,14 @@ describe('RtmpPublisher', () => {
     expect(err.message).toMatch(/connect failed: NetConnection.Connect.Rejected no such application/);
   });
 
-  it('times out within the deadline when the server accepts the connection and never answers the handshake', async () => {
+  it('times out at its deadline when the server accepts the connection and never answers the handshake', async () => {
     const server = await serve({ handshake: false });
     const t0 = Date.now();
     const err = await failure(publisher(`rtmp://127.0.0.1:${server.port}/live`, { timeoutMs: 400 }).start());
     expect(err.kind).toBe('timeout');
     expect(err.message).toBe('the server did not answer the RTMP handshake within 0.4 s');
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // Not before it (a loaded machine can only make it later; the test's own timeout bounds it).
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
   });
 
   it('is refused when nothing listens on the port', async () => {
