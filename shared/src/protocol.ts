@@ -213,8 +213,8 @@ export const Layout = z.discriminatedUnion('kind', [
 ]);
 export type Layout = z.infer<typeof Layout>;
 
-/** The graphics above the program: a lower third, the countdown (to the show's countdown), a LIVE bug. */
-export const GraphicName = z.enum(['lower-third', 'countdown', 'live']);
+/** The graphics above the program: a lower third, the countdown (to the show's countdown), a LIVE bug, the show's logo. */
+export const GraphicName = z.enum(['lower-third', 'countdown', 'live', 'logo']);
 export type GraphicName = z.infer<typeof GraphicName>;
 /** What the graphics say: the lower third's two lines, and what the countdown says at zero. */
 export const GraphicsText = z.object({
@@ -223,8 +223,27 @@ export const GraphicsText = z.object({
   countdownEnd: Text('what the countdown says at zero', 40),
 });
 export type GraphicsText = z.infer<typeof GraphicsText>;
+/** Where the logo sits: a corner, its height as a share of the frame's, and its opacity. */
+export const LogoPlacement = z.object({
+  corner: z.enum(['top-left', 'top-right', 'bottom-left', 'bottom-right']).default('top-right'),
+  size: z.number().min(0.05, 'a logo is at least 5 % of the frame\'s height').max(0.3, 'a logo is at most 30 % of the frame\'s height').default(0.12),
+  opacity: z.number().min(0.1, 'a logo is at least 10 % opaque').max(1, 'a logo is at most fully opaque').default(0.9),
+});
+export type LogoPlacement = z.infer<typeof LogoPlacement>;
+/** The logo's image as sent by the studio: a PNG (with its transparency) or a JPEG, small enough for one message. */
+export const LOGO_MAX_BYTES = 192 * 1024;
+export const LogoImage = z.object({
+  type: z.enum(['image/png', 'image/jpeg'], 'a logo is a PNG or a JPEG image'),
+  data: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'the logo\'s image must be sent as bytes')
+    .refine((d) => d.byteLength > 0, 'the logo\'s image is empty')
+    .refine((d) => d.byteLength <= LOGO_MAX_BYTES, `a logo is at most ${LOGO_MAX_BYTES / 1024} kB (a logo needs no more than a few hundred pixels)`),
+});
+export type LogoImage = z.infer<typeof LogoImage>;
+/** The logo as the studio shows it: where it sits and, once uploaded, its image's size. */
+export type LogoView = { placement: LogoPlacement; image?: { width: number; height: number; type: LogoImage['type']; version: number } };
+
 /** Which graphics are on the program, which change with the next shot, and what they say. */
-export type GraphicsView = { onAir: GraphicName[]; withNextShot: GraphicName[]; text: GraphicsText };
+export type GraphicsView = { onAir: GraphicName[]; withNextShot: GraphicName[]; text: GraphicsText; logo: LogoView };
 
 /** The program mixer: composing the program, starting, or down (the program is the on-air camera's own picture meanwhile, and why). */
 export type MixerView = { state: 'on' | 'starting' | 'down'; reason?: string };

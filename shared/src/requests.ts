@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { DtlsParameters, MediaId, RtpCapabilities, RtpParameters } from './mediaSchemas.js';
 import {
-  CameraQuality, CameraStatus, DestinationId, DestinationInput, GraphicName, GraphicsText, Layout, MediaKind, SlotId, SlotName, SourceId, Text, Transition, WatchAccess,
+  CameraQuality, CameraStatus, DestinationId, DestinationInput, GraphicName, GraphicsText, Layout, LogoImage, LogoPlacement, MediaKind, SlotId, SlotName, SourceId, Text, Transition, WatchAccess,
   type ConsumerInfo, type DestinationTest, type TransportInfo,
 } from './protocol.js';
 import { request, type ClientEvents, type Done } from './requestTable.js';
@@ -29,6 +29,10 @@ export const directorRequests = {
   'graphics:set': request(z.object({ name: GraphicName, on: z.boolean(), withNextShot: z.boolean().default(false) })).answers<Done>(),
   /** What the graphics say (changed live on the program if they are on it). */
   'graphics:text': request(GraphicsText).answers<Done>(),
+  /** The show's logo: its image (kept in the data dir), replaced live if it is on the program. */
+  'graphics:logoImage': request(LogoImage).answers<Done>(),
+  /** Where the logo sits and how opaque it is (moved live if it is on the program). */
+  'graphics:logoPlacement': request(LogoPlacement).answers<Done>(),
   /** Preview goes on air with a transition (a mix, a dip): the T key, the TAKE button. */
   'switcher:take': request(z.object({ transition: Transition })).answers<Done>(),
   'destination:add': request(DestinationInput).answers<{ destinationId: string }>(),

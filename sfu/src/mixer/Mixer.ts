@@ -14,6 +14,7 @@ import { freeRtpPorts, plainConsumerCapabilities, plainTransportOut } from '../m
 import type { OutputFormat } from '../outputFormat.js';
 import { Supervised, type Run } from '../process/Supervised.js';
 import { MixerGraphics } from './graphics.js';
+import type { LogoStore } from './logo.js';
 import { FULL, fullFrame, members, shotLayers } from './layouts.js';
 import { MixerChannel, type MixerCommand, type MixerEvent } from './MixerChannel.js';
 import { openMixerOutput } from './output.js';
@@ -77,11 +78,14 @@ export class Mixer extends EventEmitter<MixerEvents> {
   /** sources kept decoding until a transition away from them is done */
   #outgoing = new Set<string>();
   #view: MixerView = { state: 'starting' };
-  readonly #graphics = new MixerGraphics((c) => this.#send(c), () => this.emit('changed'));
+  readonly #graphics: MixerGraphics;
 
-  constructor(opts: { format: OutputFormat; sources: MixerSources; log: Logger }) {
+  /** `logo`: where the show's logo is kept (none: no logo graphic). */
+  constructor(opts: { format: OutputFormat; sources: MixerSources; log: Logger; logo?: LogoStore }) {
     super();
     this.#format = opts.format;
+    this.#graphics = new MixerGraphics((c) => this.#send(c), () => this.emit('changed'),
+      opts.logo && { store: opts.logo, frame: { width: opts.format.width, height: opts.format.height } });
     this.#sources = opts.sources;
     this.#log = opts.log.child({ module: 'mixer' });
     this.#supervised = new Supervised({
@@ -248,6 +252,10 @@ export class Mixer extends EventEmitter<MixerEvents> {
       }
       case 'keyframe-wanted':
         this.requestInputKeyFrame(e.input);
+        return;
+      case 'logo-error':
+        // (ffprobe read it when it was uploaded; GStreamer could not: the program goes on without it)
+        this.#log.warn({ error: e.error }, 'the mixer could not show the logo\'s image');
         return;
       case 'input-error': {
         // The mixer dropped that input (a decoder that failed, a port): it is made again.

@@ -13,6 +13,7 @@ export type MixerEvent =
   | { ev: 'input-frames'; input: string }
   | { ev: 'keyframe-wanted'; input: string }
   | { ev: 'input-error'; input: string; error: string }
+  | { ev: 'logo-error'; error: string }
   | { ev: 'transition-done'; id: number | null }
   | { ev: 'centre'; y: number; u: number; v: number; t: number }
   | { ev: 'error' | 'warning'; src: string; error: string; debug?: string };
@@ -23,7 +24,8 @@ export type MixerCommand =
   | { cmd: 'input.add'; input: string; video?: { port: number; codec: string; pt: number }; audio?: { port: number; pt: number } }
   | { cmd: 'input.remove'; input: string }
   | { cmd: 'scene'; layers: Layer[]; gains: Record<string, number>; ms: number; dip?: boolean }
-  | { cmd: 'graphic'; name: string; on: boolean; ms: number; title?: string; subtitle?: string }
+  | { cmd: 'graphic'; name: string; on: boolean; ms: number; opacity?: number; title?: string; subtitle?: string }
+  | { cmd: 'logo'; path: string | null; decoder?: 'pngdec' | 'jpegdec'; x?: number; y?: number; w?: number; h?: number }
   | { cmd: 'countdown'; at: number | null; label: string; final: string }
   | { cmd: 'measure'; on: boolean }
   | { cmd: 'keyframe' };

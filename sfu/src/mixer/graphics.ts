@@ -1,8 +1,10 @@
 // The graphics above the program — a lower third, the countdown to the show's time, a
-// LIVE bug — as the director set them: which are on the program, which change with the
+// LIVE bug, the show's logo — as the director set them: which are on the program, which change with the
 // next shot, and what they say. Kept on the server side of the mixer, so a mixer that
 // is started again puts them back as they were; changed without touching the encoder.
-import type { Countdown, GraphicName, GraphicsText, GraphicsView } from '../../../shared/src/protocol.js';
+import { LogoPlacement, type Countdown, type GraphicName, type GraphicsText, type GraphicsView, type LogoImage } from '../../../shared/src/protocol.js';
+import { Conflict } from '../errors.js';
+import type { LogoStore } from './logo.js';
 import type { MixerCommand } from './MixerChannel.js';
 
 /** a graphic put on or off the program directly fades this long */
@@ -17,17 +19,22 @@ export class MixerGraphics {
   readonly #send: (command: MixerCommand) => void;
   readonly #changed: () => void;
 
-  constructor(send: (command: MixerCommand) => void, changed: () => void) {
+  readonly #logo?: { store: LogoStore; frame: { width: number; height: number } };
+
+  /** `logo`: where the logo is kept, and the program's frame it is placed in (none: no logo graphic). */
+  constructor(send: (command: MixerCommand) => void, changed: () => void, logo?: { store: LogoStore; frame: { width: number; height: number } }) {
     this.#send = send;
     this.#changed = changed;
+    this.#logo = logo;
   }
 
   get view(): GraphicsView {
-    return { onAir: [...this.#onAir], withNextShot: [...this.#next.keys()], text: this.#text };
+    return { onAir: [...this.#onAir], withNextShot: [...this.#next.keys()], text: this.#text, logo: this.#logo?.store.view ?? { placement: LogoPlacement.parse({}) } };
   }
 
   /** A graphic on or off the program now (a short fade), or readied to change with the next shot. */
   set(name: GraphicName, on: boolean, withNextShot: boolean): void {
+    if (name === 'logo' && on && !this.#logo?.store.file) throw new Conflict('there is no logo yet: choose its image first (PNG or JPEG)');
     if (withNextShot) {
       if (on === this.#onAir.has(name)) this.#next.delete(name); // (nothing would change)
       else this.#next.set(name, on);
@@ -41,6 +48,23 @@ export class MixerGraphics {
   setText(text: GraphicsText): void {
     this.#text = text;
     this.#sendText();
+    this.#changed();
+  }
+
+  /** A new logo image: kept, then shown in place of the old one (at once if it is on the program). */
+  async setLogoImage(image: LogoImage): Promise<void> {
+    if (!this.#logo) throw new Conflict('this show has no place to keep a logo');
+    await this.#logo.store.setImage(image);
+    this.#sendLogo();
+    this.#changed();
+  }
+
+  /** The logo moved, resized or made more or less opaque: live if it is on the program. */
+  setLogoPlacement(placement: LogoPlacement): void {
+    if (!this.#logo) throw new Conflict('this show has no place to keep a logo');
+    this.#logo.store.setPlacement(placement);
+    this.#sendLogo();
+    if (this.#onAir.has('logo')) this.#graphic('logo', true, FADE_MS);
     this.#changed();
   }
 
@@ -61,13 +85,27 @@ export class MixerGraphics {
   /** The graphics as they are, into a mixer that just started. */
   restore(): void {
     this.#sendText();
-    for (const name of this.#onAir) this.#send({ cmd: 'graphic', name, on: true, ms: 0 });
+    this.#sendLogo();
+    for (const name of this.#onAir) this.#send({ cmd: 'graphic', name, on: true, ms: 0, ...this.#opacity(name) });
   }
 
   #graphic(name: GraphicName, on: boolean, ms: number): void {
     if (on) this.#onAir.add(name);
     else this.#onAir.delete(name);
-    this.#send({ cmd: 'graphic', name, on, ms });
+    this.#send({ cmd: 'graphic', name, on, ms, ...this.#opacity(name) });
+  }
+
+  /** (The logo fades to its own opacity; the others to full.) */
+  #opacity(name: GraphicName): { opacity?: number } {
+    return name === 'logo' && this.#logo ? { opacity: this.#logo.store.view.placement.opacity } : {};
+  }
+
+  #sendLogo(): void {
+    if (!this.#logo) return;
+    const { store, frame } = this.#logo;
+    const box = store.box(frame);
+    const path = store.file;
+    this.#send(path && box ? { cmd: 'logo', path, decoder: store.decoder!, ...box } : { cmd: 'logo', path: null });
   }
 
   #sendText(): void {

@@ -5,6 +5,7 @@
 // a phone drops, a slot is deleted or the server comes back after a crash is decided
 // here and below. `close()` ends it all, children first.
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import {
   AUTH_ERRORS, type CameraQuality, type Countdown, type DestinationTest, type ShowView,
 } from '../../../shared/src/protocol.js';
@@ -20,6 +21,7 @@ import type { SrtIngestInput } from '../../../shared/src/srtIngest.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { ProgramEncoder } from '../encoder/ProgramEncoder.js';
+import { LogoStore } from '../mixer/logo.js';
 import { Broadcast } from '../outputs/Broadcast.js';
 import { WhepViewers } from '../outputs/whep/WhepViewers.js';
 import type { Destination } from '../outputs/Destination.js';
@@ -84,7 +86,7 @@ export class Show extends EventEmitter<ShowEvents> {
       const store = new ShowStore(db, settings.dataDir);
       if (store.showFileImport) log.info(store.showFileImport, 'camera slots moved from show.json into the database; the file is kept as a backup');
       switcher = await Switcher.create(pool, log, { ...SWITCHING, slateAfterMs: settings.slateAfterMs, autoReturnMs: settings.autoReturnMs },
-        settings.mixer ? { format: settings.output } : undefined);
+        settings.mixer ? { format: settings.output, logo: new LogoStore(join(settings.dataDir, 'graphics')) } : undefined);
       const show = new Show(settings, pool, log, db, store, switcher);
       await show.#slate.start();
       return show;

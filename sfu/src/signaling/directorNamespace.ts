@@ -86,6 +86,8 @@ export function serveDirectors(nsp: Namespace<DirectorClientEvents, DirectorServ
       'switcher:layout': ({ layout }) => (show.switcher.setLayout(layout), {}),
       'graphics:set': ({ name, on, withNextShot }) => (show.switcher.setGraphic(name, on, withNextShot), {}),
       'graphics:text': (text) => (show.switcher.setGraphicsText(text), {}),
+      'graphics:logoImage': async (image) => (await show.switcher.setLogoImage(image), {}),
+      'graphics:logoPlacement': (placement) => (show.switcher.setLogoPlacement(placement), {}),
       'destination:add': (d) => {
         const destinationId = show.addDestination(d);
         clog.info({ destination: destinationId, protocol: d.protocol, hasKey: Boolean(d.streamKey) }, 'destination added');

@@ -9,12 +9,13 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { backoffMs } from '../../../shared/src/backoff.js';
-import type { Countdown, GraphicName, GraphicsText, Layout, ProgramView, Transition } from '../../../shared/src/protocol.js';
+import type { Countdown, GraphicName, GraphicsText, Layout, LogoImage, LogoPlacement, ProgramView, Transition } from '../../../shared/src/protocol.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { Mixer, MIXER_CODECS, MIXER_ID } from '../mixer/Mixer.js';
 import { FULL, members } from '../mixer/layouts.js';
+import type { LogoStore } from '../mixer/logo.js';
 import type { OutputFormat } from '../outputFormat.js';
 import { createProgramFeed, PROGRAM_AUDIO, PROGRAM_VIDEO, type ProgramFeed } from './ProgramFeed.js';
 import { ProgramSources, type Kind, type Source } from './ProgramSources.js';
@@ -53,7 +54,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   /** while the mixer is down: the slate shown for a camera only the mixer can decode */
   #cover?: { shown: string; for: string };
 
-  private constructor(pool: WorkerPool, log: Logger, settings: SwitchingSettings, mixer?: { format: OutputFormat }) {
+  private constructor(pool: WorkerPool, log: Logger, settings: SwitchingSettings, mixer?: { format: OutputFormat; logo?: LogoStore }) {
     super();
     this.#pool = pool;
     this.#log = log.child({ module: 'switcher' });
@@ -72,12 +73,12 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       this.#mixer?.sourcesChanged();
       this.emit('changed');
     });
-    if (mixer) this.#mixer = this.#openMixer(mixer.format);
+    if (mixer) this.#mixer = this.#openMixer(mixer.format, mixer.logo);
   }
 
-  #openMixer(format: OutputFormat): Mixer {
+  #openMixer(format: OutputFormat, logo?: LogoStore): Mixer {
     const m = new Mixer({
-      format, log: this.#log,
+      format, log: this.#log, logo,
       sources: {
         router: async () => (await this.programProducers()).router,
         // Only what is tapped: its producer is piped to the program router already.
@@ -140,7 +141,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     return pending === MIXER_ID ? undefined : pending;
   }
 
-  static async create(pool: WorkerPool, log: Logger, settings: SwitchingSettings = SWITCHING, mixer?: { format: OutputFormat }): Promise<Switcher> {
+  static async create(pool: WorkerPool, log: Logger, settings: SwitchingSettings = SWITCHING, mixer?: { format: OutputFormat; logo?: LogoStore }): Promise<Switcher> {
     const s = new Switcher(pool, log, settings, mixer);
     await s.#build();
     await s.#mixer?.start();
@@ -198,6 +199,14 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
 
   setGraphicsText(text: GraphicsText): void {
     this.#mixerFor('graphics').graphics.setText(text);
+  }
+
+  async setLogoImage(image: LogoImage): Promise<void> {
+    await this.#mixerFor('a logo').graphics.setLogoImage(image);
+  }
+
+  setLogoPlacement(placement: LogoPlacement): void {
+    this.#mixerFor('a logo').graphics.setLogoPlacement(placement);
   }
 
   setCountdown(countdown: Countdown | undefined): void {

@@ -17,7 +17,8 @@
 #   input.remove  {input}
 #   scene         {layers: [{input, x, y, w, h, alpha, z}], gains: {input: gain}, ms: 0|n, dip?: bool}
 #   keyframe      {}
-#   graphic       {name: lower-third|countdown|live, on, ms, title?, subtitle?}   a graphic on or off, with a fade
+#   graphic       {name: lower-third|countdown|live|logo, on, ms, opacity?, title?, subtitle?}   a graphic on or off, with a fade
+#   logo          {path: image file | null, decoder: pngdec|jpegdec, x, y, w, h}   the logo's picture and box (a new path: a new picture)
 #   countdown     {at: epoch ms | null, label, final}   what the countdown graphic counts to, and says at zero
 #   measure       {on}   (the bench) report the centre pixel of every composed frame: {ev: centre, y, u, v, t: epoch s}
 # Events: ready, ack/nack, stats (every 250 ms: frames out, per input frames decoded,
@@ -362,13 +363,63 @@ def graphic(c):
     for el in ('title', 'subtitle'):
         if el in c:  # (textoverlay reads Pango markup: the director's text is text)
             pipeline.get_by_name(f'g_{name}_{el}').set_property('text', GLib.markup_escape_text(str(c[el])))
-    target = 1.0 if c['on'] else 0.0
+    target = float(c.get('opacity', 1.0)) if c['on'] else 0.0
     ms = c.get('ms', 0)
     if ms <= 0:
         fades.pop(name, None)
         graphic_pads[name].set_property('alpha', target)
     else:
         fades[name] = (graphic_pads[name].get_property('alpha'), target, time.monotonic(), ms)
+
+
+# ---- the logo: an image file, frozen into a live picture at the program's frame rate,
+# a graphic like the others (faded by its opacity); a new image is a new branch ----
+logo = {'path': None, 'bin': None}
+
+
+def remove_logo():
+    b = logo['bin']
+    if not b:
+        return
+    pad = graphic_pads.pop('logo')
+    fades.pop('logo', None)
+    b.set_state(Gst.State.NULL)
+    src = b.get_static_pad('src')
+    src.unlink(pad)
+    pgm.release_request_pad(pad)
+    pipeline.remove(b)
+    logo.update({'path': None, 'bin': None})
+
+
+def set_logo(c):
+    path = c.get('path')
+    box_ = {k: int(c[k]) // 2 * 2 for k in ('x', 'y', 'w', 'h')} if path else None
+    if path != logo['path']:
+        alpha = graphic_pads['logo'].get_property('alpha') if 'logo' in graphic_pads else 0.0
+        remove_logo()
+        if not path:
+            return
+        if c.get('decoder') not in ('pngdec', 'jpegdec'):
+            raise ValueError('the logo is decoded by pngdec or jpegdec')
+        desc = (f'filesrc location={json.dumps(path)} ! {c["decoder"]} ! imagefreeze is-live=true ! videoconvert ! videoscale '
+                f'! video/x-raw,format=BGRA,width={box_["w"]},height={box_["h"]},framerate={FPS}/1 '
+                f'! queue max-size-buffers=2 leaky=downstream')
+        b = Gst.parse_bin_from_description(desc, True)
+        b.set_name('logo')
+        pipeline.add(b)
+        pad = pgm.request_pad_simple('sink_%u')
+        pad.set_property('zorder', 1_000_000 + len(GRAPHICS))
+        pad.set_property('alpha', alpha)
+        b.get_static_pad('src').link(pad)
+        graphic_pads['logo'] = pad
+        logo.update({'path': path, 'bin': b})
+        if not b.sync_state_with_parent():
+            remove_logo()
+            raise RuntimeError('the logo could not start')
+    # (the picture is made at its first box's size; the compositor scales it to a new one)
+    pad = graphic_pads['logo']
+    for prop in ('x', 'y', 'w', 'h'):
+        pad.set_property({'x': 'xpos', 'y': 'ypos', 'w': 'width', 'h': 'height'}[prop], box_[prop])
 
 
 def fade_tick():
@@ -463,6 +514,8 @@ def handle(line):
             scene(c)
         elif cmd == 'graphic':
             graphic(c)
+        elif cmd == 'logo':
+            set_logo(c)
         elif cmd == 'countdown':
             at = c.get('at')
             if at is not None and not isinstance(at, (int, float)):
@@ -512,7 +565,10 @@ def on_message(_bus, msg):
         while top.get_parent() is not None and top.get_parent() != pipeline:
             top = top.get_parent()
         name = top.get_name() or ''
-        if name.startswith(('v_', 'a_')):
+        if top is logo['bin']:
+            remove_logo()  # a picture that cannot be read: the program goes on without it
+            emit({'ev': 'logo-error', 'error': err.message})
+        elif name.startswith(('v_', 'a_')):
             input_id = name[2:]
             if input_id in inputs and any(b is top for b in inputs[input_id]['bins']):
                 remove_input(input_id)

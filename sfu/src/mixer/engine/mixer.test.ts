@@ -2,8 +2,11 @@
 // ffmpeg senders as mediasoup's transports would, driven over MixerChannel. It keeps
 // composing when its inputs die, it decodes H.264 and VP8, and a bad command is
 // answered with why while the program goes on.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freeRtpPorts } from '../../media/plainTransports.js';
@@ -109,6 +112,42 @@ describe('the mixer engine', () => {
     const c = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
     expect(c.framesOut).toBeGreaterThan(a.framesOut);
     expect(Object.keys(c.inputs)).toEqual([]);
+  });
+
+  it('shows the logo\'s image where it is put, at its opacity; an image it cannot read shows nothing and the program goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regie-mixer-logo-'));
+    try {
+      const png = join(dir, 'logo.png');
+      writeFileSync(png, execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=0x00ff00:s=64x32', '-frames:v', '1', '-c:v', 'png', '-f', 'image2pipe', 'pipe:1']));
+      const m = await startMixer();
+      const centre = () => m.next((e) => e.ev === 'centre') as Promise<Extract<MixerEvent, { ev: 'centre' }>>;
+      await m.channel.send({ cmd: 'measure', on: true });
+      expect((await centre()).y).toBeLessThan(30); // the black background
+      // over the centre of the 320x180 frame
+      await m.channel.send({ cmd: 'logo', path: png, decoder: 'pngdec', x: 120, y: 60, w: 80, h: 40 });
+      await m.channel.send({ cmd: 'graphic', name: 'logo', on: true, ms: 0, opacity: 1 });
+      const green = await m.seen((e) => e.ev === 'centre' && e.y > 120 && e.u < 80 && e.v < 80);
+      expect(green).toBeDefined();
+      // at half its opacity, half as bright over black
+      await m.channel.send({ cmd: 'graphic', name: 'logo', on: true, ms: 0, opacity: 0.5 });
+      const half = await m.next((e) => e.ev === 'centre' && e.y > 60 && e.y < 110) as Extract<MixerEvent, { ev: 'centre' }>;
+      expect(half.y).toBeGreaterThan(60);
+      // A file that is not a picture (the server's ffprobe keeps these out): the decoder
+      // makes nothing of it, the old picture is gone, and the program goes on.
+      const bad = join(dir, 'bad.png');
+      writeFileSync(bad, 'not a png');
+      await m.channel.send({ cmd: 'logo', path: bad, decoder: 'pngdec', x: 120, y: 60, w: 80, h: 40 });
+      await m.next((e) => e.ev === 'centre' && e.y < 30);
+      const a = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
+      await m.next(stats);
+      const c = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
+      expect(c.framesOut).toBeGreaterThan(a.framesOut);
+      // No logo: the graphic is refused with why.
+      await m.channel.send({ cmd: 'logo', path: null });
+      await expect(m.channel.send({ cmd: 'graphic', name: 'logo', on: true, ms: 0 })).rejects.toThrow(/no graphic 'logo'/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers a bad command with why, and goes on composing', async () => {
