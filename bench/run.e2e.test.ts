@@ -112,11 +112,14 @@ describe('npm run bench -- --quick', () => {
     expect(s.samples[0]!.programFps).toBeGreaterThan(0);
   });
 
-  it('recovery: a destination back, the slate after a camera dies, a phone back after 5 s offline, the server killed', () => {
+  it('recovery: a destination back, the slate after a camera dies, the mixer killed, a phone back after 5 s offline, the server killed', () => {
     const r = results.results.recovery!;
     expect(r.destinationBack.samples).toHaveLength(1);
     expect(r.cameraDiesToSlate.samples.length).toBeGreaterThanOrEqual(2); // one per receiver
     expect(r.networkLoss.samples).toHaveLength(1);
+    // The program mixer killed: a gap measured at each receiver, a new mixer back.
+    expect(r.mixerKilled?.samples.length).toBeGreaterThanOrEqual(2);
+    expect(r.mixerKilled!.samples.every((m) => m.toMixerBackMs > 0)).toBe(true);
     // The server killed while live: the program came back at the receiver, then the camera, with no click.
     expect(r.serverKilled.samples).toHaveLength(1);
     expect(r.serverKilled.samples[0]!.toCameraMs).toBeGreaterThanOrEqual(r.serverKilled.samples[0]!.toProgramMs);

@@ -5,6 +5,10 @@
 // (the on-air camera is spliced meanwhile) and the destination's session open, and a
 // new mixer takes the program back; the on-air camera dying in the middle of a
 // dissolve leaves the slate on air, the program never stalling.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../testkit/browser.js';
@@ -187,6 +191,41 @@ describe('graphics', () => {
       expect(encoderStarts()).toBe(starts);
     } finally {
       band.stop();
+    }
+  });
+
+  it('the logo, chosen in the studio, is in its corner at the receiver once put on, replaced live by a new image, gone once off; the encoder never restarts', async () => {
+    await fullFrameOnAir(cams.red.slotId);
+    const dir = mkdtempSync(join(tmpdir(), 'regie-e2e-logo-'));
+    const png = (colour: string) => {
+      const file = join(dir, `${colour}.png`);
+      execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `color=${colour}:s=200x100`, '-frames:v', '1', file]);
+      return file;
+    };
+    // Top right (the default), 12 % of the height: 88×44 at (538, 14) in the 640×360 program.
+    const corner = nginx.viewer(KEY, { x: 0.86, y: 0.06, w: 0.07, h: 0.06 });
+    const green = (rgb: [number, number, number]) => rgb[1] > 150 && rgb[0] < 110 && rgb[2] < 110;
+    const blueish = (rgb: [number, number, number]) => rgb[2] > 150 && rgb[0] < 110 && rgb[1] < 110;
+    try {
+      await corner.waitFor('red', 15000);
+      const starts = encoderStarts();
+      await director.getByTestId('logo-file').setInputFiles(png('0x00ff00'));
+      await control.until('the logo kept', () => control.state?.program?.graphics?.logo.image?.width === 200, 10000);
+      await director.getByTestId('graphic-logo').getByRole('button', { name: 'Off' }).click();
+      await control.until('the logo on air', () => Boolean(control.state?.program?.graphics?.onAir.includes('logo')), 5000);
+      let since = Date.now();
+      await control.until('the logo at the receiver', () => corner.seen.some((f) => f.at >= since && green(f.rgb)), 15000);
+      // A new image while it is on the program: shown in its place.
+      await director.getByTestId('logo-file').setInputFiles(png('0x0000ff'));
+      await control.until('the new logo kept', () => control.state?.program?.graphics?.logo.image?.version === 2, 10000);
+      since = Date.now();
+      await control.until('the new logo at the receiver', () => corner.seen.some((f) => f.at >= since && blueish(f.rgb)), 15000);
+      await director.getByTestId('graphic-logo').getByRole('button', { name: 'On air' }).click();
+      await corner.waitFor('red', 15000, Date.now());
+      expect(encoderStarts()).toBe(starts);
+    } finally {
+      corner.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -124,6 +124,10 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
       dist('receiver accepting again → its destination live', rec.destinationBack.toLive),
       dist('receiver accepting again → frames arriving there', rec.destinationBack.toFrames),
       dist('on-air camera dies → slate at the receivers', rec.cameraDiesToSlate.atReceivers),
+      ...(rec.mixerKilled ? [
+        dist('program mixer SIGKILL while live → longest gap between program frames at each receiver (goal: program back ≤ 2 s)', rec.mixerKilled.gapAtReceivers),
+        dist('program mixer SIGKILL → a new mixer composing the program again', rec.mixerKilled.toMixerBack),
+      ] : []),
       dist('5 s network loss, link back → camera page live', rec.networkLoss.toPageLive),
       dist('5 s network loss, link back → director\'s tile live', rec.networkLoss.toTileLive),
       ...(rec.serverKilled ? [
@@ -131,7 +135,8 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
         dist('server SIGKILL → program decoded by a player at the receiver (includes the player rejoining nginx)', rec.serverKilled.toProgram),
         dist('server SIGKILL → the camera that was on air at the receiver, no click', rec.serverKilled.toCamera),
       ] : []),
-    ]), `Network loss recovered by: ${[...new Set(rec.networkLoss.samples.map((s) => s.how))].join(', ') || '—'}.`);
+    ]), `Network loss recovered by: ${[...new Set(rec.networkLoss.samples.map((s) => s.how))].join(', ') || '—'}.`,
+    rec.mixerKilled ? `Program mixer killed: the destinations ${rec.mixerKilled.samples.every((m) => m.destinationsStayedLive) ? 'stayed live throughout (no session closed)' : '**left live** at least once'}.` : '');
   }
 
   const co = r.results.continuity;

@@ -1,6 +1,7 @@
 // 5. Recovery: a destination that accepts again after being killed; the on-air camera
-// dying (the slate at the receivers); a camera back after a 5 s network loss; the
-// server itself killed (SIGKILL) while live, run as `npm start` runs it (supervised).
+// dying (the slate at the receivers); the program mixer killed (SIGKILL) while live; a
+// camera back after a 5 s network loss; the server itself killed (SIGKILL) while live,
+// run as `npm start` runs it (supervised).
 import { launchPhoneOnItsOwnNetwork } from '../../testkit/phoneNetwork.js';
 import { BenchShow } from '../lib/show.js';
 import { summarize, type Summary } from '../lib/stats.js';
@@ -9,6 +10,16 @@ import type { BenchContext } from '../context.js';
 export type RecoveryResult = {
   destinationBack: { toLive: Summary; toFrames: Summary; samples: { toLiveMs: number; toFramesMs: number }[] };
   cameraDiesToSlate: { atReceivers: Summary; samples: number[] };
+  /**
+   * SIGKILL of the program mixer while live: the longest gap between two program frames at
+   * each receiver around it (the on-air camera is spliced meanwhile), and the kill → a new
+   * mixer composing the program again; whether each destination stayed live throughout.
+   */
+  mixerKilled?: {
+    gapAtReceivers: Summary;
+    toMixerBack: Summary;
+    samples: { receiver: number; gapMs: number; toMixerBackMs: number; destinationsStayedLive: boolean }[];
+  };
   networkLoss: { toPageLive: Summary; toTileLive: Summary; samples: { toPageLiveMs: number; toTileLiveMs: number; how: string }[] };
   /** SIGKILL of the server → the program at the receiver again (any picture), → the camera that was on air (drawn after the kill) */
   serverKilled: {
@@ -26,6 +37,7 @@ export async function recovery(ctx: BenchContext): Promise<RecoveryResult> {
   const repeats = ctx.quick ? 1 : 3;
   const destinationBack: RecoveryResult['destinationBack']['samples'] = [];
   const slate: number[] = [];
+  const mixerKilled: NonNullable<RecoveryResult['mixerKilled']>['samples'] = [];
   const show = await BenchShow.open();
   try {
     const base = await show.addCamera();
@@ -54,6 +66,34 @@ export async function recovery(ctx: BenchContext): Promise<RecoveryResult> {
       const arrivals = await Promise.all(show.probes.map((p) => p.firstAfter(gone, 'slate', 15000)));
       slate.push(...arrivals.map((f) => f.at - gone));
       await show.cut(base.slotId);
+      await sleep(2000);
+    }
+    const mixerState = () => show.state?.program?.mixer?.state;
+    for (let i = 0; i < repeats && mixerState() !== undefined; i++) {
+      ctx.progress(`recovery: the program mixer killed while live (${i + 1}/${repeats})`);
+      await show.ensureOnAir(base);
+      await show.waitFor('the mixer composing', () => mixerState() === 'on', 30000);
+      await sleep(1000);
+      const [pid] = await show.server.childPids('mixer.py');
+      if (!pid) throw new Error('recovery: no mixer process under the server');
+      const destinations = show.state?.destinations?.map((d) => d.id) ?? [];
+      let stayedLive = true;
+      const watch = setInterval(() => { if (destinations.some((d) => show.destinationState(d) !== 'live')) stayedLive = false; }, 50);
+      const at = Date.now();
+      process.kill(pid, 'SIGKILL');
+      await show.waitFor('the mixer seen down', () => mixerState() !== 'on', 10000);
+      await show.waitFor('a new mixer composing', () => mixerState() === 'on', 30000);
+      const back = Date.now();
+      // The program at the receivers through it all, and for a moment after the hand-back.
+      await Promise.all(show.probes.map((p) => p.firstAfter(back + 1500, 'any', 15000)));
+      clearInterval(watch);
+      show.probes.forEach((p, receiver) => {
+        const frames = p.between(at - 1000, back + 1500);
+        let gapMs = 0;
+        for (let k = 1; k < frames.length; k++) gapMs = Math.max(gapMs, frames[k]!.at - frames[k - 1]!.at);
+        mixerKilled.push({ receiver, gapMs, toMixerBackMs: back - at, destinationsStayedLive: stayedLive });
+      });
+      ctx.progress(`recovery: mixer killed → new mixer composing after ${back - at} ms; longest gap at the receivers ${Math.max(...mixerKilled.slice(-show.probes.length).map((m) => m.gapMs))} ms; destinations ${stayedLive ? 'stayed live' : 'left live'}`);
       await sleep(2000);
     }
   } finally {
@@ -125,6 +165,13 @@ export async function recovery(ctx: BenchContext): Promise<RecoveryResult> {
   }
 
   return {
+    ...(mixerKilled.length ? {
+      mixerKilled: {
+        gapAtReceivers: summarize(mixerKilled.map((m) => m.gapMs)),
+        toMixerBack: summarize([...new Set(mixerKilled.map((m) => m.toMixerBackMs))]),
+        samples: mixerKilled,
+      },
+    } : {}),
     serverKilled: {
       toDestinationLive: summarize(killed.map((s) => s.toDestinationLiveMs)),
       toProgram: summarize(killed.map((s) => s.toProgramMs)),
