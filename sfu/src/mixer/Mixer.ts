@@ -241,6 +241,9 @@ export class Mixer extends EventEmitter<MixerEvents> {
           // A source whose pictures stopped for a moment (its network, its phone, this machine's CPU).
           if (st.maxGapMs >= 300) this.#log.info({ source: id, gapMs: st.maxGapMs }, 'the mixer had no picture from a source for a moment');
         }
+        // A take that found its source's last report old (a report late on a busy machine)
+        // goes on once a report shows it decoding: 'input-frames' only comes after a silence.
+        if (this.#pending) this.#showPending();
         this.#goLive(s);
         return;
       case 'input-frames': {

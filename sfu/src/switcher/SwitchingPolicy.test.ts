@@ -337,6 +337,25 @@ describe('SwitchingPolicy: the slate covers a silent source, which comes back to
     expect(policy.fallback).toMatchObject({ from: 'north', reason: '"Tower — north" left' });
   });
 
+  it('a director\'s cut on its way to a sending camera is not thrown away by the slate when the on-air camera leaves: it lands', () => {
+    policy.cut(); // to south: waiting for its keyframe
+    expect(desk.pending).toBe('south');
+    desk.sources.get('north')!.present = false;
+    advance(500);
+    expect(desk.pending).toBe('south');
+    expect(policy.fallback).toBeUndefined();
+    desk.keyframe();
+    expect(desk.onAir).toBe('south');
+  });
+
+  it('the same cut to a camera that falls silent too: the slate covers', () => {
+    policy.cut();
+    desk.sources.get('north')!.present = false;
+    advance(SWITCHING.slateAfterMs + 100, ['south']);
+    expect(desk.pending).toBe(SLATE_ID);
+    expect(policy.fallback).toMatchObject({ from: 'north', reason: '"Tower — north" left' });
+  });
+
   it('a deleted source leaves every bus', () => {
     policy.setPreview('north');
     desk.sources.delete('north');
