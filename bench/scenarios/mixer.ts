@@ -67,8 +67,10 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
       const rtp = (pt: number, mime: string, clockRate: number, channels?: number) => ({ codecs: [{ mimeType: mime, payloadType: pt, clockRate, ...(channels ? { channels } : {}), parameters: mime.includes('H264') ? { 'packetization-mode': 1 } : {} }], encodings: [] });
       const p = start('ffmpeg', encoderArgs(f, 0), 'pipe');
       p.stdin!.end(programSdp({ video: { port: videoPort, rtp: rtp(96, 'video/H264', 90000) as never }, audio: { port: audioPort, rtp: rtp(100, 'audio/opus', 48000, 2) as never } }));
+      // Its first bytes out: past its probe of the stream, encoding as it will.
+      const encoding = new Promise<void>((resolve) => p.stdout!.once('data', () => resolve()));
       p.stdout!.resume(); // (the encoded program, thrown away)
-      return p;
+      return Object.assign(p, { encoding });
     };
     const cpu: MixerCpuSample[] = [];
 
@@ -81,7 +83,7 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
       const cam = send(0, encPorts.v);
       const tone = start('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
         '-ac', '2', '-c:a', 'libopus', '-b:a', '64k', '-payload_type', '100', '-f', 'rtp', `rtp://127.0.0.1:${encPorts.a}?pkt_size=1200`]);
-      await new Promise((r) => setTimeout(r, 2000)); // (settled: the encoder is past its probe)
+      await enc.encoding;
       const { use } = await measureGroups({ encoder: () => [enc.pid!], mixer: () => [] }, windowMs);
       cpu.push({ path: 'splice + encode', cameras: 1, mixer: use.mixer, encoder: use.encoder, totalPercentOfACore: use.encoder.cpuPercentOfACore });
       for (const p of [cam, tone, enc]) p.kill('SIGKILL');
@@ -112,7 +114,11 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
       }
       if (n === 0) await channel.send({ cmd: 'scene', layers: [full('red', 1)], gains: {}, ms: 0 });
       ctx.progress(`mixer: ${count} camera(s) decoded, one on air`);
-      await new Promise((r) => setTimeout(r, 1000));
+      // Measured from a report that shows every camera decoding, the encoder encoding.
+      const from = events.length;
+      await until(() => events.slice(from).some((e) => e.ev === 'stats' && Object.keys(e.inputs).length === count
+        && Object.values(e.inputs).every((i) => i.sinceMs !== null && i.sinceMs < 200)), `${count} camera(s) decoding`);
+      await enc.encoding;
       const before = events.filter((e) => e.ev === 'stats').at(-1);
       const { use } = await measureGroups({ encoder: () => [enc.pid!], mixer: () => [proc.pid!] }, windowMs);
       const after = events.filter((e) => e.ev === 'stats').at(-1);

@@ -15,7 +15,7 @@ import type { OutputFormat } from '../outputFormat.js';
 import { Supervised, type Run } from '../process/Supervised.js';
 import { MixerGraphics } from './graphics.js';
 import type { LogoStore } from './logo.js';
-import { FULL, fullFrame, members, shotLayers } from './layouts.js';
+import { FULL, fullFrame, layoutOfTake, members, shotLayers, type CoveredShot } from './layouts.js';
 import { MixerChannel, type MixerCommand, type MixerEvent } from './MixerChannel.js';
 import { openMixerOutput } from './output.js';
 
@@ -75,6 +75,8 @@ export class Mixer extends EventEmitter<MixerEvents> {
   #onAir?: string;
   #layout: Layout = FULL;
   #pending?: { id: string; transition?: Transition; layout: Layout };
+  /** the shot the slate covers, to come back as it was */
+  #covered: CoveredShot;
   /** sources kept decoding until a transition away from them is done */
   #outgoing = new Set<string>();
   #view: MixerView = { state: 'starting' };
@@ -137,8 +139,9 @@ export class Mixer extends EventEmitter<MixerEvents> {
 
   /** Composes this shot on air, with the transition (a cut without one), once the mixer decodes its main source. */
   take(sourceId: string, transition?: Transition, layout?: Layout): void {
-    // No layout given (the slate covering, a camera back, a cut given up): the shot on air keeps its own.
-    this.#pending = { id: sourceId, transition, layout: layout ?? (sourceId === this.#onAir ? this.#layout : FULL) };
+    const next = layoutOfTake(sourceId, layout, { id: this.#onAir, layout: this.#layout }, this.#covered);
+    this.#covered = next.covered;
+    this.#pending = { id: sourceId, transition, layout: next.layout };
     this.sourcesChanged();
     this.#showPending();
   }

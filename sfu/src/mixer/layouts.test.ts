@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { members, shotLayers } from './layouts.js';
+import { FULL, layoutOfTake, members, shotLayers } from './layouts.js';
 
 const frame = { width: 1280, height: 720 };
 
@@ -27,5 +27,27 @@ describe('shot layouts', () => {
     expect(members('a', { kind: 'full' })).toEqual(['a']);
     expect(members('a', { kind: 'pip', inset: 'b', corner: 'top-left', size: 0.3 })).toEqual(['a', 'b']);
     expect(members('a', { kind: 'side-by-side', right: 'c' })).toEqual(['a', 'c']);
+  });
+});
+
+describe('the layout a take gets', () => {
+  const pip = { kind: 'pip', inset: 'b', corner: 'top-left', size: 0.3 } as const;
+
+  it('the director\'s own; without one, the shot on air keeps its layout', () => {
+    expect(layoutOfTake('c', { kind: 'side-by-side', right: 'a' }, { id: 'a', layout: pip }, undefined)).toEqual({ layout: { kind: 'side-by-side', right: 'a' }, covered: undefined });
+    expect(layoutOfTake('a', undefined, { id: 'a', layout: pip }, undefined)).toEqual({ layout: pip, covered: undefined });
+  });
+
+  it('a shot in picture in picture covered by the slate comes back as it was when its camera returns by itself', () => {
+    const cover = layoutOfTake('slate', undefined, { id: 'a', layout: pip }, undefined);
+    expect(cover).toEqual({ layout: FULL, covered: { id: 'a', layout: pip } });
+    const back = layoutOfTake('a', undefined, { id: 'slate', layout: FULL }, cover.covered);
+    expect(back).toEqual({ layout: pip, covered: undefined });
+  });
+
+  it('the director cutting meanwhile forgets the covered shot; a full-frame shot needs no memory', () => {
+    const cover = layoutOfTake('slate', undefined, { id: 'a', layout: pip }, undefined);
+    expect(layoutOfTake('c', FULL, { id: 'slate', layout: FULL }, cover.covered).covered).toBeUndefined();
+    expect(layoutOfTake('slate', undefined, { id: 'a', layout: FULL }, undefined)).toEqual({ layout: FULL, covered: undefined });
   });
 });

@@ -13,6 +13,23 @@ export function fullFrame(input: string, frame: Frame, z: number): Layer {
   return { input, x: 0, y: 0, w: frame.width, h: frame.height, alpha: 1, z };
 }
 
+/** A shot the slate (or any take made without a layout) covered: it comes back as it was. */
+export type CoveredShot = { id: string; layout: Layout } | undefined;
+
+/**
+ * The layout a take gets. The director's cut or take brings its own. A take without one
+ * (the slate covering, a camera back by itself, a cut given up): the shot on air keeps
+ * its own; a camera back from under the cover gets the shot it had (its picture in
+ * picture, its side by side); anything else is full frame — and a multi-picture shot
+ * it covers is remembered for its return.
+ */
+export function layoutOfTake(take: string, given: Layout | undefined, onAir: { id?: string; layout: Layout }, covered: CoveredShot): { layout: Layout; covered: CoveredShot } {
+  if (given) return { layout: given, covered: undefined };
+  if (take === onAir.id) return { layout: onAir.layout, covered };
+  if (covered && take === covered.id) return { layout: covered.layout, covered: undefined };
+  return { layout: FULL, covered: onAir.id && onAir.layout.kind !== 'full' ? { id: onAir.id, layout: onAir.layout } : covered };
+}
+
 /** Every source a shot shows: its main one first. */
 export function members(main: string, layout: Layout): string[] {
   if (layout.kind === 'pip') return [main, layout.inset];
