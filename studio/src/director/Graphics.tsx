@@ -41,6 +41,7 @@ export function Graphics({ graphics, socket }: { graphics: GraphicsView; socket:
               onClick={() => act(request('graphics:set', { name, on: readied ? on : !on, withNextShot: !readied }))}>
               {readied ? `${on ? 'Off' : 'On'} with next shot` : 'With next shot'}
             </button>
+            {name === 'logo' && <Logo logo={graphics.logo} act={act} socket={socket} />}
           </div>
         );
       })}
@@ -50,7 +51,6 @@ export function Graphics({ graphics, socket }: { graphics: GraphicsView; socket:
         <input aria-label="Countdown at zero" placeholder="At zero" maxLength={40} value={text.countdownEnd} onChange={(e) => setText({ ...text, countdownEnd: e.target.value })} onBlur={saveText} />
         <button type="submit">Apply</button>
       </form>
-      <Logo logo={graphics.logo} act={act} socket={socket} />
       {error && <p className="error" role="alert">{error}</p>}
     </section>
   );
@@ -79,10 +79,11 @@ function Logo({ logo, act, socket }: { logo: GraphicsView['logo']; act: (work: P
     }
     act(request('graphics:logoImage', image.data));
   };
+  // Folded by default: the switcher stays short, the multiview keeps its room.
   return (
-    <div className="graphics-logo" data-testid="logo-settings">
-      <label>
-        {logo.image ? `Logo ${logo.image.width}×${logo.image.height}` : 'No logo yet'}
+    <details className="graphics-logo" data-testid="logo-settings">
+      <summary>{logo.image ? `${logo.image.width}×${logo.image.height}` : 'No image yet'}</summary>
+      <label>Image
         <input type="file" accept="image/png,image/jpeg" aria-label="Logo image" data-testid="logo-file" onChange={(e) => void choose(e.target.files?.[0])} />
       </label>
       <select aria-label="Logo corner" value={logo.placement.corner} onChange={(e) => place({ corner: e.target.value as LogoPlacement['corner'] })}>
@@ -94,6 +95,6 @@ function Logo({ logo, act, socket }: { logo: GraphicsView['logo']; act: (work: P
       <label>Opacity
         <input type="range" aria-label="Logo opacity" min={0.1} max={1} step={0.05} {...slider('opacity')} />
       </label>
-    </div>
+    </details>
   );
 }
