@@ -77,6 +77,7 @@ export async function recovery(ctx: BenchContext): Promise<RecoveryResult> {
       const [pid] = await show.server.childPids('mixer.py');
       if (!pid) throw new Error('recovery: no mixer process under the server');
       const destinations = show.state?.destinations?.map((d) => d.id) ?? [];
+      if (destinations.length === 0) throw new Error('recovery: the mixer is killed in a show with no destination to watch');
       let stayedLive = true;
       const watch = setInterval(() => { if (destinations.some((d) => show.destinationState(d) !== 'live')) stayedLive = false; }, 50);
       const at = Date.now();
@@ -84,11 +85,12 @@ export async function recovery(ctx: BenchContext): Promise<RecoveryResult> {
       await show.waitFor('the mixer seen down', () => mixerState() !== 'on', 10000);
       await show.waitFor('a new mixer composing', () => mixerState() === 'on', 30000);
       const back = Date.now();
-      // The program at the receivers through it all, and for a moment after the hand-back.
-      await Promise.all(show.probes.map((p) => p.firstAfter(back + 1500, 'any', 15000)));
+      // The program at the receivers through it all, and for a moment after the hand-back
+      // (up to each receiver's first frame after that moment: a freeze across it counts whole).
+      const ends = await Promise.all(show.probes.map((p) => p.firstAfter(back + 1500, 'any', 15000)));
       clearInterval(watch);
       show.probes.forEach((p, receiver) => {
-        const frames = p.between(at - 1000, back + 1500);
+        const frames = p.between(at - 1000, ends[receiver]!.at + 1);
         let gapMs = 0;
         for (let k = 1; k < frames.length; k++) gapMs = Math.max(gapMs, frames[k]!.at - frames[k - 1]!.at);
         mixerKilled.push({ receiver, gapMs, toMixerBackMs: back - at, destinationsStayedLive: stayedLive });
@@ -168,7 +170,7 @@ export async function recovery(ctx: BenchContext): Promise<RecoveryResult> {
     ...(mixerKilled.length ? {
       mixerKilled: {
         gapAtReceivers: summarize(mixerKilled.map((m) => m.gapMs)),
-        toMixerBack: summarize([...new Set(mixerKilled.map((m) => m.toMixerBackMs))]),
+        toMixerBack: summarize(mixerKilled.filter((m) => m.receiver === 0).map((m) => m.toMixerBackMs)),
         samples: mixerKilled,
       },
     } : {}),

@@ -1,7 +1,7 @@
 // The logo's store, for real: images made by ffmpeg, read back by ffprobe, kept in a
 // temporary data dir; and the logo as a graphic (a fake mixer records the commands).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,26 @@ describe('the logo', () => {
     expect(readdirSync(at).sort()).toEqual(['logo-2.jpg', 'logo.json']);
   });
 
+  it('two uploads at once are kept one after the other: the last one wins, whole', async () => {
+    const at = join(dir, 'f');
+    const store = new LogoStore(at);
+    await Promise.all([
+      store.setImage({ type: 'image/png', data: image('png', 64, 64) }),
+      store.setImage({ type: 'image/jpeg', data: image('mjpeg', 120, 60) }),
+    ]);
+    expect(store.view.image).toEqual({ width: 120, height: 60, type: 'image/jpeg', version: 2 });
+    expect(readdirSync(at).sort()).toEqual(['logo-2.jpg', 'logo.json']);
+  });
+
+  it('a damaged logo.json is no logo, not a broken show', () => {
+    const at = join(dir, 'g');
+    mkdirSync(at);
+    writeFileSync(join(at, 'logo.json'), JSON.stringify({ placement: { corner: 'middle' }, image: { type: 'image/gif' } }));
+    const store = new LogoStore(at);
+    expect(store.view).toEqual({ placement: { corner: 'top-right', size: 0.12, opacity: 0.9 } });
+    expect(store.file).toBeUndefined();
+  });
+
   it('refuses what is not the image it says, and keeps what it had', async () => {
     const at = join(dir, 'c');
     const store = new LogoStore(at);
@@ -57,7 +77,9 @@ describe('the logo', () => {
     await expect(store.setImage({ type: 'image/png', data: jpeg })).rejects.toThrow(/not a PNG image/);
     // PNG's signature, then nothing ffprobe can read
     const broken = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4, 5]);
-    await expect(store.setImage({ type: 'image/png', data: broken })).rejects.toThrow(/cannot be read/);
+    const unread = await store.setImage({ type: 'image/png', data: broken }).catch((err: Error) => err);
+    expect((unread as Error).message).toMatch(/cannot be read/);
+    expect((unread as Error).message).not.toContain(at); // (no server path reaches the browser)
     await expect(store.setImage({ type: 'image/png', data: image('png', 2400, 100) })).rejects.toThrow(/2400×100: a logo is at most 2000 pixels/);
     expect(store.view).toEqual(before);
     expect(readdirSync(at).sort()).toEqual(['logo-1.png', 'logo.json']);

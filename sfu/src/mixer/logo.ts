@@ -6,7 +6,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { LogoPlacement, type LogoImage, type LogoView } from '../../../shared/src/protocol.js';
+import { z } from 'zod';
+import { LogoImage, LogoPlacement, type LogoView } from '../../../shared/src/protocol.js';
 import { Invalid } from '../errors.js';
 
 const run = promisify(execFile);
@@ -17,20 +18,27 @@ const MAGIC: Record<LogoImage['type'], { bytes: number[]; ext: string; codec: st
 /** larger than this, a logo is a photo: refused with why */
 const MAX_SIDE = 2000;
 
-type Saved = { placement: LogoPlacement; image?: NonNullable<LogoView['image']> };
+const Saved = z.object({
+  placement: LogoPlacement,
+  image: z.object({ width: z.number().int().positive(), height: z.number().int().positive(), type: LogoImage.shape.type, version: z.number().int().positive() }).optional(),
+});
+type Saved = z.infer<typeof Saved>;
 
 export class LogoStore {
   readonly #dir: string;
   #saved: Saved = { placement: LogoPlacement.parse({}) };
+  /** uploads one after another: each is a version of its own */
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(dir: string) {
     this.#dir = dir;
+    let read: unknown;
     try {
-      const saved = JSON.parse(readFileSync(join(dir, 'logo.json'), 'utf8')) as Saved;
-      const placement = LogoPlacement.safeParse(saved.placement);
-      this.#saved = { placement: placement.success ? placement.data : this.#saved.placement, ...(saved.image ? { image: saved.image } : {}) };
-      if (this.#saved.image && !existsSync(this.file!)) delete this.#saved.image; // (its file is gone)
+      read = JSON.parse(readFileSync(join(dir, 'logo.json'), 'utf8'));
     } catch { /* none yet, or unreadable: no logo */ }
+    const saved = Saved.safeParse(read);
+    if (saved.success) this.#saved = saved.data;
+    if (this.#saved.image && !existsSync(this.file!)) delete this.#saved.image; // (its file is gone)
   }
 
   get view(): LogoView {
@@ -48,7 +56,13 @@ export class LogoStore {
   }
 
   /** Keeps a new image, once it is shown to be what it says; the previous one is removed. */
-  async setImage(image: LogoImage): Promise<void> {
+  setImage(image: LogoImage): Promise<void> {
+    const done = this.#queue.then(() => this.#setImage(image));
+    this.#queue = done.catch(() => undefined);
+    return done;
+  }
+
+  async #setImage(image: LogoImage): Promise<void> {
     const kind = MAGIC[image.type];
     const data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
     if (!kind.bytes.every((b, i) => data[i] === b)) throw new Invalid(`this file is not a ${image.type === 'image/png' ? 'PNG' : 'JPEG'} image: choose a PNG or JPEG logo`);
@@ -58,7 +72,9 @@ export class LogoStore {
     const trying = `${file}.new`;
     writeFileSync(trying, data, { mode: 0o600 });
     try {
-      const { width, height } = await probe(trying, kind.codec);
+      const { width, height } = await probe(trying, kind.codec).catch((err: Error) => {
+        throw new Invalid(err.message.replaceAll(trying, 'the image')); // (no server path to the browser)
+      });
       if (width > MAX_SIDE || height > MAX_SIDE) throw new Invalid(`this image is ${width}×${height}: a logo is at most ${MAX_SIDE} pixels a side`);
       renameSync(trying, file);
       this.#saved = { ...this.#saved, image: { width, height, type: image.type, version } };

@@ -90,6 +90,7 @@ describe('Supervised', () => {
     const line = await next(restarted);
     // Counted from the setup's start, it would have been hung at once (600 ms > 300 ms):
     // it was given its 300 ms from the spawn (a slow machine can only make this later).
+    expect(spawnedAt).toBeGreaterThan(0); // (its process was spawned before it was judged)
     expect(Date.now() - spawnedAt).toBeGreaterThanOrEqual(300);
     expect(line.reason).toMatch(/it hangs without exiting/);
   });

@@ -348,6 +348,16 @@ describe('SwitchingPolicy: the slate covers a silent source, which comes back to
     expect(desk.onAir).toBe('south');
   });
 
+  it('the same cut slow to land (no keyframe): after a second the slate covers the dead camera', () => {
+    policy.cut();
+    desk.sources.get('north')!.present = false;
+    advance(SWITCHING.cutSlowMs - 200);
+    expect(desk.pending).toBe('south');
+    advance(400);
+    expect(desk.pending).toBe(SLATE_ID);
+    expect(policy.fallback).toMatchObject({ from: 'north' });
+  });
+
   it('the same cut to a camera that falls silent too: the slate covers', () => {
     policy.cut();
     desk.sources.get('north')!.present = false;

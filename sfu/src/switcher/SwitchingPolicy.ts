@@ -318,10 +318,12 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
     if (present && silentFor < this.#settings.slateAfterMs) return;
     // A cut already on its way to a source that sends lands at that source's keyframe, as
     // soon as the slate would: the slate taking over would throw the director's cut away.
-    // (A cut that never lands is abandoned, and then the slate comes.)
+    // Only while the cut is young: one slow to land (no keyframe) leaves the frozen picture
+    // of a dead camera on air no longer than a slow cut is said to be slow.
     const pending = this.#desk.pending;
     const next = pending && pending !== onAir ? this.#desk.source(pending) : undefined;
-    if (next?.present && this.#now() - (next.lastVideoAt ?? 0) < this.#settings.slateAfterMs) return;
+    if (next?.present && this.#now() - (next.lastVideoAt ?? 0) < this.#settings.slateAfterMs
+      && this.#now() - this.#takenAt < this.#settings.cutSlowMs) return;
     const reason = present ? `no video from "${source!.label}" for ${silentFor} ms` : `"${source?.label ?? onAir}" left`;
     this.#fallback = { from: onAir, reason, at: this.#now() };
     this.#previewAtFallback = this.#preview;

@@ -393,25 +393,32 @@ def remove_logo():
 
 def set_logo(c):
     path = c.get('path')
-    box_ = {k: int(c[k]) // 2 * 2 for k in ('x', 'y', 'w', 'h')} if path else None
+    if not path:  # no logo (any more)
+        remove_logo()
+        return
+    box_ = {k: int(c[k]) // 2 * 2 for k in ('x', 'y', 'w', 'h')}
     if path != logo['path']:
         alpha = graphic_pads['logo'].get_property('alpha') if 'logo' in graphic_pads else 0.0
+        fade = fades.get('logo')
         remove_logo()
-        if not path:
-            return
         if c.get('decoder') not in ('pngdec', 'jpegdec'):
             raise ValueError('the logo is decoded by pngdec or jpegdec')
-        desc = (f'filesrc location={json.dumps(path)} ! {c["decoder"]} ! imagefreeze is-live=true ! videoconvert ! videoscale '
+        # (the file's path is set as a property: a pipeline description would mangle any
+        # character outside ASCII in it)
+        desc = (f'filesrc name=logo_file ! {c["decoder"]} ! imagefreeze is-live=true ! videoconvert ! videoscale '
                 f'! video/x-raw,format=BGRA,width={box_["w"]},height={box_["h"]},framerate={FPS}/1 '
                 f'! queue max-size-buffers=2 leaky=downstream')
         b = Gst.parse_bin_from_description(desc, True)
         b.set_name('logo')
+        b.get_by_name('logo_file').set_property('location', path)
         pipeline.add(b)
         pad = pgm.request_pad_simple('sink_%u')
         pad.set_property('zorder', 1_000_000 + len(GRAPHICS))
         pad.set_property('alpha', alpha)
         b.get_static_pad('src').link(pad)
         graphic_pads['logo'] = pad
+        if fade:  # (a fade under way goes on with the new picture)
+            fades['logo'] = fade
         logo.update({'path': path, 'bin': b})
         if not b.sync_state_with_parent():
             remove_logo()

@@ -117,9 +117,10 @@ describe('the mixer engine', () => {
   it('shows the logo\'s image where it is put, at its opacity; an image it cannot read shows nothing and the program goes on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'regie-mixer-logo-'));
     try {
-      const png = join(dir, 'logo.png');
+      const png = join(dir, 'logo-Régie-été.png'); // (a path outside ASCII, as a data dir may be)
       writeFileSync(png, execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=0x00ff00:s=64x32', '-frames:v', '1', '-c:v', 'png', '-f', 'image2pipe', 'pipe:1']));
       const m = await startMixer();
+      await m.channel.send({ cmd: 'logo', path: null }); // (no logo yet: what a new mixer is told in a show without one)
       const centre = () => m.next((e) => e.ev === 'centre') as Promise<Extract<MixerEvent, { ev: 'centre' }>>;
       await m.channel.send({ cmd: 'measure', on: true });
       expect((await centre()).y).toBeLessThan(30); // the black background
