@@ -20,7 +20,11 @@ const waitForTally = (page: Page, state: string) =>
   page.waitForSelector(`[data-testid="camera-page"][data-tally="${state}"]`, { timeout: 5000 });
 
 beforeAll(async () => {
-  server = await startServer();
+  // The slate covers a camera silent for 2.5 s, not 0.8: on two cores, with the browsers,
+  // the mixer and the encoder, a camera's pictures pause for up to 1.5 s while another
+  // starts (a fresh-clone run: red covered for 0.9 s as the VP8 camera joined, and the cut
+  // back found the slate where red should be). A camera that leaves is covered at once.
+  server = await startServer({ REGIE_SLATE_AFTER_MS: '2500' });
   browser = await launchBrowser();
   director = await openStudio(browser, server.url, server.secret);
   cams = await addTwoCameras(browser, director);
