@@ -1,6 +1,7 @@
 // The scenarios the bench knows, by name, and the shape of what a run writes to
 // results/<date>.json: each scenario's own result type, under its name. The runner
 // (run.ts), the report and the bench's e2e tests read these; the scenarios do not.
+import { avSync } from './scenarios/avSync.js';
 import { continuity } from './scenarios/continuity.js';
 import { destinations } from './scenarios/destinations.js';
 import { latency } from './scenarios/latency.js';
@@ -11,10 +12,10 @@ import { soak } from './scenarios/soak.js';
 import { whepViewers } from './scenarios/whepViewers.js';
 import { whipScale } from './scenarios/whipScale.js';
 
-export const SCENARIOS = { latency, destinations, scale, recovery, continuity, whipScale, whepViewers, mixer, soak } as const;
+export const SCENARIOS = { latency, destinations, scale, recovery, continuity, whipScale, whepViewers, mixer, avSync, soak } as const;
 export type ScenarioName = keyof typeof SCENARIOS;
 /** what runs without --only: the soak runs only when asked (it takes an hour) */
-export const DEFAULT_RUN: ScenarioName[] = ['latency', 'destinations', 'scale', 'recovery', 'continuity', 'whipScale', 'whepViewers', 'mixer'];
+export const DEFAULT_RUN: ScenarioName[] = ['latency', 'destinations', 'scale', 'recovery', 'continuity', 'whipScale', 'whepViewers', 'mixer', 'avSync'];
 
 export type BenchResults = {
   date: string;

@@ -29,7 +29,7 @@ beforeAll(async () => {
 describe('npm run bench -- --quick', () => {
   it('every scenario completed', () => {
     expect(results.errors).toEqual({});
-    expect(Object.keys(results.results).sort()).toEqual(['continuity', 'destinations', 'latency', 'mixer', 'recovery', 'scale', 'whepViewers', 'whipScale']);
+    expect(Object.keys(results.results).sort()).toEqual(['avSync', 'continuity', 'destinations', 'latency', 'mixer', 'recovery', 'scale', 'whepViewers', 'whipScale']);
   });
 
   it('mixer: cuts inside the mixer timed from its composed frames, and the program path\'s CPU with 1, 2, 4 cameras next to today\'s splice', () => {
@@ -43,6 +43,18 @@ describe('npm run bench -- --quick', () => {
       expect(c.framesOut).toBeGreaterThan(0); // it composed while measured
     }
     expect(report).toContain('## 10. The program mixer');
+  });
+
+  it('av-sync: flashes and beeps paired at the receiver, through today\'s splice and through the mixer, and at the camera itself', () => {
+    const a = results.results.avSync!;
+    expect(a.paths.map((p) => p.path)).toEqual(['splice', 'mixer']);
+    for (const p of a.paths) {
+      // Most of the quick window's eight flashes found their beep (a flash can fall in
+      // the receiver's first frames, or the camera's recording's first second).
+      expect(p.samples.length).toBeGreaterThanOrEqual(5);
+      expect(p.cameraSamples.length).toBeGreaterThanOrEqual(3);
+    }
+    expect(report).toContain('## 11. A/V offset at the receiver');
   });
 
   it('whip-scale: WHIP cameras that cost nothing, each one measured, the program at the receiver', () => {

@@ -10,8 +10,11 @@ import { drawClock } from './frameClock.js';
  * `clock`: draw the capture time into every frame (frameClock.ts).
  * `withoutH264`: the browser offers no H.264 (as Firefox without OpenH264, some Android
  * phones): it sends VP8.
+ * `flash`: for A/V sync, the picture turns white and the tone sounds for 0.1 s at the
+ * start of every second, both from the same drawing (silent in between); the stream
+ * is kept as `window.__regieCameraStream` so a test can record what the camera made.
  */
-export type FakeCamera = { color: string; toneHz: number; width?: number; height?: number; frontColor?: string; clock?: boolean; withoutH264?: boolean };
+export type FakeCamera = { color: string; toneHz: number; width?: number; height?: number; frontColor?: string; clock?: boolean; withoutH264?: boolean; flash?: boolean };
 
 /**
  * Takes H.264 out of every offer the page's peer connections make (and so out of what
@@ -39,7 +42,7 @@ function withoutH264Script(): string {
 }
 
 /** Replaces getUserMedia in the page with a canvas camera of the given colour. */
-function fakeCameraScript({ color, toneHz, width = 1280, height = 720, frontColor, clock }: FakeCamera): string {
+function fakeCameraScript({ color, toneHz, width = 1280, height = 720, frontColor, clock, flash }: FakeCamera): string {
   return `(() => {
     const drawClock = ${clock ? drawClock.toString() : 'null'};
     const gum = async (constraints) => {
@@ -50,25 +53,47 @@ function fakeCameraScript({ color, toneHz, width = 1280, height = 720, frontColo
       canvas.width = ${width}; canvas.height = ${height};
       const ctx = canvas.getContext('2d');
       let n = 0;
+      let flashing = false;
+      let beep = null; // the tone's gain, when the camera flashes and beeps
       const draw = () => {
-        ctx.fillStyle = colour;
+        const flashNow = ${flash ? 'true' : 'false'} && Date.now() % 1000 < 100;
+        // The beep starts in the drawing that starts the flash: the same instant, as
+        // near as a page can make it (the audio clock's next 128-sample block).
+        if (beep && flashNow && !flashing) {
+          const t = beep.context.currentTime;
+          beep.gain.setValueAtTime(1, t);
+          beep.gain.setValueAtTime(0, t + 0.1);
+        }
+        flashing = flashNow;
+        ctx.fillStyle = flashNow ? '#ffffff' : colour;
         ctx.fillRect(0, 0, ${width}, ${height});
         ctx.fillStyle = '#808080';
         ctx.fillRect((n++ * 8) % (${width} - 80), 20, 60, 60);
         if (drawClock) drawClock(ctx, ${width}, ${height}, Date.now());
+        // A flashing camera's frame is taken as it is drawn (not at the capture's next
+        // tick, up to a frame later): the flash's time is then the beep's.
+        if (manual) manual.requestFrame();
       };
+      const stream = canvas.captureStream(${flash ? 0 : 30});
+      const manual = ${flash ? 'stream.getVideoTracks()[0]' : 'null'};
       draw();
       setInterval(draw, 33);
-      const stream = canvas.captureStream(30);
       if (constraints && constraints.audio) {
         const ac = new AudioContext();
         const osc = ac.createOscillator();
         osc.frequency.value = ${toneHz};
         const dest = ac.createMediaStreamDestination();
-        osc.connect(dest);
+        if (${flash ? 'true' : 'false'}) {
+          beep = ac.createGain();
+          beep.gain.value = 0;
+          osc.connect(beep).connect(dest);
+        } else {
+          osc.connect(dest);
+        }
         osc.start();
         stream.addTrack(dest.stream.getAudioTracks()[0]);
       }
+      window.__regieCameraStream = stream;
       return stream;
     };
     Object.defineProperty(navigator.mediaDevices, 'getUserMedia', { value: gum });

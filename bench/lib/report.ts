@@ -161,6 +161,15 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
       `Frames per minute: ${so.framesPerMinute.join(', ')}.`);
   }
 
+  const av = r.results.avSync;
+  if (av) {
+    out.push('## 11. A/V offset at the receiver',
+      'One camera flashes white and beeps at the same instant once a second; the receiver\'s stream is read for when each flash and each beep begins, on the stream\'s own timestamps (what a player shows). ' +
+      'Positive: the sound comes after the picture. Viewers notice past +45 / −125 ms (ITU-R BT.1359); the goal is |offset| ≤ 40 ms p95. "At the camera": the camera page\'s own recording of what it sent, read the same way.',
+      table(['path', 'n', 'offset p50', 'offset p95', '|offset| p95', 'min', 'max', 'at the camera p50'],
+        av.paths.map((p) => [p.path === 'mixer' ? 'program mixer' : 'splice (today\'s path)', p.offset.n, ms(p.offset.p50), ms(p.offset.p95), ms(p.absOffset.p95), ms(p.offset.min), ms(p.offset.max), ms(p.atCamera.p50)])));
+  }
+
   for (const [name, err] of Object.entries(r.errors)) out.push(`## ${name}: could not complete`, '```', String(err).split('\n').slice(0, 6).join('\n'), '```');
   if (charts.length) out.push('## Charts', ...charts);
   const text = out.join('\n\n');
