@@ -10,7 +10,7 @@ describe('program encode recipe', () => {
     expect(a).toContain('-g 60 -keyint_min 60 -sc_threshold 0');
     expect(a).toContain('nal-hrd=cbr');
     expect(a).toContain('scale=1280:720');
-    expect(a).toContain('fps=30');
+    expect(a).toContain('-fps_mode cfr -r 30');
     expect(a).toContain('-c:a aac -b:a 128k -ar 48000 -ac 2');
   });
 
@@ -18,6 +18,13 @@ describe('program encode recipe', () => {
     const a = encoderArgs(DEFAULT_FORMAT, 0);
     expect(a.indexOf('-fpsprobesize')).toBeLessThan(a.indexOf('-i'));
     expect(a[a.indexOf('-fpsprobesize') + 1]).toBe('0');
+  });
+
+  it('holds no frame back: one decoded at a time, the rate set at the output, each picture\'s length in its PES header', () => {
+    const a = encoderArgs(DEFAULT_FORMAT, 0);
+    expect(a.indexOf('low_delay')).toBeLessThan(a.indexOf('-i'));
+    expect(a.join(' ')).not.toMatch(/fps=\d/); // the fps filter waits for the next frame
+    expect(a[a.indexOf('-omit_video_pes_length') + 1]).toBe('0');
   });
 
   it('carries a restarted encode on the same timeline', () => {

@@ -34,10 +34,14 @@ export function encoderArgs(f: OutputFormat, tsOffsetSeconds: number): string[] 
     // -fpsprobesize 0: the input's frame rate is not measured (the fps filter sets the
     // output's): ffmpeg otherwise reads 20 frames first, 2 s of the 10 fps slate, before
     // the first encoded byte (measured: first output 3.0 s → 1.0 s after start).
-    '-protocol_whitelist', 'pipe,udp,rtp', '-f', 'sdp', '-reorder_queue_size', '100', '-fpsprobesize', '0', '-i', 'pipe:0',
+    // -flags low_delay: the decoder works a frame at a time (its frame threads held two
+    // frames back on two cores: 50 ms of glass-to-glass, measured).
+    '-protocol_whitelist', 'pipe,udp,rtp', '-f', 'sdp', '-reorder_queue_size', '100', '-fpsprobesize', '0', '-flags', 'low_delay', '-i', 'pipe:0',
     '-map', '0:v:0', '-map', '0:a:0',
-    // Any source size in, the show's size out; a steady frame rate whatever arrives.
-    '-vf', `scale=${f.width}:${f.height}:force_original_aspect_ratio=decrease,pad=${f.width}:${f.height}:(ow-iw)/2:(oh-ih)/2,fps=${f.fps},format=yuv420p`,
+    // Any source size in, the show's size out; a steady frame rate whatever arrives
+    // (set at the output: the fps filter held each frame until the next one came).
+    '-vf', `scale=${f.width}:${f.height}:force_original_aspect_ratio=decrease,pad=${f.width}:${f.height}:(ow-iw)/2:(oh-ih)/2,format=yuv420p`,
+    '-fps_mode', 'cfr', '-r', String(f.fps),
     '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'high', '-level', '4.1',
     '-b:v', `${kbps}k`, '-minrate', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps * 2}k`,
     '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-x264-params', 'nal-hrd=cbr:force-cfr=1',
@@ -46,6 +50,9 @@ export function encoderArgs(f: OutputFormat, tsOffsetSeconds: number): string[] 
     '-c:a', 'aac', '-b:a', `${f.audioBitrateKbps}k`, '-ar', '48000', '-ac', '2',
     // A restarted encoder carries on the same timeline: destinations see no jump back.
     '-output_ts_offset', tsOffsetSeconds.toFixed(3),
-    '-f', 'mpegts', '-muxdelay', '0', '-flush_packets', '1', 'pipe:1',
+    // Each picture's length written in its PES header: a reader of the stream (every
+    // destination's remux) then has a picture when its last byte comes, not when the
+    // next one starts.
+    '-f', 'mpegts', '-omit_video_pes_length', '0', '-muxdelay', '0', '-flush_packets', '1', 'pipe:1',
   ];
 }
