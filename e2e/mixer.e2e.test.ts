@@ -6,7 +6,7 @@
 // new mixer takes the program back; the on-air camera dying in the middle of a
 // dissolve leaves the slate on air, the program never stalling.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -220,6 +220,16 @@ describe('graphics', () => {
       await control.until('the new logo kept', () => control.state?.program?.graphics?.logo.image?.version === 2, 10000);
       since = Date.now();
       await control.until('the new logo at the receiver', () => corner.seen.some((f) => f.at >= since && blueish(f.rgb)), 15000);
+      // A damaged image (its header reads, its picture does not): refused with why in the
+      // studio; the logo on the program stays as it was.
+      const damaged = readFileSync(png('0xff00ff'));
+      for (let i = damaged.indexOf('IDAT') + 8; i < damaged.length - 16; i++) damaged[i] ^= 0x5a;
+      writeFileSync(join(dir, 'damaged.png'), damaged);
+      await director.getByTestId('logo-file').setInputFiles(join(dir, 'damaged.png'));
+      await director.getByRole('alert').filter({ hasText: 'this image is damaged' }).waitFor({ timeout: 10000 });
+      expect(control.state?.program?.graphics?.logo.image?.version).toBe(2);
+      since = Date.now();
+      await control.until('the logo still at the receiver', () => corner.seen.some((f) => f.at >= since && blueish(f.rgb)), 15000);
       await director.getByTestId('graphic-logo').getByRole('button', { name: 'On air' }).click();
       await corner.waitFor('red', 15000, Date.now());
       expect(encoderStarts()).toBe(starts);

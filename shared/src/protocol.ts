@@ -240,7 +240,8 @@ export const LogoImage = z.object({
 });
 export type LogoImage = z.infer<typeof LogoImage>;
 /** The logo as the studio shows it: where it sits and, once uploaded, its image's size. */
-export type LogoView = { placement: LogoPlacement; image?: { width: number; height: number; type: LogoImage['type']; version: number } };
+/** `error`: the program mixer could not show this image (it is off the program until another is chosen), and why. */
+export type LogoView = { placement: LogoPlacement; image?: { width: number; height: number; type: LogoImage['type']; version: number }; error?: string };
 
 /** Which graphics are on the program, which change with the next shot, and what they say. */
 export type GraphicsView = { onAir: GraphicName[]; withNextShot: GraphicName[]; text: GraphicsText; logo: LogoView };

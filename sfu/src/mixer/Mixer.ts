@@ -260,8 +260,9 @@ export class Mixer extends EventEmitter<MixerEvents> {
         this.requestInputKeyFrame(e.input);
         return;
       case 'logo-error':
-        // (ffprobe read it when it was uploaded; GStreamer could not: the program goes on without it)
+        // (ffprobe decoded it when it was uploaded; GStreamer could not: the program goes on without it)
         this.#log.warn({ error: e.error }, 'the mixer could not show the logo\'s image');
+        this.#graphics.logoFailed(e.path, e.error);
         return;
       case 'input-error': {
         // The mixer dropped that input (a decoder that failed, a port): it is made again.

@@ -20,6 +20,8 @@ export class MixerGraphics {
   readonly #changed: () => void;
 
   readonly #logo?: { store: LogoStore; frame: { width: number; height: number } };
+  /** the mixer could not show the logo's current image: why, for the director (until another is chosen) */
+  #logoError?: string;
 
   /** `logo`: where the logo is kept, and the program's frame it is placed in (none: no logo graphic). */
   constructor(send: (command: MixerCommand) => void, changed: () => void, logo?: { store: LogoStore; frame: { width: number; height: number } }) {
@@ -29,12 +31,14 @@ export class MixerGraphics {
   }
 
   get view(): GraphicsView {
-    return { onAir: [...this.#onAir], withNextShot: [...this.#next.keys()], text: this.#text, logo: this.#logo?.store.view ?? { placement: LogoPlacement.parse({}) } };
+    const logo = this.#logo?.store.view ?? { placement: LogoPlacement.parse({}) };
+    return { onAir: [...this.#onAir], withNextShot: [...this.#next.keys()], text: this.#text, logo: this.#logoError ? { ...logo, error: this.#logoError } : logo };
   }
 
   /** A graphic on or off the program now (a short fade), or readied to change with the next shot. */
   set(name: GraphicName, on: boolean, withNextShot: boolean): void {
     if (name === 'logo' && on && !this.#logo?.store.file) throw new Conflict('there is no logo yet: choose its image first (PNG or JPEG)');
+    if (name === 'logo' && on && this.#logoError) throw new Conflict(this.#logoError);
     if (withNextShot) {
       if (on === this.#onAir.has(name)) this.#next.delete(name); // (nothing would change)
       else this.#next.set(name, on);
@@ -55,6 +59,7 @@ export class MixerGraphics {
   async setLogoImage(image: LogoImage): Promise<void> {
     if (!this.#logo) throw new Conflict('this show has no place to keep a logo');
     await this.#logo.store.setImage(image);
+    this.#logoError = undefined;
     this.#sendLogo();
     this.#changed();
   }
@@ -65,6 +70,19 @@ export class MixerGraphics {
     this.#logo.store.setPlacement(placement);
     this.#sendLogo();
     if (this.#onAir.has('logo')) this.#graphic('logo', true, FADE_MS);
+    this.#changed();
+  }
+
+  /**
+   * The mixer could not show the logo's image at `path` (its decoder refused what ffprobe
+   * read): the logo leaves the program and the next shot, and the director is told why,
+   * until another image is chosen. (A report about an image already replaced is old news.)
+   */
+  logoFailed(path: string | null, reason: string): void {
+    if (!this.#logo || path !== this.#logo.store.file) return;
+    this.#logoError = `the program mixer could not show this logo (${reason}): it is off the program; choose another PNG or JPEG`;
+    this.#onAir.delete('logo');
+    this.#next.delete('logo');
     this.#changed();
   }
 
@@ -104,7 +122,7 @@ export class MixerGraphics {
     if (!this.#logo) return;
     const { store, frame } = this.#logo;
     const box = store.box(frame);
-    const path = store.file;
+    const path = this.#logoError ? undefined : store.file; // (an image the mixer failed on is not tried again)
     this.#send(path && box ? { cmd: 'logo', path, decoder: store.decoder!, ...box } : { cmd: 'logo', path: null });
   }
 

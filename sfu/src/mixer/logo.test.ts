@@ -81,6 +81,11 @@ describe('the logo', () => {
     expect((unread as Error).message).toMatch(/cannot be read/);
     expect((unread as Error).message).not.toContain(at); // (no server path reaches the browser)
     await expect(store.setImage({ type: 'image/png', data: image('png', 2400, 100) })).rejects.toThrow(/2400×100: a logo is at most 2000 pixels/);
+    // A header that reads well over damaged picture data (what the mixer's decoder would fail on)
+    const damaged = image('png', 128, 64);
+    const idat = Buffer.from(damaged).indexOf('IDAT');
+    for (let i = idat + 8; i < damaged.length - 16; i++) damaged[i] ^= 0x5a;
+    await expect(store.setImage({ type: 'image/png', data: damaged })).rejects.toThrow(/damaged/);
     expect(store.view).toEqual(before);
     expect(readdirSync(at).sort()).toEqual(['logo-1.png', 'logo.json']);
   });
@@ -120,5 +125,32 @@ describe('the logo', () => {
     const onAt = sent.findIndex((c) => c.cmd === 'graphic' && c.name === 'logo');
     expect(logoAt).toBeGreaterThan(-1);
     expect(onAt).toBeGreaterThan(logoAt);
+  });
+
+  it('an image the mixer cannot show leaves the program, the director is told why, until another is chosen', async () => {
+    const store = new LogoStore(join(dir, 'h'));
+    const sent: MixerCommand[] = [];
+    let changes = 0;
+    const g = new MixerGraphics((c) => sent.push(c), () => changes++, { store, frame: FRAME });
+    await g.setLogoImage({ type: 'image/png', data: image('png', 300, 100) });
+    const failed = store.file!;
+    g.set('logo', true, false);
+    g.logoFailed('/an/older/image.png', 'Internal data stream error.'); // about an image replaced since: old news
+    expect(g.view.logo.error).toBeUndefined();
+    const before = changes;
+    g.logoFailed(failed, 'Internal data stream error.');
+    expect(changes).toBe(before + 1);
+    expect(g.view.onAir).toEqual([]);
+    expect(g.view.logo.error).toMatch(/could not show this logo \(Internal data stream error\.\).*choose another PNG or JPEG/);
+    expect(() => g.set('logo', true, false)).toThrow(/could not show this logo/);
+    sent.length = 0;
+    g.restore(); // a new mixer is not given it again
+    expect(sent).toContainEqual({ cmd: 'logo', path: null });
+    expect(sent.some((c) => c.cmd === 'graphic' && c.name === 'logo')).toBe(false);
+    await g.setLogoImage({ type: 'image/png', data: image('png', 64, 64) });
+    expect(g.view.logo.error).toBeUndefined();
+    expect(sent.at(-1)).toMatchObject({ cmd: 'logo', path: store.file });
+    g.set('logo', true, false);
+    expect(g.view.onAir).toEqual(['logo']);
   });
 });

@@ -114,16 +114,25 @@ export class LogoStore {
   }
 }
 
-/** Its size, as ffprobe reads it; refused with why if ffprobe cannot read it as this codec. */
+/**
+ * Its size, as ffprobe reads it, once its picture is decoded whole; refused with why if
+ * it cannot be read as this codec, or its picture is damaged (a header that reads well
+ * over broken image data: the mixer could not show it).
+ */
 async function probe(file: string, codec: string): Promise<{ width: number; height: number }> {
   let out: string;
+  let stderr: string;
   try {
-    ({ stdout: out } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', file], { timeout: 10_000 }));
+    ({ stdout: out, stderr } = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0',
+      '-show_entries', 'stream=codec_name,width,height,nb_read_frames', '-of', 'json', file], { timeout: 10_000 }));
   } catch (err) {
     const why = ((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n').at(-1);
     throw new Invalid(`this image cannot be read (${why}): choose another PNG or JPEG logo`);
   }
-  const stream = (JSON.parse(out) as { streams?: { codec_name?: string; width?: number; height?: number }[] }).streams?.[0];
+  const stream = (JSON.parse(out) as { streams?: { codec_name?: string; width?: number; height?: number; nb_read_frames?: string }[] }).streams?.[0];
   if (!stream || stream.codec_name !== codec || !stream.width || !stream.height) throw new Invalid('this image cannot be read as a PNG or JPEG: choose another logo');
+  if (stream.nb_read_frames !== '1' || stderr.trim()) {
+    throw new Invalid('this image is damaged (its picture cannot be decoded, though its header reads): choose another PNG or JPEG logo');
+  }
   return { width: stream.width, height: stream.height };
 }

@@ -82,7 +82,13 @@ function Logo({ logo, act, socket }: { logo: GraphicsView['logo']; act: (work: P
   // Folded by default: the switcher stays short, the multiview keeps its room.
   return (
     <details className="graphics-logo" data-testid="logo-settings">
-      <summary>{logo.image ? `${logo.image.width}×${logo.image.height}` : 'No image yet'}</summary>
+      <summary>
+        {logo.error
+          // (short in the row, said in full when opened: the switcher keeps its height)
+          ? <span className="destination-error" role="alert" data-testid="logo-error" title={logo.error}>Cannot show this image: choose another</span>
+          : logo.image ? `${logo.image.width}×${logo.image.height}` : 'No image yet'}
+      </summary>
+      {logo.error && <p className="destination-error">{logo.error}</p>}
       <label>Image
         <input type="file" accept="image/png,image/jpeg" aria-label="Logo image" data-testid="logo-file" onChange={(e) => void choose(e.target.files?.[0])} />
       </label>

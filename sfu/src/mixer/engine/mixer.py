@@ -18,7 +18,7 @@
 #   scene         {layers: [{input, x, y, w, h, alpha, z}], gains: {input: gain}, ms: 0|n, dip?: bool}
 #   keyframe      {}
 #   graphic       {name: lower-third|countdown|live|logo, on, ms, opacity?, title?, subtitle?}   a graphic on or off, with a fade
-#   logo          {path: image file | null, decoder: pngdec|jpegdec, x, y, w, h}   the logo's picture and box (a new path: a new picture)
+#   logo          {path: image file | null, decoder: pngdec|jpegdec, x, y, w, h}   the logo's picture and box (a new path or size: a new picture)
 #   countdown     {at: epoch ms | null, label, final}   what the countdown graphic counts to, and says at zero
 #   measure       {on}   (the bench) report the centre pixel of every composed frame: {ev: centre, y, u, v, t: epoch s}
 # Events: ready, ack/nack, stats (every 250 ms: frames out, per input frames decoded,
@@ -378,7 +378,7 @@ def graphic(c):
 
 # ---- the logo: an image file, frozen into a live picture at the program's frame rate,
 # a graphic like the others (faded by its opacity); a new image is a new branch ----
-logo = {'path': None, 'bin': None}
+logo = {'path': None, 'bin': None, 'size': None}
 
 
 def remove_logo():
@@ -392,7 +392,7 @@ def remove_logo():
     src.unlink(pad)
     pgm.release_request_pad(pad)
     pipeline.remove(b)
-    logo.update({'path': None, 'bin': None})
+    logo.update({'path': None, 'bin': None, 'size': None})
 
 
 def set_logo(c):
@@ -401,7 +401,9 @@ def set_logo(c):
         remove_logo()
         return
     box_ = {k: int(c[k]) // 2 * 2 for k in ('x', 'y', 'w', 'h')}
-    if path != logo['path']:
+    # A new image, or a new size: a new picture, made at its box's size (the compositor
+    # scaling a small picture up made it blurred).
+    if path != logo['path'] or (box_['w'], box_['h']) != logo['size']:
         alpha = graphic_pads['logo'].get_property('alpha') if 'logo' in graphic_pads else 0.0
         fade = fades.get('logo')
         remove_logo()
@@ -423,11 +425,10 @@ def set_logo(c):
         graphic_pads['logo'] = pad
         if fade:  # (a fade under way goes on with the new picture)
             fades['logo'] = fade
-        logo.update({'path': path, 'bin': b})
+        logo.update({'path': path, 'bin': b, 'size': (box_['w'], box_['h'])})
         if not b.sync_state_with_parent():
             remove_logo()
             raise RuntimeError('the logo could not start')
-    # (the picture is made at its first box's size; the compositor scales it to a new one)
     pad = graphic_pads['logo']
     for prop in ('x', 'y', 'w', 'h'):
         pad.set_property({'x': 'xpos', 'y': 'ypos', 'w': 'width', 'h': 'height'}[prop], box_[prop])
@@ -586,8 +587,11 @@ def on_message(_bus, msg):
             top = top.get_parent()
         name = top.get_name() or ''
         if top is logo['bin']:
-            remove_logo()  # a picture that cannot be read: the program goes on without it
-            emit({'ev': 'logo-error', 'error': err.message})
+            # a picture that cannot be read: the program goes on without it (the server
+            # tells the director which image it was)
+            path = logo['path']
+            remove_logo()
+            emit({'ev': 'logo-error', 'path': path, 'error': err.message})
         elif name.startswith(('v_', 'a_')):
             input_id = name[2:]
             if input_id in inputs and any(b is top for b in inputs[input_id]['bins']):

@@ -4,7 +4,7 @@
 // answered with why while the program goes on.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,11 +133,19 @@ describe('the mixer engine', () => {
       await m.channel.send({ cmd: 'graphic', name: 'logo', on: true, ms: 0, opacity: 0.5 });
       const half = await m.next((e) => e.ev === 'centre' && e.y > 60 && e.y < 110) as Extract<MixerEvent, { ev: 'centre' }>;
       expect(half.y).toBeGreaterThan(60);
-      // A file that is not a picture (the server's ffprobe keeps these out): the decoder
-      // makes nothing of it, the old picture is gone, and the program goes on.
+      // Made larger: a new picture at the new size, still there, at its opacity.
+      await m.channel.send({ cmd: 'graphic', name: 'logo', on: true, ms: 0, opacity: 1 });
+      await m.channel.send({ cmd: 'logo', path: png, decoder: 'pngdec', x: 100, y: 50, w: 120, h: 60 });
+      expect(await m.next((e) => e.ev === 'centre' && e.y > 120 && e.u < 80 && e.v < 80)).toBeDefined();
+      // A picture whose data is damaged (the server's ffprobe keeps these out): the
+      // decoder fails on it, the old picture is gone, and the program goes on.
       const bad = join(dir, 'bad.png');
-      writeFileSync(bad, 'not a png');
+      const damaged = readFileSync(png);
+      for (let i = damaged.indexOf('IDAT') + 8; i < damaged.length - 16; i++) damaged[i] ^= 0x5a;
+      writeFileSync(bad, damaged);
       await m.channel.send({ cmd: 'logo', path: bad, decoder: 'pngdec', x: 120, y: 60, w: 80, h: 40 });
+      // The server is told which image failed (it may have chosen another since).
+      expect(await m.seen((e) => e.ev === 'logo-error')).toMatchObject({ ev: 'logo-error', path: bad });
       await m.next((e) => e.ev === 'centre' && e.y < 30);
       const a = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
       await m.next(stats);
