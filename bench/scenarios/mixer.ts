@@ -3,6 +3,9 @@
 // in the same run: the program spliced from one camera and encoded.
 //   - a cut inside the mixer: the command sent → the first composed frame showing the
 //     new camera (its centre pixel, read as the frame leaves the compositor);
+//   - a camera back: the on-air camera silent for 1.5 s, then back (a new picture on the
+//     same input, relayed as mediasoup relays it: one stream across the silence), from
+//     its first packet (a keyframe) to the first composed frame that shows it;
 //   - the CPU of the program path with 1, 2 and 4 cameras decoded: the mixer plus the
 //     program encoder (Régie's own settings) encoding its output, against the program
 //     encoder alone on one camera's RTP (the splice costs nothing: packets are forwarded).
@@ -17,6 +20,7 @@ import { MixerChannel, type MixerEvent } from '../../sfu/src/mixer/MixerChannel.
 import { DEFAULT_FORMAT } from '../../sfu/src/outputFormat.js';
 import type { BenchContext } from '../context.js';
 import { measureGroups, type GroupUse } from '../lib/processes.js';
+import { RtpRelay } from '../lib/RtpRelay.js';
 import { fitLine, summarize, type Summary } from '../lib/stats.js';
 
 export type MixerCpuSample = { path: string; cameras: number; mixer: GroupUse; encoder: GroupUse; totalPercentOfACore: number; framesOut?: number };
@@ -24,6 +28,11 @@ export type MixerResult = {
   format: string;
   /** command → first composed frame of the new camera, ms */
   cutAtMixer: Summary;
+  /** a camera back after a silence: its first packet (a keyframe) → its first composed frame, ms */
+  cameraBack: Summary;
+  cameraBackSamples: number[];
+  /** how often the mixer asked for a keyframe while a camera came back (answered by a new one) */
+  cameraBackKeyframesAsked: number;
   frameMs: number;
   cpu: MixerCpuSample[];
   /** the fitted cost of one more decoded 720p30 camera, % of one core */
@@ -33,16 +42,22 @@ export type MixerResult = {
 const ENGINE = fileURLToPath(new URL('../../sfu/src/mixer/engine/mixer.py', import.meta.url));
 const COLOURS = ['red', 'blue', 'green', 'yellow'] as const;
 
-/** A 720p30 camera with a big block of its colour in the middle (what a cut is read by) and moving test content around it. */
+/**
+ * A 720p30 camera with a big block of its colour in the middle (what a cut is read by)
+ * and moving test content around it. MPEG-TS, so that every keyframe carries its
+ * parameter sets in the stream, as a browser sends them (from Matroska, ffmpeg's RTP
+ * sender left them out of the first: a camera started or back was decodable only at
+ * its second keyframe).
+ */
 function cameraFile(colour: string): string {
   const dir = join(tmpdir(), 'regie-bench');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `mixer-camera-${colour}-720p30-v1.mkv`);
+  const file = join(dir, `mixer-camera-${colour}-720p30-v2.ts`);
   if (!existsSync(file)) {
-    const part = `${file}.${process.pid}.mkv`;
+    const part = `${file}.${process.pid}.ts`;
     const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi',
       '-i', `testsrc2=size=1280x720:rate=30,drawbox=x=440:y=200:w=400:h=320:color=${colour}:t=fill`, '-t', '10',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'baseline', '-g', '30', '-b:v', '2500k', '-x264-params', 'repeat-headers=1', part]).status === 0;
+      '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'baseline', '-g', '30', '-b:v', '2500k', '-x264-params', 'repeat-headers=1', '-f', 'mpegts', part]).status === 0;
     if (!made) throw new Error(`could not make the ${colour} bench camera with ffmpeg`);
     renameSync(part, file);
   }
@@ -58,6 +73,8 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
     return p;
   };
   const windowMs = ctx.quick ? 3000 : 15000;
+  const relays: RtpRelay[] = [];
+  const senders: ChildProcess[] = [];
   try {
     const files = COLOURS.map(cameraFile);
     const ports = await Promise.all(COLOURS.map(() => freeRtpPorts()));
@@ -89,7 +106,10 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
       for (const p of [cam, tone, enc]) p.kill('SIGKILL');
     }
 
-    // The mixer: its output encoded by the same program encoder.
+    // The mixer: its output encoded by the same program encoder. The on-air camera (red)
+    // comes through a relay, so that it can stop and come back as one stream.
+    const relay = await RtpRelay.open(ports[0]!);
+    relays.push(relay);
     const out = { v: await freeRtpPorts(), a: await freeRtpPorts() };
     const enc = encode(out.v, out.a);
     const config = { width: f.width, height: f.height, fps: f.fps, videoKbps: f.videoBitrateKbps * 2, out: { videoPort: out.v, audioPort: out.a, videoPt: 96, videoSsrc: 1, audioPt: 100, audioSsrc: 2 } };
@@ -109,7 +129,7 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
     for (const [n, count] of [1, 2, 4].entries()) {
       for (let i = n === 0 ? 0 : [1, 2, 4][n - 1]!; i < count; i++) {
         await channel.send({ cmd: 'input.add', input: COLOURS[i]!, video: { port: ports[i]!, codec: 'H264', pt: 96 } });
-        send(i);
+        senders[i] = send(i, i === 0 ? relay.port : ports[i]);
         await until(() => events.some((e) => e.ev === 'input-frames' && e.input === COLOURS[i]), `${COLOURS[i]} decoded`);
       }
       if (n === 0) await channel.send({ cmd: 'scene', layers: [full('red', 1)], gains: {}, ms: 0 });
@@ -141,17 +161,64 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
       cuts.push(first.t * 1000 - sentAt);
       await new Promise((r) => setTimeout(r, 150 + Math.random() * 200)); // (cuts at random phases of the frame clock)
     }
+
+    // A camera back: red on air stops; once the mixer has had nothing from it for a
+    // second (its last picture stays on the program), green's pictures come on red's
+    // input — a different picture, so the first composed frame showing it is known.
+    const isRed = (e: MixerEvent) => e.ev === 'centre' && e.v > 200 && e.u < 120;
+    const isGreen = (e: MixerEvent) => e.ev === 'centre' && e.u < 110 && e.v < 100; // (ffmpeg's green: Y 68, U 97, V 84)
+    const back: number[] = [];
+    let keyframesAsked = 0;
+    const backs = ctx.quick ? 2 : 10;
+    for (let i = 0; i < backs; i++) {
+      ctx.progress(`mixer: a camera back after a silence (${i + 1}/${backs})`);
+      await channel.send({ cmd: 'scene', layers: [full('red', 100 + i)], gains: {}, ms: 0 });
+      let from = events.length;
+      await until(() => events.slice(from).some(isRed), 'red on air', 5000);
+      senders[0]!.kill('SIGKILL');
+      from = events.length;
+      await until(() => events.slice(from).some((e) => e.ev === 'stats' && (e.inputs.red?.sinceMs ?? 0) > 1000), 'red silent for a second', 5000);
+      await new Promise((r) => setTimeout(r, 500));
+      from = events.length;
+      const starts = relay.starts.length;
+      let greenSender = send(2, relay.port);
+      // The mixer asks for a keyframe when it cannot decode what came (a packet of the
+      // first one lost): answered as a camera answers the server's request, with a new
+      // keyframe at once (the sender starts again, from its file's first keyframe).
+      let answeredAt = 0;
+      const answer = (e: MixerEvent) => {
+        if (e.ev !== 'keyframe-wanted' || e.input !== 'red' || Date.now() - answeredAt < 300) return;
+        answeredAt = Date.now();
+        keyframesAsked++;
+        greenSender.kill('SIGKILL');
+        greenSender = send(2, relay.port);
+      };
+      channel.on('event', answer);
+      try {
+        await until(() => relay.starts.length > starts && events.slice(from).some(isGreen), 'the camera back on the program', 5000);
+      } finally {
+        channel.off('event', answer);
+      }
+      const first = events.slice(from).find(isGreen) as Extract<MixerEvent, { ev: 'centre' }>;
+      back.push(Math.round(first.t * 1000 - relay.starts[starts]!));
+      greenSender.kill('SIGKILL');
+      senders[0] = send(0, relay.port);
+    }
     await channel.send({ cmd: 'measure', on: false });
     const points = cpu.filter((c) => c.path === 'mixer + encode').map((c) => ({ x: c.cameras, y: c.mixer.cpuPercentOfACore }));
     const fit = fitLine(points);
     return {
       format: `${f.width}x${f.height}@${f.fps}, cameras H.264 720p30 2.5 Mbit/s`,
       cutAtMixer: summarize(cuts),
+      cameraBack: summarize(back),
+      cameraBackSamples: back,
+      cameraBackKeyframesAsked: keyframesAsked,
       frameMs: 1000 / f.fps,
       cpu,
       ...(fit ? { perDecodedCamera: Math.round(fit.slope * 10) / 10 } : {}),
     };
   } finally {
     for (const k of kids) k.kill('SIGKILL');
+    for (const r of relays) r.close();
   }
 }

@@ -167,12 +167,16 @@ def add_video(input_id, v):
     codec = v['codec']
     if codec not in DEPAY:
         raise ValueError(f'the mixer cannot decode {codec}')
-    # A jitter buffer to reorder (mediasoup has already retransmitted what was lost),
-    # decode, then any size to the program's: the compositor scales each layer to its
+    # A jitter buffer to reorder (mediasoup has already retransmitted what was lost;
+    # packets in order go through at once). It never drops a burst: a keyframe that
+    # comes at once (a camera back, a sender catching up) spans more than its latency,
+    # and with drop-on-latency its first packets were dropped: the camera was shown only
+    # at its next keyframe, a second later (mixer bench, "a camera back").
+    # Then decode, then any size to the program's: the compositor scales each layer to its
     # box keeping its aspect (a portrait phone is pillarboxed, never stretched).
     desc = (f'udpsrc port={v["port"]} address=127.0.0.1 reuse=false '
             f'caps="application/x-rtp,media=video,clock-rate={CLOCK[codec]},encoding-name={codec},payload={v["pt"]}" '
-            f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=true ! {DEPAY[codec]} '
+            f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=false ! {DEPAY[codec]} '
             f'! videoconvert ! videoscale ! video/x-raw,format=I420 '
             f'! queue max-size-buffers=2 leaky=downstream')
     b, pad = branch(desc, f'v_{input_id}', pgm)
