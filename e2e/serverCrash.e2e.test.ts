@@ -87,7 +87,7 @@ afterAll(async () => {
 });
 
 describe('the server is killed in the middle of a live show', () => {
-  it('on air: a camera live to RTMP, RTMPS and SRT receivers', async () => {
+  it('on air: a camera live to RTMP, RTMPS and SRT receivers, a lower third on the program', async () => {
     await director.keyboard.press('1');
     await director.keyboard.press('Space');
     await waitForProgramColour(director, 'red', 10000);
@@ -98,9 +98,12 @@ describe('the server is killed in the middle of a live show', () => {
     await until('every destination live', allLive, 30000);
     viewers = { rtmp: nginx.viewer(KEYS.rtmp), rtmps: nginxTls.viewer(KEYS.rtmps), get srt() { return srt.viewer!; } }; // the listener's viewer of its current session
     await receiversFollowProgram(Date.now(), 30000);
+    // The lower third on the program: a restarted server must put it back.
+    await request('graphics:text', { title: 'Tour Eiffel', subtitle: 'Paris', countdownEnd: 'Bonne année !' });
+    await request('graphics:set', { name: 'lower-third', on: true, withNextShot: false });
   });
 
-  it('SIGKILL: back by itself — the destinations live again, the camera back on air, every receiver shows it; nothing of the old server is left', async () => {
+  it('SIGKILL: back by itself — the destinations live again, the camera back on air with its lower third, every receiver shows it; nothing of the old server is left', async () => {
     const oldPid = server.serverPid();
     const oldChildren = descendants(oldPid);
     expect(oldChildren.length).toBeGreaterThan(3); // workers, slate, encoder, remuxers
@@ -127,6 +130,16 @@ describe('the server is killed in the middle of a live show', () => {
     const atReceivers = await receiversFollowProgram(killed, 45000);
     console.log(`SIGKILL of the server → running again ${serverBack} ms, destinations live ${destinationsBack} ms, camera on air ${programBack} ms, ` +
       `receivers show the camera: ${Object.entries(atReceivers).map(([n, t]) => `${n} ${t} ms`).join(', ')} (no click)`);
+
+    // The graphics that were on the program are on it again, saying the same.
+    expect(state()?.program?.graphics).toMatchObject({ onAir: ['lower-third'], text: { title: 'Tour Eiffel', subtitle: 'Paris' } });
+    const band = nginx.viewer(KEYS.rtmp, { x: 0.35, y: 0.8, w: 0.25, h: 0.04 }); // (inside the lower third's box)
+    const navy = (rgb: [number, number, number]) => rgb[2] > 50 && rgb[2] > rgb[0] + 20 && rgb[0] < 90;
+    try {
+      await until('the lower third back at the receiver', () => band.seen.some((f) => navy(f.rgb)), 20000);
+    } finally {
+      band.stop();
+    }
 
     // The recording goes on, in a new file of the same show.
     expect(state()?.recording).toBeDefined();

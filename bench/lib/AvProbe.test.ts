@@ -40,7 +40,7 @@ describe('AvProbe: the A/V offset read back from a stream', () => {
       expect(av.flashes.length).toBeGreaterThanOrEqual(4);
       const offsets = pairOffsets(av);
       expect(offsets.length).toBe(av.flashes.length);
-      // One frame is 33 ms, an audio window 10 ms: each offset is good to within both.
+      // One frame is 33 ms, an audio window 5 ms: each offset is good to within both.
       for (const o of offsets) expect(Math.abs(o - late)).toBeLessThanOrEqual(45);
     });
   }

@@ -10,10 +10,12 @@ import { join } from 'node:path';
 
 /** a frame brighter than this (mean luma, 0–255) is a flash; the camera's colour is far below */
 const FLASH_LUMA = 160;
-/** a 10 ms window louder than this (RMS, dBFS) is a beep; the camera is silent in between */
+/** a 5 ms window louder than this (RMS, dBFS) is a beep; the camera is silent in between */
 const BEEP_DB = -30;
 /** a flash and a beep further apart than this are not the same instant (the camera's period is 1 s) */
 const PAIR_WITHIN_MS = 400;
+/** sound is read in windows of this many samples at 48 kHz (5 ms) */
+const WINDOW_SAMPLES = 240;
 
 export type AvOnsets = { flashes: number[]; beeps: number[] };
 
@@ -60,7 +62,7 @@ export function pairOffsets({ flashes, beeps }: AvOnsets): number[] {
 
 /**
  * Reads `seconds` of a stream or file with ffmpeg and finds every flash and beep in it.
- * Audio is read in 10 ms windows, video frame by frame (33 ms at 30 fps): a single
+ * Audio is read in 5 ms windows, video frame by frame (33 ms at 30 fps): a single
  * offset is good to about ±17 ms, their median much better.
  */
 export async function readAvOnsets(input: string, seconds: number, timeoutMs = (seconds + 30) * 1000): Promise<AvOnsets> {
@@ -69,7 +71,7 @@ export async function readAvOnsets(input: string, seconds: number, timeoutMs = (
   const a = join(dir, 'audio.txt');
   try {
     const graph = `[0:v:0]scale=64:36,signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG:file=${v}[vo];` +
-      `[0:a:0]asetnsamples=480,astats=metadata=1:reset=1,ametadata=mode=print:key=lavfi.astats.Overall.RMS_level:file=${a}[ao]`;
+      `[0:a:0]aresample=48000,asetnsamples=${WINDOW_SAMPLES},astats=metadata=1:reset=1,ametadata=mode=print:key=lavfi.astats.Overall.RMS_level:file=${a}[ao]`;
     const proc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-rw_timeout', '8000000', '-i', input,
       '-filter_complex', graph, '-map', '[vo]', '-t', String(seconds), '-f', 'null', '-', '-map', '[ao]', '-t', String(seconds), '-f', 'null', '-'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -81,7 +83,8 @@ export async function readAvOnsets(input: string, seconds: number, timeoutMs = (
     if (code !== 0) throw new Error(`ffmpeg could not read ${input} for its flashes and beeps (exit ${code}): ${stderr.trim()}`);
     return {
       flashes: onsets(parseMetadataPrint(readFileSync(v, 'utf8'), 'lavfi.signalstats.YAVG'), FLASH_LUMA),
-      beeps: onsets(parseMetadataPrint(readFileSync(a, 'utf8'), 'lavfi.astats.Overall.RMS_level'), BEEP_DB),
+      // A window is stamped with its start; the beep began somewhere in it: its middle.
+      beeps: onsets(parseMetadataPrint(readFileSync(a, 'utf8'), 'lavfi.astats.Overall.RMS_level'), BEEP_DB).map((t) => t + WINDOW_SAMPLES / 48000 / 2),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -185,10 +185,11 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
       // The mixer asks for a keyframe when it cannot decode what came (a packet of the
       // first one lost): answered as a camera answers the server's request, with a new
       // keyframe at once (the sender starts again, from its file's first keyframe).
-      let answeredAt = 0;
+      // (Once per sender that sent: a request while the new one starts is already being answered.)
+      let answeredWith = relay.starts.length;
       const answer = (e: MixerEvent) => {
-        if (e.ev !== 'keyframe-wanted' || e.input !== 'red' || Date.now() - answeredAt < 300) return;
-        answeredAt = Date.now();
+        if (e.ev !== 'keyframe-wanted' || e.input !== 'red' || relay.starts.length === answeredWith) return;
+        answeredWith = relay.starts.length;
         keyframesAsked++;
         greenSender.kill('SIGKILL');
         greenSender = send(2, relay.port);

@@ -14,6 +14,7 @@ import { freeRtpPorts, plainConsumerCapabilities, plainTransportOut } from '../m
 import type { OutputFormat } from '../outputFormat.js';
 import { Supervised, type Run } from '../process/Supervised.js';
 import { MixerGraphics } from './graphics.js';
+import type { GraphicsStore } from '../store/GraphicsStore.js';
 import type { LogoStore } from './logo.js';
 import { FULL, fullFrame, layoutOfTake, members, shotLayers, type CoveredShot } from './layouts.js';
 import { MixerChannel, type MixerCommand, type MixerEvent } from './MixerChannel.js';
@@ -82,12 +83,12 @@ export class Mixer extends EventEmitter<MixerEvents> {
   #view: MixerView = { state: 'starting' };
   readonly #graphics: MixerGraphics;
 
-  /** `logo`: where the show's logo is kept (none: no logo graphic). */
-  constructor(opts: { format: OutputFormat; sources: MixerSources; log: Logger; logo?: LogoStore }) {
+  /** `logo`: where the show's logo is kept (none: no logo graphic); `graphics`: where which graphics are on is kept across a restart. */
+  constructor(opts: { format: OutputFormat; sources: MixerSources; log: Logger; logo?: LogoStore; graphics?: GraphicsStore }) {
     super();
     this.#format = opts.format;
     this.#graphics = new MixerGraphics((c) => this.#send(c), () => this.emit('changed'),
-      opts.logo && { store: opts.logo, frame: { width: opts.format.width, height: opts.format.height } });
+      opts.logo && { store: opts.logo, frame: { width: opts.format.width, height: opts.format.height } }, opts.graphics);
     this.#sources = opts.sources;
     this.#log = opts.log.child({ module: 'mixer' });
     this.#supervised = new Supervised({

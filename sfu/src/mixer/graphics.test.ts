@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MixerGraphics } from './graphics.js';
+import type { KeptGraphics } from '../store/GraphicsStore.js';
 import type { MixerCommand } from './MixerChannel.js';
 
 function graphics() {
@@ -46,5 +47,21 @@ describe('the graphics', () => {
       { cmd: 'countdown', at: 1_798_761_600_000, label: 'Midnight', final: 'Bonne année !' },
       { cmd: 'graphic', name: 'lower-third', on: true, ms: 0 },
     ]);
+  });
+
+  it('which are on and what they say are kept as they change, and a restarted server starts with them (a logo with no image stays off)', () => {
+    let kept: KeptGraphics | undefined;
+    const store = { get current() { return kept; }, keep: (g: KeptGraphics) => { kept = g; } };
+    const g = new MixerGraphics(() => undefined, () => undefined, undefined, store);
+    g.setText({ title: 'Tour Eiffel', subtitle: 'Paris', countdownEnd: 'Bonne année !' });
+    g.set('lower-third', true, false);
+    g.set('countdown', true, true); // readied: a moment's intent, not kept
+    expect(kept).toEqual({ onAir: ['lower-third'], text: { title: 'Tour Eiffel', subtitle: 'Paris', countdownEnd: 'Bonne année !' } });
+    kept = { ...kept!, onAir: [...kept!.onAir, 'logo'] }; // (kept by a show whose logo is gone since)
+    const sent: MixerCommand[] = [];
+    const again = new MixerGraphics((c) => sent.push(c), () => undefined, undefined, store);
+    expect(again.view).toMatchObject({ onAir: ['lower-third'], withNextShot: [], text: { title: 'Tour Eiffel' } });
+    again.restore(); // its first mixer gets them on
+    expect(sent).toContainEqual({ cmd: 'graphic', name: 'lower-third', on: true, ms: 0 });
   });
 });

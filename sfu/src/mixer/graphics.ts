@@ -4,6 +4,7 @@
 // is started again puts them back as they were; changed without touching the encoder.
 import { LogoPlacement, type Countdown, type GraphicName, type GraphicsText, type GraphicsView, type LogoImage } from '../../../shared/src/protocol.js';
 import { Conflict } from '../errors.js';
+import type { KeptGraphics } from '../store/GraphicsStore.js';
 import type { LogoStore } from './logo.js';
 import type { MixerCommand } from './MixerChannel.js';
 
@@ -23,11 +24,22 @@ export class MixerGraphics {
   /** the mixer could not show the logo's current image: why, for the director (until another is chosen) */
   #logoError?: string;
 
-  /** `logo`: where the logo is kept, and the program's frame it is placed in (none: no logo graphic). */
-  constructor(send: (command: MixerCommand) => void, changed: () => void, logo?: { store: LogoStore; frame: { width: number; height: number } }) {
+  /**
+   * `logo`: where the logo is kept, and the program's frame it is placed in (none: no logo graphic).
+   * `kept`: where which graphics are on and what they say is kept across a restart; they start as it says.
+   */
+  constructor(send: (command: MixerCommand) => void, changed: () => void, logo?: { store: LogoStore; frame: { width: number; height: number } },
+    kept?: { current?: KeptGraphics; keep: (graphics: KeptGraphics) => void }) {
     this.#send = send;
-    this.#changed = changed;
     this.#logo = logo;
+    if (kept?.current) {
+      this.#text = kept.current.text;
+      for (const name of kept.current.onAir) if (name !== 'logo' || logo?.store.file) this.#onAir.add(name);
+    }
+    this.#changed = () => {
+      kept?.keep({ onAir: [...this.#onAir], text: this.#text });
+      changed();
+    };
   }
 
   get view(): GraphicsView {

@@ -121,9 +121,8 @@ export class LogoStore {
  */
 async function probe(file: string, codec: string): Promise<{ width: number; height: number }> {
   let out: string;
-  let stderr: string;
   try {
-    ({ stdout: out, stderr } = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0',
+    ({ stdout: out } = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0',
       '-show_entries', 'stream=codec_name,width,height,nb_read_frames', '-of', 'json', file], { timeout: 10_000 }));
   } catch (err) {
     const why = ((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n').at(-1);
@@ -131,7 +130,9 @@ async function probe(file: string, codec: string): Promise<{ width: number; heig
   }
   const stream = (JSON.parse(out) as { streams?: { codec_name?: string; width?: number; height?: number; nb_read_frames?: string }[] }).streams?.[0];
   if (!stream || stream.codec_name !== codec || !stream.width || !stream.height) throw new Invalid('this image cannot be read as a PNG or JPEG: choose another logo');
-  if (stream.nb_read_frames !== '1' || stderr.trim()) {
+  // (Decided by the picture decoded, not by what ffmpeg says on the way: it complains
+  // about JPEGs that still decode whole, with bytes after their end.)
+  if (stream.nb_read_frames !== '1') {
     throw new Invalid('this image is damaged (its picture cannot be decoded, though its header reads): choose another PNG or JPEG logo');
   }
   return { width: stream.width, height: stream.height };

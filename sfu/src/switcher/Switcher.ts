@@ -17,6 +17,7 @@ import { Mixer, MIXER_CODECS, MIXER_ID } from '../mixer/Mixer.js';
 import { FULL, members } from '../mixer/layouts.js';
 import type { LogoStore } from '../mixer/logo.js';
 import type { OutputFormat } from '../outputFormat.js';
+import type { GraphicsStore } from '../store/GraphicsStore.js';
 import { createProgramFeed, PROGRAM_AUDIO, PROGRAM_VIDEO, type ProgramFeed } from './ProgramFeed.js';
 import { ProgramSources, type Kind, type Source } from './ProgramSources.js';
 import { RtpSplicer } from './RtpSplicer.js';
@@ -31,6 +32,8 @@ const KEYFRAME_REQUEST_INTERVAL_MS = 300;
 const REBUILD_BACKOFF = { firstMs: 100, maxMs: 2000 };
 
 type SwitcherEvents = { changed: [] };
+/** The program mixer's: the program's format, where the logo and which graphics are on are kept. */
+export type MixerSettings = { format: OutputFormat; logo?: LogoStore; graphics?: GraphicsStore };
 
 export class Switcher extends EventEmitter<SwitcherEvents> {
   readonly #pool: WorkerPool;
@@ -54,7 +57,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   /** while the mixer is down: the slate shown for a camera only the mixer can decode */
   #cover?: { shown: string; for: string };
 
-  private constructor(pool: WorkerPool, log: Logger, settings: SwitchingSettings, mixer?: { format: OutputFormat; logo?: LogoStore }) {
+  private constructor(pool: WorkerPool, log: Logger, settings: SwitchingSettings, mixer?: MixerSettings) {
     super();
     this.#pool = pool;
     this.#log = log.child({ module: 'switcher' });
@@ -73,12 +76,12 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       this.#mixer?.sourcesChanged();
       this.emit('changed');
     });
-    if (mixer) this.#mixer = this.#openMixer(mixer.format, mixer.logo);
+    if (mixer) this.#mixer = this.#openMixer(mixer);
   }
 
-  #openMixer(format: OutputFormat, logo?: LogoStore): Mixer {
+  #openMixer({ format, logo, graphics }: MixerSettings): Mixer {
     const m = new Mixer({
-      format, log: this.#log, logo,
+      format, log: this.#log, logo, graphics,
       sources: {
         router: async () => (await this.programProducers()).router,
         // Only what is tapped: its producer is piped to the program router already.
@@ -141,7 +144,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     return pending === MIXER_ID ? undefined : pending;
   }
 
-  static async create(pool: WorkerPool, log: Logger, settings: SwitchingSettings = SWITCHING, mixer?: { format: OutputFormat; logo?: LogoStore }): Promise<Switcher> {
+  static async create(pool: WorkerPool, log: Logger, settings: SwitchingSettings = SWITCHING, mixer?: MixerSettings): Promise<Switcher> {
     const s = new Switcher(pool, log, settings, mixer);
     await s.#build();
     await s.#mixer?.start();

@@ -64,9 +64,10 @@ AUDIO = 'audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2'
 # bottom one. The compositor works in A420 (I420 with an alpha plane): only so
 # does it take the graphics' pictures with their transparency.
 # Sound in 10 ms buffers and Opus frames: downstream, picture and sound are put back
-# in step by when their packets reach mediasoup (its sender reports say so), so sound
-# held 20 ms longer than pictures here arrived that much late at every destination
-# (A/V bench: sound 53 ms after the picture with 20 ms, about 0 with 10 ms).
+# in step by when their packets reach mediasoup (its sender reports map its
+# timestamps to arrival times), so sound held here longer than pictures arrives late
+# at every destination. A/V bench, quick runs: sound 53 ms after the picture with
+# 20 ms, -4 ms with 10 ms (more than the 20 ms saved: partly the runs' spread).
 PIPELINE = f'''
   videotestsrc is-live=true pattern=black ! {RAW} ! queue max-size-buffers=2 leaky=downstream ! pgm.
   compositor name=pgm background=black latency=0 ! {RAW.replace('I420', 'A420')} ! videoconvert ! {RAW}
@@ -168,15 +169,19 @@ def add_video(input_id, v):
     if codec not in DEPAY:
         raise ValueError(f'the mixer cannot decode {codec}')
     # A jitter buffer to reorder (mediasoup has already retransmitted what was lost;
-    # packets in order go through at once). It never drops a burst: a keyframe that
+    # packets in order go through at once). It does not drop a burst: a keyframe that
     # comes at once (a camera back, a sender catching up) spans more than its latency,
     # and with drop-on-latency its first packets were dropped: the camera was shown only
-    # at its next keyframe, a second later (mixer bench, "a camera back").
-    # Then decode, then any size to the program's: the compositor scales each layer to its
-    # box keeping its aspect (a portrait phone is pillarboxed, never stretched).
+    # at its next keyframe, a second later (mixer bench, "a camera back"). What bounds
+    # the delay instead is the queue after it: decoding that falls behind by more than
+    # 0.3 s (a starved machine) drops the oldest packets there, and the decoder asks
+    # for a keyframe. Then decode, then any size to the program's: the compositor
+    # scales each layer to its box keeping its aspect (a portrait phone is pillarboxed,
+    # never stretched).
     desc = (f'udpsrc port={v["port"]} address=127.0.0.1 reuse=false '
             f'caps="application/x-rtp,media=video,clock-rate={CLOCK[codec]},encoding-name={codec},payload={v["pt"]}" '
-            f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=false ! {DEPAY[codec]} '
+            f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=false '
+            f'! queue max-size-time=300000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream ! {DEPAY[codec]} '
             f'! videoconvert ! videoscale ! video/x-raw,format=I420 '
             f'! queue max-size-buffers=2 leaky=downstream')
     b, pad = branch(desc, f'v_{input_id}', pgm)
@@ -382,20 +387,32 @@ def graphic(c):
 
 # ---- the logo: an image file, frozen into a live picture at the program's frame rate,
 # a graphic like the others (faded by its opacity); a new image is a new branch ----
-logo = {'path': None, 'bin': None, 'size': None}
+# ('old': pictures replaced, shown until the new one's first frame)
+logo = {'path': None, 'bin': None, 'size': None, 'old': [], 'made': 0}
+
+
+def drop_logo_branch(b, pad):
+    b.set_state(Gst.State.NULL)
+    b.get_static_pad('src').unlink(pad)
+    pgm.release_request_pad(pad)
+    pipeline.remove(b)
+
+
+def drop_old_logos():
+    for b, pad in logo['old']:
+        drop_logo_branch(b, pad)
+    logo['old'] = []
+    return False  # (once, from the main loop)
 
 
 def remove_logo():
+    drop_old_logos()
     b = logo['bin']
     if not b:
         return
     pad = graphic_pads.pop('logo')
     fades.pop('logo', None)
-    b.set_state(Gst.State.NULL)
-    src = b.get_static_pad('src')
-    src.unlink(pad)
-    pgm.release_request_pad(pad)
-    pipeline.remove(b)
+    drop_logo_branch(b, pad)
     logo.update({'path': None, 'bin': None, 'size': None})
 
 
@@ -408,18 +425,22 @@ def set_logo(c):
     # A new image, or a new size: a new picture, made at its box's size (the compositor
     # scaling a small picture up made it blurred).
     if path != logo['path'] or (box_['w'], box_['h']) != logo['size']:
-        alpha = graphic_pads['logo'].get_property('alpha') if 'logo' in graphic_pads else 0.0
-        fade = fades.get('logo')
-        remove_logo()
         if c.get('decoder') not in ('pngdec', 'jpegdec'):
             raise ValueError('the logo is decoded by pngdec or jpegdec')
+        alpha = graphic_pads['logo'].get_property('alpha') if 'logo' in graphic_pads else 0.0
+        fade = fades.pop('logo', None)
+        # The picture on the program stays until the new one's first frame: a logo
+        # replaced or resized never leaves the program for a frame.
+        if logo['bin']:
+            logo['old'].append((logo['bin'], graphic_pads.pop('logo')))
         # (the file's path is set as a property: a pipeline description would mangle any
         # character outside ASCII in it)
         desc = (f'filesrc name=logo_file ! {c["decoder"]} ! imagefreeze is-live=true ! videoconvert ! videoscale '
                 f'! video/x-raw,format=BGRA,width={box_["w"]},height={box_["h"]},framerate={FPS}/1 '
                 f'! queue max-size-buffers=2 leaky=downstream')
         b = Gst.parse_bin_from_description(desc, True)
-        b.set_name('logo')
+        logo['made'] += 1
+        b.set_name(f'logo_{logo["made"]}')  # (the one it replaces is still in the pipeline)
         b.get_by_name('logo_file').set_property('location', path)
         pipeline.add(b)
         pad = pgm.request_pad_simple('sink_%u')
@@ -430,6 +451,11 @@ def set_logo(c):
         if fade:  # (a fade under way goes on with the new picture)
             fades['logo'] = fade
         logo.update({'path': path, 'bin': b, 'size': (box_['w'], box_['h'])})
+        if logo['old']:
+            def first(_pad, _info):
+                GLib.idle_add(drop_old_logos)
+                return Gst.PadProbeReturn.REMOVE
+            pad.add_probe(Gst.PadProbeType.BUFFER, first)
         if not b.sync_state_with_parent():
             remove_logo()
             raise RuntimeError('the logo could not start')

@@ -133,10 +133,14 @@ describe('the mixer engine', () => {
       await m.channel.send({ cmd: 'graphic', name: 'logo', on: true, ms: 0, opacity: 0.5 });
       const half = await m.next((e) => e.ev === 'centre' && e.y > 60 && e.y < 110) as Extract<MixerEvent, { ev: 'centre' }>;
       expect(half.y).toBeGreaterThan(60);
-      // Made larger: a new picture at the new size, still there, at its opacity.
+      // Made larger: a new picture at the new size, and not one frame without a logo
+      // meanwhile (the centre is in both boxes).
       await m.channel.send({ cmd: 'graphic', name: 'logo', on: true, ms: 0, opacity: 1 });
+      await m.next((e) => e.ev === 'centre' && e.y > 120 && e.u < 80 && e.v < 80);
       await m.channel.send({ cmd: 'logo', path: png, decoder: 'pngdec', x: 100, y: 50, w: 120, h: 60 });
-      expect(await m.next((e) => e.ev === 'centre' && e.y > 120 && e.u < 80 && e.v < 80)).toBeDefined();
+      const during: MixerEvent[] = [];
+      while (during.length < 15) during.push(await m.next((e) => e.ev === 'centre'));
+      expect(during.filter((e) => e.ev === 'centre' && e.y < 60)).toEqual([]);
       // A picture whose data is damaged (the server's ffprobe keeps these out): the
       // decoder fails on it, the old picture is gone, and the program goes on.
       const bad = join(dir, 'bad.png');
