@@ -194,6 +194,49 @@ describe('a phone on air loses its network for 5 s', () => {
     expect(await director.getByTestId('fallback').count()).toBe(0);
     await phone.waitForSelector('[data-testid="camera-page"][data-tally="program"]', { timeout: 5000 });
   });
+
+  it('with "dissolve to slate" chosen, the stalled camera\'s last picture fades into the slate on the program', async () => {
+    await director.getByLabel('Slate on a stalled camera').selectOption('mix');
+    await director.getByLabel('Slate on a stalled camera').blur(); // (the keys act on the switcher again)
+    await director.waitForFunction(() => document.querySelector<HTMLSelectElement>('select[aria-label="Slate on a stalled camera"]')?.value === 'mix');
+    await waitForProgramColour(director, 'red', 10000);
+    // Every frame of the program monitor, read for its centre, while the camera stalls.
+    const sampling = director.evaluate(async () => {
+      const video = document.querySelector<HTMLVideoElement>('[data-testid="program-monitor"] video')!;
+      const canvas = document.createElement('canvas');
+      canvas.width = 1; canvas.height = 1;
+      const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+      const seen: number[][] = [];
+      const w = window as unknown as { __stopSampling?: boolean };
+      await new Promise<void>((resolve) => {
+        const onFrame = () => {
+          ctx.drawImage(video, video.videoWidth / 2, video.videoHeight / 2, 1, 1, 0, 0, 1, 1);
+          seen.push([...ctx.getImageData(0, 0, 1, 1).data.slice(0, 3)]);
+          if (w.__stopSampling) resolve(); else video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+      });
+      return seen;
+    });
+    phoneNet.cutUpstream();
+    const cut = Date.now();
+    const slateOnAir = () => server.logLines().some((l) => l.msg === 'on air' && l.source === 'slate' && (l.time as number) >= cut);
+    await expect.poll(slateOnAir, { timeout: 10000, interval: 50 }).toBe(true);
+    await waitForProgramColour(director, 'slate', 10000); // (the dissolve has ended)
+    await director.evaluate(() => { (window as unknown as { __stopSampling?: boolean }).__stopSampling = true; });
+    const seen = await sampling;
+    phoneNet.restoreUpstream();
+    // Red, then frames between red and the slate's dark grey-blue, then the slate (a cut has none between).
+    const between = seen.filter(([r, g, b]) => r! > 80 && r! < 200 && g! < 70 && b! < 80);
+    expect(between.length, `frames between red and the slate (seen: ${seen.map((c) => c.join('/')).join(' ')})`).toBeGreaterThanOrEqual(3);
+    await director.getByLabel('Slate on a stalled camera').selectOption('cut');
+    await director.getByLabel('Slate on a stalled camera').blur();
+    // On air again for what follows (back by itself, or waiting in preview for the director).
+    await phone.waitForSelector('[data-testid="camera-status"][data-state="live"]', { timeout: 20000 });
+    await director.keyboard.press('1');
+    await director.keyboard.press('Space');
+    await waitForProgramColour(director, 'red', 20000);
+  });
 });
 
 describe('the operator\'s controls, live', () => {

@@ -195,6 +195,9 @@ export const Transition = z.object({
   ms: z.number().int('a whole number of milliseconds').min(100, 'a transition lasts at least 0.1 s').max(10_000, 'a transition lasts at most 10 s'),
 });
 export type Transition = z.infer<typeof Transition>;
+/** How the slate goes on air over a camera that stalled: a cut, or a mix (its last picture dissolving into the slate). */
+export const SlateTransition = z.object({ kind: z.enum(['cut', 'mix']), ms: Transition.shape.ms });
+export type SlateTransition = z.infer<typeof SlateTransition>;
 
 /**
  * How a shot is laid out: one source full frame; another inset in a corner (picture in
@@ -272,6 +275,8 @@ export type ProgramView = {
   mixer?: MixerView;
   /** the graphics (absent without the mixer) */
   graphics?: GraphicsView;
+  /** how the slate goes on air over a stalled camera (absent without the mixer: a cut) */
+  slateTransition?: SlateTransition;
   /** the layout of the shot in preview, taken with it, and of the shot on air */
   previewLayout?: Layout;
   programLayout?: Layout;

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { DtlsParameters, MediaId, RtpCapabilities, RtpParameters } from './mediaSchemas.js';
 import {
-  CameraQuality, CameraStatus, DestinationId, DestinationInput, GraphicName, GraphicsText, Layout, LogoImage, LogoPlacement, MediaKind, SlotId, SlotName, SourceId, Text, Transition, WatchAccess,
+  CameraQuality, CameraStatus, DestinationId, DestinationInput, GraphicName, GraphicsText, Layout, LogoImage, LogoPlacement, MediaKind, SlateTransition, SlotId, SlotName, SourceId, Text, Transition, WatchAccess,
   type ConsumerInfo, type DestinationTest, type TransportInfo,
 } from './protocol.js';
 import { request, type ClientEvents, type Done } from './requestTable.js';
@@ -35,6 +35,7 @@ export const directorRequests = {
   'graphics:logoPlacement': request(LogoPlacement).answers<Done>(),
   /** Preview goes on air with a transition (a mix, a dip): the T key, the TAKE button. */
   'switcher:take': request(z.object({ transition: Transition })).answers<Done>(),
+  'switcher:slateTransition': request(z.object({ transition: SlateTransition })).answers<Done>(),
   'destination:add': request(DestinationInput).answers<{ destinationId: string }>(),
   'destination:update': request(z.object({ destinationId: DestinationId, destination: DestinationInput })).answers<Done>(),
   'destination:remove': request(z.object({ destinationId: DestinationId })).answers<Done>(),

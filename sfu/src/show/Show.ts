@@ -28,6 +28,7 @@ import type { Destination } from '../outputs/Destination.js';
 import { openDatabase, type ShowDatabase } from '../store/database.js';
 import { CountdownStore } from '../store/CountdownStore.js';
 import { GraphicsStore } from '../store/GraphicsStore.js';
+import { SlateTransitionStore } from '../store/SlateTransitionStore.js';
 import { DestinationStore } from '../store/DestinationStore.js';
 import { OnAirStore, type OnAir } from '../store/OnAirStore.js';
 import { ShowStore, type StoredSlot } from '../store/ShowStore.js';
@@ -87,7 +88,7 @@ export class Show extends EventEmitter<ShowEvents> {
       const store = new ShowStore(db, settings.dataDir);
       if (store.showFileImport) log.info(store.showFileImport, 'camera slots moved from show.json into the database; the file is kept as a backup');
       switcher = await Switcher.create(pool, log, { ...SWITCHING, slateAfterMs: settings.slateAfterMs, autoReturnMs: settings.autoReturnMs },
-        settings.mixer ? { format: settings.output, logo: new LogoStore(join(settings.dataDir, 'graphics')), graphics: new GraphicsStore(db) } : undefined);
+        settings.mixer ? { format: settings.output, logo: new LogoStore(join(settings.dataDir, 'graphics')), graphics: new GraphicsStore(db), slate: new SlateTransitionStore(db) } : undefined);
       const show = new Show(settings, pool, log, db, store, switcher);
       await show.#slate.start();
       return show;

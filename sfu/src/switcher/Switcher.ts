@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { backoffMs } from '../../../shared/src/backoff.js';
-import type { Countdown, GraphicName, GraphicsText, Layout, LogoImage, LogoPlacement, ProgramView, Transition } from '../../../shared/src/protocol.js';
+import type { Countdown, GraphicName, GraphicsText, Layout, LogoImage, LogoPlacement, ProgramView, SlateTransition, Transition } from '../../../shared/src/protocol.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
@@ -18,6 +18,7 @@ import { FULL, members } from '../mixer/layouts.js';
 import type { LogoStore } from '../mixer/logo.js';
 import type { OutputFormat } from '../outputFormat.js';
 import type { GraphicsStore } from '../store/GraphicsStore.js';
+import type { SlateTransitionStore } from '../store/SlateTransitionStore.js';
 import { createProgramFeed, PROGRAM_AUDIO, PROGRAM_VIDEO, type ProgramFeed } from './ProgramFeed.js';
 import { ProgramSources, type Kind, type Source } from './ProgramSources.js';
 import { RtpSplicer } from './RtpSplicer.js';
@@ -32,8 +33,8 @@ const KEYFRAME_REQUEST_INTERVAL_MS = 300;
 const REBUILD_BACKOFF = { firstMs: 100, maxMs: 2000 };
 
 type SwitcherEvents = { changed: [] };
-/** The program mixer's: the program's format, where the logo and which graphics are on are kept. */
-export type MixerSettings = { format: OutputFormat; logo?: LogoStore; graphics?: GraphicsStore };
+/** The program mixer's: the program's format, where the logo, which graphics are on and how the slate comes on are kept. */
+export type MixerSettings = { format: OutputFormat; logo?: LogoStore; graphics?: GraphicsStore; slate?: SlateTransitionStore };
 
 export class Switcher extends EventEmitter<SwitcherEvents> {
   readonly #pool: WorkerPool;
@@ -51,6 +52,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   #closed = false;
   /** the program mixer (undefined: the program is only ever spliced, REGIE_MIXER=off) */
   readonly #mixer?: Mixer;
+  readonly #slateStore?: SlateTransitionStore;
   /** the layout of the shot in preview; the one the director's cut in progress takes */
   #previewLayout: Layout = FULL;
   #cutLayout?: Layout;
@@ -77,6 +79,16 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       this.emit('changed');
     });
     if (mixer) this.#mixer = this.#openMixer(mixer);
+    this.#slateStore = mixer?.slate;
+    if (mixer?.slate?.current) this.#policy.slateTransition = mixer.slate.current;
+  }
+
+  /** How the slate goes on air over a stalled camera: a cut, or (through the mixer) a dissolve from its last picture. */
+  setSlateTransition(transition: SlateTransition): void {
+    if (!this.#mixer && transition.kind !== 'cut') throw new Conflict('a dissolve to the slate needs the program mixer (this show runs with REGIE_MIXER=off)');
+    this.#slateStore?.keep(transition);
+    this.#policy.slateTransition = transition;
+    this.emit('changed');
   }
 
   #openMixer({ format, logo, graphics }: MixerSettings): Mixer {
@@ -395,7 +407,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       video: ref(this.#program.video),
       audio: ref(this.#program.audio),
       ...(slate && !slate.producer.closed ? { slate: { producerId: slate.producer.id, routerId: slate.router.id } } : {}),
-      ...(this.#mixer ? { mixer: this.#mixer.view, graphics: this.#mixer.graphics.view } : {}),
+      ...(this.#mixer ? { mixer: this.#mixer.view, graphics: this.#mixer.graphics.view, slateTransition: this.#policy.slateTransition } : {}),
     };
   }
 

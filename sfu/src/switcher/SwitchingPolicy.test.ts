@@ -1,64 +1,10 @@
 // The switching rules on a fake program desk: sources are plain records, the clock is
 // the test's, and a take happens when the test delivers the source's keyframe — as
 // the splicer does. Nothing here waits.
-import { Writable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Conflict, NotFound } from '../errors.js';
-import type { Transition } from '../../../shared/src/protocol.js';
-import { createLogger } from '../log.js';
-import { SLATE_ID, SWITCHING, SwitchingPolicy, type ProgramDesk, type SourceSeen } from './SwitchingPolicy.js';
-
-const quiet = createLogger('silent', new Writable({ write: (_c, _e, done) => done() }));
-
-/** The plumbing's part, as the splicer behaves: a take waits for the source's keyframe. */
-class FakeDesk implements ProgramDesk {
-  onAir: string | undefined;
-  pending: string | undefined;
-  readonly sources = new Map<string, SourceSeen>();
-  readonly takes: string[] = [];
-  readonly transitions: (Transition | undefined)[] = [];
-  /** what the plumbing can put on air: H.264 only when splicing, more through the mixer */
-  codecs = ['video/H264'];
-  keyframesAsked = 0;
-  policy!: SwitchingPolicy;
-
-  askKeyFrame(): void {
-    this.keyframesAsked++;
-  }
-
-  source(id: string): SourceSeen | undefined {
-    return this.sources.get(id);
-  }
-
-  accepts(codec: string): boolean {
-    return this.codecs.includes(codec);
-  }
-
-  take(id: string, transition?: Transition): void {
-    this.takes.push(id);
-    this.transitions.push(transition);
-    this.pending = id === this.onAir ? undefined : id;
-  }
-
-  /** The pending source's keyframe arrives: it is on air. */
-  keyframe(): void {
-    if (!this.pending) return;
-    this.onAir = this.pending;
-    this.pending = undefined;
-    this.policy.switched(this.onAir);
-  }
-
-  add(id: string, label: string, now: number): void {
-    this.sources.set(id, { label, present: true, tapped: true, lastVideoAt: now });
-    this.policy.sourceAdded();
-  }
-
-  /** Video arrives from every present source, and the program's picture goes out. */
-  flow(now: number, except: string[] = []): void {
-    for (const [id, s] of this.sources) if (s.present && !except.includes(id)) s.lastVideoAt = now;
-    if (this.onAir && !except.includes(this.onAir)) this.policy.pictureOut();
-  }
-}
+import { FakeDesk, quiet } from './SwitchingPolicy.fixture.js';
+import { SLATE_ID, SWITCHING, SwitchingPolicy } from './SwitchingPolicy.js';
 
 let now: number;
 let desk: FakeDesk;
@@ -212,6 +158,22 @@ describe('SwitchingPolicy: the slate covers a silent source, which comes back to
     policy.cut();
     desk.keyframe();
     policy.setPreview('south'); // the director's next shot
+  });
+
+  it('as the director chose: a stalled camera\'s last picture dissolves into the slate; one that left is cut from', () => {
+    policy.slateTransition = { kind: 'mix', ms: 1000 };
+    advance(SWITCHING.slateAfterMs + 100, ['north']);
+    expect(desk.takes.at(-1)).toBe(SLATE_ID);
+    expect(desk.transitions.at(-1)).toEqual({ kind: 'mix', ms: 1000 });
+    desk.keyframe();
+    // north back on air (a glitch), then it leaves for good
+    advance(SWITCHING.steadyMs + 200);
+    desk.keyframe();
+    expect(desk.onAir).toBe('north');
+    desk.sources.get('north')!.present = false;
+    advance(100, ['north']);
+    expect(desk.takes.at(-1)).toBe(SLATE_ID);
+    expect(desk.transitions.at(-1)).toBeUndefined();
   });
 
   it('rides out a short silence', () => {

@@ -4,7 +4,7 @@
 // here: the plumbing (Switcher.ts) says what it sees through `ProgramDesk` and calls
 // `tick()`; this module answers by taking a source. So every rule is unit-tested.
 import { EventEmitter } from 'node:events';
-import type { CameraServerEvents, Transition } from '../../../shared/src/protocol.js';
+import type { CameraServerEvents, SlateTransition, Transition } from '../../../shared/src/protocol.js';
 import { Conflict, NotFound } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -96,6 +96,8 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
   /** what was in preview when the slate took over: the returning camera only replaces that */
   #previewAtFallback?: string;
   #takenAt = 0;
+  /** how the slate goes on air over a stalled camera (the director's choice; a mix needs the mixer) */
+  slateTransition: SlateTransition = { kind: 'cut', ms: 1000 };
   #lastPictureAt: number;
   #alarm?: string;
   /** why the cut in progress is slow */
@@ -325,11 +327,14 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
     if (next?.present && this.#now() - (next.lastVideoAt ?? 0) < this.#settings.slateAfterMs
       && this.#now() - this.#takenAt < this.#settings.cutSlowMs) return;
     const reason = present ? `no video from "${source!.label}" for ${silentFor} ms` : `"${source?.label ?? onAir}" left`;
+    // A stalled camera's last picture can dissolve into the slate; one that left is cut
+    // from (nothing of it is left to dissolve).
+    const transition = present && this.slateTransition.kind === 'mix' ? this.slateTransition : undefined;
     this.#fallback = { from: onAir, reason, at: this.#now() };
     this.#previewAtFallback = this.#preview;
     this.#log.warn({ source: onAir, reason }, 'on-air source stalled; slate on air');
     // Even while the slate itself is being made anew: it goes on air with its first keyframe.
-    this.#take(SLATE_ID);
+    this.#take(SLATE_ID, transition);
   }
 
   /**

@@ -3,7 +3,7 @@
 // transition (a mix, a dip to black or to the slate, its duration). The program monitor plays the
 // program stream itself (what the outputs get), not a copy of a tile.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Layout, ProgramView, ShowView, Transition } from '../../../shared/src/protocol';
+import type { Layout, ProgramView, ShowView, SlateTransition, Transition } from '../../../shared/src/protocol';
 import { makeRequester, RequestFailed } from '../lib/request';
 import type { DirectorSocket } from '../lib/sockets';
 import type { MultiviewClient } from './multiviewClient';
@@ -23,6 +23,7 @@ export function useSwitcherActions(socket: DirectorSocket) {
     cut: useCallback(() => act(request('switcher:cut')), [act, request]),
     take: useCallback((transition: Transition) => act(request('switcher:take', { transition })), [act, request]),
     layout: useCallback((layout: Layout) => act(request('switcher:layout', { layout })), [act, request]),
+    slateTransition: useCallback((transition: SlateTransition) => act(request('switcher:slateTransition', { transition })), [act, request]),
   };
 }
 
@@ -57,7 +58,7 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
   show: ShowView; program: ProgramView; socket: DirectorSocket; multiview: MultiviewClient | null;
   listening: Listening; onListen: (next: Listening) => void;
 }) {
-  const { error, preview, cut, take, layout } = useSwitcherActions(socket);
+  const { error, preview, cut, take, layout, slateTransition } = useSwitcherActions(socket);
   const [transition, setTransition] = useTransition();
   const mixed = program.mixer?.state === 'on';
   const previewSlot = show.slots.find((s) => s.id === program.preview);
@@ -110,6 +111,14 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
         </span>
         {mixed && <LayoutPicker show={show} program={program} onLayout={layout} />}
         <button type="button" onClick={() => preview('slate')} title="Key 0">Slate</button>
+        {program.slateTransition && (
+          // What the show does by itself when the on-air camera stalls.
+          <select aria-label="Slate on a stalled camera" title="When the camera on air stops sending, the slate covers it"
+            value={program.slateTransition.kind} onChange={(e) => slateTransition({ kind: e.target.value as SlateTransition['kind'], ms: 1000 })}>
+            <option value="cut">Stall: cut to slate</option>
+            <option value="mix">Stall: dissolve to slate</option>
+          </select>
+        )}
         <button type="button" className="keys-hint" data-testid="keys-hint" onClick={() => setKeysShown((shown) => !shown)} aria-expanded={keysShown}>
           Keys <kbd>?</kbd>
         </button>
