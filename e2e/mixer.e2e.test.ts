@@ -98,7 +98,9 @@ describe('transitions', () => {
   });
 
   it('a dip to black goes through black between the two shots', async () => {
-    await setTransition('dip-black', 1.5);
+    // 3 s: the frames near black last long enough for the viewer's reads (5 a second) on
+    // a loaded machine (with 1.5 s, a run here read none darker than 60).
+    await setTransition('dip-black', 3);
     await director.keyboard.press('1'); // red in preview
     await director.waitForSelector('[data-testid="preview-monitor"][data-source-label="Tower — north"]', { timeout: 5000 });
     const from = Date.now();

@@ -231,10 +231,12 @@ describe('a phone on air loses its network for 5 s', () => {
     expect(between.length, `frames between red and the slate (seen: ${seen.map((c) => c.join('/')).join(' ')})`).toBeGreaterThanOrEqual(3);
     await director.getByLabel('Slate on a stalled camera').selectOption('cut');
     await director.getByLabel('Slate on a stalled camera').blur();
-    // On air again for what follows (back by itself, or waiting in preview for the director).
-    await phone.waitForSelector('[data-testid="camera-status"][data-state="live"]', { timeout: 20000 });
-    await director.keyboard.press('1');
-    await director.keyboard.press('Space');
+    // On air again for what follows: back by itself, or back and waiting in preview (the
+    // studio says so) for the director's cut.
+    const backOnAir = () => server.logLines().some((l) => l.msg === 'the camera the slate replaced is back and steady; on air again by itself' && (l.time as number) >= cut);
+    const waiting = () => director.locator('[data-testid="fallback"][data-back="yes"]').count().then((n) => n > 0);
+    await expect.poll(async () => backOnAir() || await waiting(), { timeout: 30000, interval: 100 }).toBe(true);
+    if (!backOnAir()) await director.keyboard.press('Space'); // (it is in preview)
     await waitForProgramColour(director, 'red', 20000);
   });
 });

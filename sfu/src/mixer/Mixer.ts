@@ -88,7 +88,8 @@ export class Mixer extends EventEmitter<MixerEvents> {
     super();
     this.#format = opts.format;
     this.#graphics = new MixerGraphics((c) => this.#send(c), () => this.emit('changed'),
-      opts.logo && { store: opts.logo, frame: { width: opts.format.width, height: opts.format.height } }, opts.graphics);
+      opts.logo && { store: opts.logo, frame: { width: opts.format.width, height: opts.format.height } }, opts.graphics,
+      (err) => this.#log.error({ err: err.message }, 'could not keep which graphics are on air (the data dir?)'));
     this.#sources = opts.sources;
     this.#log = opts.log.child({ module: 'mixer' });
     this.#supervised = new Supervised({

@@ -29,7 +29,7 @@ export class MixerGraphics {
    * `kept`: where which graphics are on and what they say is kept across a restart; they start as it says.
    */
   constructor(send: (command: MixerCommand) => void, changed: () => void, logo?: { store: LogoStore; frame: { width: number; height: number } },
-    kept?: { current?: KeptGraphics; keep: (graphics: KeptGraphics) => void }) {
+    kept?: { current?: KeptGraphics; keep: (graphics: KeptGraphics) => void }, onKeepFailed?: (err: Error) => void) {
     this.#send = send;
     this.#logo = logo;
     if (kept?.current) {
@@ -37,7 +37,11 @@ export class MixerGraphics {
       for (const name of kept.current.onAir) if (name !== 'logo' || logo?.store.file) this.#onAir.add(name);
     }
     this.#changed = () => {
-      kept?.keep({ onAir: [...this.#onAir], text: this.#text });
+      try {
+        kept?.keep({ onAir: [...this.#onAir], text: this.#text });
+      } catch (err) {
+        onKeepFailed?.(err as Error); // (the show goes on: only a restart would not have them back)
+      }
       changed();
     };
   }

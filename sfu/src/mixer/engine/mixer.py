@@ -173,15 +173,17 @@ def add_video(input_id, v):
     # comes at once (a camera back, a sender catching up) spans more than its latency,
     # and with drop-on-latency its first packets were dropped: the camera was shown only
     # at its next keyframe, a second later (mixer bench, "a camera back"). What bounds
-    # the delay instead is the queue after it: decoding that falls behind by more than
-    # 0.3 s (a starved machine) drops the oldest packets there, and the decoder asks
-    # for a keyframe. Then decode, then any size to the program's: the compositor
+    # the delay instead is the queue after it: decoding that falls 300 packets behind
+    # (about a second of a 720p camera; a starved machine) drops the oldest packets
+    # there, and the decoder asks for a keyframe. (Counted in packets, not time: after a
+    # silence the first packet's time would make it look full, and drop the keyframe.)
+    # Then decode, then any size to the program's: the compositor
     # scales each layer to its box keeping its aspect (a portrait phone is pillarboxed,
     # never stretched).
     desc = (f'udpsrc port={v["port"]} address=127.0.0.1 reuse=false '
             f'caps="application/x-rtp,media=video,clock-rate={CLOCK[codec]},encoding-name={codec},payload={v["pt"]}" '
             f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=false '
-            f'! queue max-size-time=300000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream ! {DEPAY[codec]} '
+            f'! queue max-size-buffers=300 max-size-time=0 max-size-bytes=0 leaky=downstream ! {DEPAY[codec]} '
             f'! videoconvert ! videoscale ! video/x-raw,format=I420 '
             f'! queue max-size-buffers=2 leaky=downstream')
     b, pad = branch(desc, f'v_{input_id}', pgm)
@@ -622,6 +624,12 @@ def on_message(_bus, msg):
             path = logo['path']
             remove_logo()
             emit({'ev': 'logo-error', 'path': path, 'error': err.message})
+        elif any(top is b for b, _ in logo['old']):
+            # (a picture already replaced, still shown until its successor's first frame:
+            # it goes now, and the program goes on)
+            for b, pad in [o for o in logo['old'] if o[0] is top]:
+                logo['old'].remove((b, pad))
+                drop_logo_branch(b, pad)
         elif name.startswith(('v_', 'a_')):
             input_id = name[2:]
             if input_id in inputs and any(b is top for b in inputs[input_id]['bins']):
