@@ -31,7 +31,12 @@ export type LatencyResult = {
   };
 };
 
-/** Glass-to-glass in the director's page: every frame of a video element, read for its clock. */
+/**
+ * Glass-to-glass in a page: every frame of a video element, read for its clock, for
+ * `ms` from the first frame whose clock reads (a player just started may show nothing
+ * readable for a while on a loaded machine: the window starts on that event, within
+ * 30 s, not at a guess).
+ */
 async function pageGlassToGlass(page: Page, selector: string, ms: number): Promise<number[]> {
   // tsx names nested functions with a helper the page does not have: give it one.
   await page.evaluate('globalThis.__name ??= (f) => f');
@@ -45,18 +50,26 @@ async function pageGlassToGlass(page: Page, selector: string, ms: number): Promi
     canvas.width = w; canvas.height = h;
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
     const out: number[] = [];
-    const end = performance.now() + duration;
+    let end: number | undefined;
     await new Promise<void>((resolve) => {
+      let stall: ReturnType<typeof setTimeout> | undefined;
       const onFrame = () => {
         const now = Date.now();
         ctx.drawImage(video, 0, 0, w, h);
         const px = ctx.getImageData(0, 0, w, h).data;
         const clock = read((x, y) => { const i = (y * w + x) * 4; return (px[i]! + px[i + 1]! + px[i + 2]!) / 3; }, w, h);
-        if (clock >= 0) out.push(now - capture(clock, now));
-        if (performance.now() < end) video.requestVideoFrameCallback(onFrame); else resolve();
+        if (clock >= 0) {
+          if (end === undefined) { // the first readable frame: the window starts
+            end = performance.now() + duration;
+            clearTimeout(stall);
+            stall = setTimeout(resolve, duration + 3000); // a video that stopped delivering frames
+          }
+          out.push(now - capture(clock, now));
+        }
+        if (end === undefined || performance.now() < end) video.requestVideoFrameCallback(onFrame); else resolve();
       };
       video.requestVideoFrameCallback(onFrame);
-      setTimeout(resolve, duration + 3000); // a video that stopped delivering frames
+      stall = setTimeout(resolve, 30000); // nothing readable at all
     });
     return out;
   }, [selector, ms, readClock.toString(), captureTime.toString()] as const);
