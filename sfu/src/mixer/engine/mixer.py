@@ -520,18 +520,9 @@ def measure_centre(pad, info):
 pgm.get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, measure_centre)  # (as it leaves the compositor)
 
 
-def latency_ms(element_or_pad):
-    """The latency a live element or pad reports upstream of it (what it waits for), ms."""
-    q = Gst.Query.new_latency()
-    if not element_or_pad.query(q):
-        return None
-    _live, least, _most = q.parse_latency()
-    return round(least / Gst.MSECOND)
-
-
 def stats():
     now = time.monotonic()
-    emit({'ev': 'stats', 'framesOut': frames_out, 'latencyMs': {'compose': latency_ms(pgm.get_static_pad('src')), 'pipeline': latency_ms(pipeline)}, 'inputs': {
+    emit({'ev': 'stats', 'framesOut': frames_out, 'inputs': {
         i: {'frames': e['frames'], 'sinceMs': round((now - e['last']) * 1000) if e['last'] else None, 'maxGapMs': round(e.pop('gap', 0) * 1000)}
         for i, e in inputs.items()}})
     return True
