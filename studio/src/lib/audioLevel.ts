@@ -89,7 +89,10 @@ export function useAudioLevel(track: MediaStreamTrack | undefined): number | und
         return;
       }
       analyser.getFloatTimeDomainData(samples);
-      shown = fallBack(shown, track.enabled && track.readyState === 'live' ? peakDb(samples) : FLOOR_DB);
+      // A track switched off (the mic button) or ended is flat at once: that is a state,
+      // not a sound to fall back from (a 60 dB fall would take 5 s, and an operator who
+      // just pressed "Mic off" must see it took).
+      shown = track.enabled && track.readyState === 'live' ? fallBack(shown, peakDb(samples)) : FLOOR_DB;
       setDb(Math.round(shown * 10) / 10);
     }, 100);
     return () => {
