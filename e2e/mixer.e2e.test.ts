@@ -16,6 +16,7 @@ import type { ColourViewer } from '../testkit/ColourViewer.js';
 import { openCamera } from '../testkit/fakeCamera.js';
 import { NginxRtmp } from '../testkit/receivers.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
+import { classify, videoColor } from '../testkit/colour.js';
 import { addCameraSlot, addTwoCameras, openStudio, startStreaming, waitForTileColour, type StreamingCamera } from '../testkit/studio.js';
 import { Control } from './harness/control.js';
 
@@ -166,6 +167,56 @@ describe('layouts', () => {
     const ack = await control.ack('switcher:layout', { layout: { kind: 'pip', inset: 'nosuchslot00', corner: 'top-left', size: 0.3 } });
     expect(ack.ok).toBe(false);
     expect(control.state?.program?.previewLayout).not.toMatchObject({ inset: 'nosuchslot00' });
+  });
+});
+
+describe('the preview monitor', () => {
+  type Rgb = [number, number, number];
+  /** The lower third's box over a red picture: navy, a little red through it. */
+  const navyOverRed = (rgb: Rgb | null) => Boolean(rgb && rgb[2] > 50 && rgb[2] > rgb[0] + 20 && rgb[0] < 90);
+  /** Points of a 16:9 frame: its centre, inside a 0.3 inset at the bottom right, the lower third's box left of its text. */
+  const CENTRE = { x: 0.5, y: 0.5 };
+  const INSET = { x: 0.81, y: 0.78 };
+  const LOWER_THIRD = { x: 0.055, y: 0.83 };
+  /** Waits until the monitor's pixels at these points are what is expected; says what it saw if they never are. */
+  async function monitorShows(kind: 'preview' | 'program', expected: { at: { x: number; y: number }; is: (rgb: Rgb | null) => boolean; what: string }[]): Promise<void> {
+    const video = `[data-testid="${kind}-monitor"] video`;
+    let seen = '';
+    for (const deadline = Date.now() + 15000; Date.now() < deadline; await director.waitForTimeout(50)) {
+      const rgbs = await Promise.all(expected.map((e) => videoColor(director, video, e.at)));
+      seen = rgbs.map((rgb, i) => `${expected[i]!.what}: ${rgb?.join('/') ?? 'no picture'}`).join('; ');
+      if (rgbs.every((rgb, i) => expected[i]!.is(rgb))) return;
+    }
+    throw new Error(`the ${kind} monitor did not show ${expected.map((e) => e.what).join(', ')} within 15 s (last seen: ${seen})`);
+  }
+  const colour = (c: string) => (rgb: Rgb | null) => classify(rgb) === c;
+
+  it('shows the next shot as the mixer composes it — its layout, the graphics readied for it — while the program stays as it is; a cut puts that on air', async () => {
+    await fullFrameOnAir(cams.blue.slotId);
+    await control.request('graphics:text', { title: 'Tour Eiffel', subtitle: 'Paris', countdownEnd: 'Bonne année !' });
+    await control.request('switcher:preview', { sourceId: cams.red.slotId });
+    await control.request('switcher:layout', { layout: { kind: 'pip', inset: cams.blue.slotId, corner: 'bottom-right', size: 0.3 } });
+    await control.request('graphics:set', { name: 'lower-third', on: true, withNextShot: true });
+    await director.waitForSelector('[data-testid="preview-monitor"][data-composed="yes"]', { timeout: 10000 });
+    await monitorShows('preview', [
+      { at: CENTRE, is: colour('red'), what: 'red around' },
+      { at: INSET, is: colour('blue'), what: 'blue inset' },
+      { at: LOWER_THIRD, is: navyOverRed, what: 'the lower third' },
+    ]);
+    // The program: blue, full frame, no lower third.
+    await monitorShows('program', [CENTRE, INSET, LOWER_THIRD].map((at) => ({ at, is: colour('blue'), what: 'blue' })));
+    expect(control.state?.program?.graphics?.onAir).not.toContain('lower-third');
+
+    // Cut: what preview showed is on air; preview shows the shot that was (blue, full
+    // frame), with the lower third now on the program.
+    await control.request('switcher:cut');
+    await monitorShows('program', [
+      { at: CENTRE, is: colour('red'), what: 'red around' },
+      { at: INSET, is: colour('blue'), what: 'blue inset' },
+      { at: LOWER_THIRD, is: navyOverRed, what: 'the lower third' },
+    ]);
+    await monitorShows('preview', [{ at: CENTRE, is: colour('blue'), what: 'blue' }, { at: INSET, is: colour('blue'), what: 'blue, full frame' }]);
+    await control.request('graphics:set', { name: 'lower-third', on: false, withNextShot: false });
   });
 });
 

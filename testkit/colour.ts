@@ -17,9 +17,9 @@ export function classify(rgb: [number, number, number] | null): Colour | null {
   return 'other';
 }
 
-/** The centre pixel of a video element in the page, or null before a frame arrived. */
-export async function videoColor(page: Page, videoSelector: string): Promise<[number, number, number] | null> {
-  return page.evaluate((selector) => {
+/** A pixel of a video element in the page (`at`: in fractions of its width and height; the centre by default), or null before a frame arrived. */
+export async function videoColor(page: Page, videoSelector: string, at = { x: 0.5, y: 0.5 }): Promise<[number, number, number] | null> {
+  return page.evaluate(([selector, at]) => {
     const video = document.querySelector<HTMLVideoElement>(selector);
     if (!video || video.videoWidth === 0 || video.readyState < 2) return null;
     const canvas = document.createElement('canvas');
@@ -27,7 +27,7 @@ export async function videoColor(page: Page, videoSelector: string): Promise<[nu
     canvas.height = video.videoHeight;
     const ctx = canvas.getContext('2d')!;
     ctx.drawImage(video, 0, 0);
-    const d = ctx.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data;
+    const d = ctx.getImageData(Math.floor(canvas.width * at.x), Math.floor(canvas.height * at.y), 1, 1).data;
     return [d[0], d[1], d[2]] as [number, number, number];
-  }, videoSelector);
+  }, [videoSelector, at] as const);
 }

@@ -250,7 +250,8 @@ export type LogoView = { placement: LogoPlacement; image?: { width: number; heig
 export type GraphicsView = { onAir: GraphicName[]; withNextShot: GraphicName[]; text: GraphicsText; logo: LogoView };
 
 /** The program mixer: composing the program, starting, or down (the program is the on-air camera's own picture meanwhile, and why). */
-export type MixerView = { state: 'on' | 'starting' | 'down'; reason?: string };
+/** `preview`: the shot in preview as the mixer composes it (layout, graphics), while it composes the program. */
+export type MixerView = { state: 'on' | 'starting' | 'down'; reason?: string; preview?: ProducerRef };
 
 export type ProgramView = {
   preview?: string;

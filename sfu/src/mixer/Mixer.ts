@@ -37,6 +37,8 @@ export type MixerSources = {
   producers: (sourceId: string) => Partial<Record<'video' | 'audio', types.Producer>>;
   /** the sources the mixer should be decoding now (on air, preview, slate…) */
   wanted: () => Set<string>;
+  /** the shot in preview and its layout: the mixer composes it for the preview monitor */
+  preview: () => { id?: string; layout: Layout };
 };
 
 type Input = { producerIds: string[]; consumers: types.Consumer[]; transports: types.PlainTransport[]; lastFrameAt: number; adding: boolean };
@@ -46,7 +48,9 @@ type RunState = {
   channel: MixerChannel;
   router: types.Router;
   inputs: Map<string, Input>;
-  output?: { video: types.Producer; audio: types.Producer };
+  output?: { video: types.Producer; audio: types.Producer; preview: types.Producer };
+  /** the preview's composition last sent (it is sent again only when it changes) */
+  previewSent?: string;
   /** the program's output is handed to the switcher */
   live: boolean;
   z: number;
@@ -87,7 +91,10 @@ export class Mixer extends EventEmitter<MixerEvents> {
   constructor(opts: { format: OutputFormat; sources: MixerSources; log: Logger; logo?: LogoStore; graphics?: GraphicsStore }) {
     super();
     this.#format = opts.format;
-    this.#graphics = new MixerGraphics((c) => this.#send(c), () => this.emit('changed'),
+    this.#graphics = new MixerGraphics((c) => this.#send(c), () => {
+      this.#sendPreview(); // (a graphic readied with the next shot shows in preview)
+      this.emit('changed');
+    },
       opts.logo && { store: opts.logo, frame: { width: opts.format.width, height: opts.format.height } }, opts.graphics,
       (err) => this.#log.error({ err: err.message }, 'could not keep which graphics are on air (the data dir?)'));
     this.#sources = opts.sources;
@@ -102,8 +109,11 @@ export class Mixer extends EventEmitter<MixerEvents> {
     this.#supervised.on('down', () => this.#lost('the mixer stopped'));
   }
 
+  /** Its state; while it composes the program, where its preview is (for the preview monitor). */
   get view(): MixerView {
-    return this.#view;
+    const s = this.#state;
+    const preview = s?.live ? s.output?.preview : undefined;
+    return preview && !preview.closed ? { ...this.#view, preview: { producerId: preview.id, routerId: s!.router.id } } : this.#view;
   }
 
   /** The mixer's output is on air (through the switcher). */
@@ -198,11 +208,28 @@ export class Mixer extends EventEmitter<MixerEvents> {
       if ((s.retryAt.get(id) ?? 0) > Date.now()) continue;
       if (!s.inputs.has(id) && this.#sources.producers(id).video) void this.#addInput(s, id);
     }
+    this.#sendPreview();
+  }
+
+  /** The preview's composition, to the mixer if it changed: the shot in preview (its layout) with the graphics the next shot will have. */
+  #sendPreview(): void {
+    const s = this.#state;
+    if (!s) return;
+    const { id, layout } = this.#sources.preview();
+    const frame = { width: this.#format.width, height: this.#format.height };
+    const command: MixerCommand = { cmd: 'preview', layers: id ? shotLayers(id, layout, frame, 1) : [], graphics: this.#graphics.nextShot };
+    const sent = JSON.stringify(command);
+    if (sent === s.previewSent) return;
+    s.previewSent = sent;
+    s.channel.send(command).catch((err: Error) => {
+      if (s.previewSent === sent) s.previewSent = undefined; // (tried again on the next change)
+      this.#log.warn({ err: err.message }, 'the mixer refused the preview\'s composition');
+    });
   }
 
   async #run(run: Run): Promise<void> {
     const router = await this.#sources.router();
-    const out = await openMixerOutput(router, run);
+    const out = await openMixerOutput(router, run, this.#format);
     if (!run.current) return;
     const f = this.#format;
     const config = {
@@ -210,6 +237,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
       // A hop inside the server: generous, so the program encoder gets a clean picture.
       videoKbps: Math.max(2000, f.videoBitrateKbps * 2),
       out: out.config,
+      preview: out.previewConfig,
     };
     const child = run.spawn(PYTHON, [ENGINE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
     const channel = new MixerChannel(child.process.stdin!, child.process.stdout!);

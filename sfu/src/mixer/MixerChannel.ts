@@ -16,6 +16,7 @@ export type MixerEvent =
   | { ev: 'logo-error'; path: string | null; error: string }
   | { ev: 'transition-done'; id: number | null }
   | { ev: 'centre'; y: number; u: number; v: number; t: number }
+  | { ev: 'preview-centre'; y: number; u: number; v: number; t: number }
   | { ev: 'error' | 'warning'; src: string; error: string; debug?: string };
 
 export type Layer = { input: string; x: number; y: number; w: number; h: number; alpha: number; z: number };
@@ -24,6 +25,8 @@ export type MixerCommand =
   | { cmd: 'input.add'; input: string; video?: { port: number; codec: string; pt: number }; audio?: { port: number; pt: number } }
   | { cmd: 'input.remove'; input: string }
   | { cmd: 'scene'; layers: Layer[]; gains: Record<string, number>; ms: number; dip?: boolean }
+  /** the preview's composition: the shot in preview and the graphics the next shot will have (their opacity), at once */
+  | { cmd: 'preview'; layers: Layer[]; graphics: Record<string, number> }
   | { cmd: 'graphic'; name: string; on: boolean; ms: number; opacity?: number; title?: string; subtitle?: string }
   | { cmd: 'logo'; path: string | null; decoder?: 'pngdec' | 'jpegdec'; x?: number; y?: number; w?: number; h?: number }
   | { cmd: 'countdown'; at: number | null; label: string; final: string }

@@ -2,7 +2,7 @@
 // LIVE bug, the show's logo — as the director set them: which are on the program, which change with the
 // next shot, and what they say. Kept on the server side of the mixer, so a mixer that
 // is started again puts them back as they were; changed without touching the encoder.
-import { LogoPlacement, type Countdown, type GraphicName, type GraphicsText, type GraphicsView, type LogoImage } from '../../../shared/src/protocol.js';
+import { GraphicName, LogoPlacement, type Countdown, type GraphicsText, type GraphicsView, type LogoImage } from '../../../shared/src/protocol.js';
 import { Conflict } from '../errors.js';
 import type { KeptGraphics } from '../store/GraphicsStore.js';
 import type { LogoStore } from './logo.js';
@@ -49,6 +49,15 @@ export class MixerGraphics {
   get view(): GraphicsView {
     const logo = this.#logo?.store.view ?? { placement: LogoPlacement.parse({}) };
     return { onAir: [...this.#onAir], withNextShot: [...this.#next.keys()], text: this.#text, logo: this.#logoError ? { ...logo, error: this.#logoError } : logo };
+  }
+
+  /** The graphics the next shot will have, each at the opacity it will have (what the preview shows). */
+  get nextShot(): Partial<Record<GraphicName, number>> {
+    const shown: Partial<Record<GraphicName, number>> = {};
+    for (const name of GraphicName.options) {
+      if (this.#next.get(name) ?? this.#onAir.has(name)) shown[name] = this.#opacity(name).opacity ?? 1;
+    }
+    return shown;
   }
 
   /** A graphic on or off the program now (a short fade), or readied to change with the next shot. */

@@ -102,6 +102,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
           this.#onAir(), this.#pending(), this.#policy.awaited, SLATE_ID,
           ...(this.#policy.preview ? members(this.#policy.preview, this.#previewLayout) : []),
         ].filter((id): id is string => Boolean(id))),
+        preview: () => ({ id: this.#policy.preview, layout: this.#previewLayout }),
       },
     });
     // The mixer composes: its output is what the program splices (at its next keyframe).
@@ -198,6 +199,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       this.#cutLayout = undefined;
     }
     this.#previewLayout = current;
+    this.#mixer?.sourcesChanged(); // (the preview's layout changed with it)
     this.#mixer?.graphics.takeReadied(transition && transition.kind !== 'cut' ? transition.ms : 0);
     this.emit('changed');
   }

@@ -101,10 +101,10 @@ function Studio({ secret, onRefused }: { secret: string; onRefused: (message: st
     if (!show || !multiview) return;
     // Each camera's picture and sound: its tile's meter, a solo in the headphones.
     const cameras = show.slots.flatMap((s) => (s.state === 'offline' ? [] : [s.video, s.audio].filter((r) => r !== undefined)));
-    // The program first; the slate too, so the preview monitor shows it the moment it is picked.
-    multiview.sync(show.program
-      ? [show.program.video, show.program.audio, ...(show.program.slate ? [show.program.slate] : []), ...cameras]
-      : cameras);
+    // The program first; the slate too, so the preview monitor shows it the moment it is
+    // picked (without the mixer's preview); the mixer's preview.
+    const p = show.program;
+    multiview.sync(p ? [p.video, p.audio, ...[p.slate, p.mixer?.preview].filter((r) => r !== undefined), ...cameras] : cameras);
   }, [show, multiview]);
 
   return (

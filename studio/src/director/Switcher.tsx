@@ -62,6 +62,7 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
   const [transition, setTransition] = useTransition();
   const mixed = program.mixer?.state === 'on';
   const previewSlot = show.slots.find((s) => s.id === program.preview);
+  const composedPreview = mixed ? multiview?.track(program.mixer?.preview) : undefined;
   const [keysShown, setKeysShown] = useState(false);
 
   useEffect(() => {
@@ -95,8 +96,10 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
 
   return (
     <section className="switcher" aria-label="Switcher">
-      <Monitor kind="preview" label={labelOf(show, program.preview)}
-        track={multiview?.track(program.preview === 'slate' ? program.slate : previewSlot?.video)}
+      {/* The shot in preview as the mixer composes it (its layout, the graphics readied
+          for it); without the mixer, or until its picture comes, the source's own. */}
+      <Monitor kind="preview" label={labelOf(show, program.preview)} composed={Boolean(composedPreview)}
+        track={composedPreview ?? multiview?.track(program.preview === 'slate' ? program.slate : previewSlot?.video)}
         audio={program.preview === 'slate' ? undefined : multiview?.track(previewSlot?.audio)} />
       <div className="switcher-controls">
         <button type="button" className="cut" data-testid="cut" onClick={cut} disabled={!program.preview} title="Space or Enter">CUT</button>
@@ -167,7 +170,9 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
   );
 }
 
-function Monitor({ kind, label, track, audio }: { kind: 'preview' | 'program'; label: string; track?: MediaStreamTrack; audio?: MediaStreamTrack }) {
+function Monitor({ kind, label, track, audio, composed = kind === 'program' }: {
+  kind: 'preview' | 'program'; label: string; track?: MediaStreamTrack; audio?: MediaStreamTrack; composed?: boolean;
+}) {
   const video = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     const el = video.current;
@@ -176,7 +181,7 @@ function Monitor({ kind, label, track, audio }: { kind: 'preview' | 'program'; l
     if (track) el.play().catch(() => undefined);
   }, [track]);
   return (
-    <figure className={`monitor monitor-${kind}`} data-testid={`${kind}-monitor`} data-source-label={label}>
+    <figure className={`monitor monitor-${kind}`} data-testid={`${kind}-monitor`} data-source-label={label} data-composed={composed ? 'yes' : 'no'}>
       <video ref={video} muted playsInline autoPlay />
       <figcaption><span className="monitor-kind">{kind === 'program' ? 'PROGRAM' : 'PREVIEW'}</span> {label}</figcaption>
       {/* The program's level on the broadcast scale; preview's plainly, to check a mic before the cut. */}

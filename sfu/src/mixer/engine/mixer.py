@@ -11,7 +11,8 @@
 # input's last frame stays, or it is hidden), where ffmpeg's filter graph stalls; pads
 # are added and removed while it plays; every property changes at runtime.
 #
-# argv[1]: JSON {width, height, fps, videoKbps, out: {videoPort, audioPort, videoPt, videoSsrc, audioPt, audioSsrc}}
+# argv[1]: JSON {width, height, fps, videoKbps, out: {videoPort, audioPort, videoPt, videoSsrc, audioPt, audioSsrc},
+#   preview?: {width, height, videoKbps, port, pt, ssrc}}   (preview: a second composition, the next shot, H.264 as RTP)
 # Commands: {"id": n, "cmd": ..., ...}; each is answered {"ev": "ack", "id": n} or {"ev": "nack", "id": n, "error": ...}
 #   input.add     {input, video?: {port, codec: H264|VP8|VP9, pt}, audio?: {port, pt}}
 #   input.remove  {input}
@@ -20,7 +21,9 @@
 #   graphic       {name: lower-third|countdown|live|logo, on, ms, opacity?, title?, subtitle?}   a graphic on or off, with a fade
 #   logo          {path: image file | null, decoder: pngdec|jpegdec, x, y, w, h}   the logo's picture and box (a new path or size: a new picture)
 #   countdown     {at: epoch ms | null, label, final}   what the countdown graphic counts to, and says at zero
+#   preview       {layers: [...as scene], graphics: {name: alpha}}   the preview's composition (at once; geometry in program pixels)
 #   measure       {on}   (the bench) report the centre pixel of every composed frame: {ev: centre, y, u, v, t: epoch s}
+#                        (and of the preview's: {ev: preview-centre, ...})
 # Events: ready, ack/nack, stats (every 250 ms: frames out, per input frames decoded,
 #   ms since the last one and the longest gap between two since the last report), input-frames {input} (its first decoded picture, or the first
 #   after 0.5 s without), transition-done, keyframe-wanted {input}, input-error {input, error} (that input is
@@ -41,6 +44,11 @@ Gst.init(None)
 CFG = json.loads(sys.argv[1])
 W, H, FPS = CFG['width'], CFG['height'], CFG['fps']
 OUT = CFG['out']
+# The preview: the shot in preview composed as it will go on air (its layout, the
+# graphics it will have), for the director's preview monitor. Smaller than the program
+# (a monitor, not a broadcast), from the same decoded pictures.
+PVW = CFG.get('preview')
+PW, PH = (PVW['width'], PVW['height']) if PVW else (W, H)
 T0 = time.monotonic()
 
 
@@ -55,6 +63,8 @@ def emit(obj):
 
 
 RAW = f'video/x-raw,format=I420,width={W},height={H},framerate={FPS}/1'
+RAW_PVW = f'video/x-raw,format=I420,width={PW},height={PH},framerate={FPS}/1'
+LEAKY = 'queue max-size-buffers=2 leaky=downstream'
 AUDIO = 'audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2'
 # The background (black) keeps the compositor's clock ticking with no input at all;
 # a silent live source does the same for the audio mixer. Both encoders are tuned for
@@ -82,6 +92,69 @@ PIPELINE = f'''
     ! opusenc bitrate=128000 frame-size=10 ! rtpopuspay pt={OUT['audioPt']} ssrc={OUT['audioSsrc']}
     ! udpsink host=127.0.0.1 port={OUT['audioPort']} sync=false async=false
 '''
+if PVW:
+    # (a key frame every second: a preview monitor that opens shows it within one)
+    PIPELINE += f'''
+  videotestsrc is-live=true pattern=black ! {RAW_PVW} ! {LEAKY} ! pvw.
+  compositor name=pvw background=black latency=0 ! {RAW_PVW.replace('I420', 'A420')} ! videoconvert ! {RAW_PVW} ! {LEAKY}
+    ! x264enc tune=zerolatency speed-preset=ultrafast bitrate={PVW['videoKbps']} key-int-max={FPS} byte-stream=false threads=1
+    ! video/x-h264,profile=constrained-baseline,stream-format=avc
+    ! rtph264pay pt={PVW['pt']} ssrc={PVW['ssrc']} config-interval=-1 mtu=1200 aggregate-mode=zero-latency
+    ! udpsink host=127.0.0.1 port={PVW['port']} sync=false async=false
+'''
+
+
+def to_mixers(name):
+    """The end of a picture's branch in a description: into the program's compositor and the preview's."""
+    if not PVW:
+        return f' ! {LEAKY} name=q_{name} ! pgm.'
+    return f' ! tee name=t_{name} t_{name}. ! {LEAKY} name=q_{name} ! pgm. t_{name}. ! {LEAKY} name=pq_{name} ! pvw.'
+
+
+def split_bin(desc, name):
+    """A picture's branch as a bin of its own, its ghost pads 'src' (to the program) and 'pvw' (to the preview)."""
+    tail = f' ! tee name=split split. ! {LEAKY} name=to_pgm' + (f' split. ! {LEAKY} name=to_pvw' if PVW else '')
+    b = Gst.parse_bin_from_description(desc + tail, False)
+    b.set_name(name)
+    b.add_pad(Gst.GhostPad.new('src', b.get_by_name('to_pgm').get_static_pad('src')))
+    if PVW:
+        b.add_pad(Gst.GhostPad.new('pvw', b.get_by_name('to_pvw').get_static_pad('src')))
+    pipeline.add(b)
+    return b
+
+
+def link_to(b, ghost, mixer):
+    """Links a bin's ghost pad to a new pad of that compositor (None without the preview)."""
+    if mixer is None:
+        return None
+    pad = mixer.request_pad_simple('sink_%u')
+    b.get_static_pad(ghost).link(pad)
+    return pad
+
+
+def unlink_bin(b):
+    """Stops a bin and gives back the mixer pads it fed."""
+    b.set_state(Gst.State.NULL)
+    for src in list(b.srcpads):
+        peer = src.get_peer()
+        if peer:
+            src.unlink(peer)
+            peer.get_parent_element().release_request_pad(peer)
+    pipeline.remove(b)
+
+
+def scaled(n, full, part):
+    return int(round(n * part / full))
+
+
+def place_pad(pad, l, preview=False):
+    """A layer's box (program pixels) on its compositor pad: the preview's is the same box, smaller."""
+    if pad is None:
+        return
+    for prop, key, full, part in (('xpos', 'x', W, PW), ('ypos', 'y', H, PH), ('width', 'w', W, PW), ('height', 'h', H, PH)):
+        pad.set_property(prop, scaled(int(l[key]), full, part) if preview else int(l[key]))
+    if 'z' in l:
+        pad.set_property('zorder', int(l['z']))
 
 # ---- graphics: layers above every shot, each a small live picture of its own (a box,
 # its text), faded in and out by its opacity; changed without touching the encoder ----
@@ -114,12 +187,13 @@ def graphic_branch(name, spec):
         for el, size, al in texts)
     return (f'videotestsrc is-live=true pattern=solid-color foreground-color={bg} '
             f'! video/x-raw,format=BGRA,width={b["w"]},height={b["h"]},framerate={GRAPHICS_FPS}/1{overlays} '
-            f'! queue max-size-buffers=2 leaky=downstream ! pgm.')
+            f'{to_mixers("g_" + name)}')
 
 
 PIPELINE += '\n'.join(graphic_branch(n, spec) for n, spec in GRAPHICS.items())
 pipeline = Gst.parse_launch(PIPELINE)
 pgm = pipeline.get_by_name('pgm')
+pvw = pipeline.get_by_name('pvw')  # (None without the preview)
 amix = pipeline.get_by_name('amix')
 encoder = pipeline.get_by_name('out_probe').get_static_pad('src').get_peer().get_parent_element()
 
@@ -134,14 +208,18 @@ def count_out(_pad, _info):
 
 pipeline.get_by_name('out_probe').get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, count_out)
 
-graphic_pads = {}
+graphic_pads = {}  # name -> its pad on the program's compositor
+preview_pads = {}  # name -> its pad on the preview's
 for n, (b, _, texts) in GRAPHICS.items():
-    # the compositor pad its branch ends on (the queue's peer)
-    first = pipeline.get_by_name(f'g_{n}_{texts[-1][0]}')
-    pad = first.get_static_pad('src').get_peer().get_parent_element().get_static_pad('src').get_peer()
-    for prop, value in (('xpos', b['x']), ('ypos', b['y']), ('width', b['w']), ('height', b['h']), ('alpha', 0.0), ('zorder', 1_000_000 + len(graphic_pads))):
-        pad.set_property(prop, value)
-    graphic_pads[n] = pad
+    # the compositor pads its branch ends on (its queues' peers)
+    z = {'z': 1_000_000 + len(graphic_pads)}
+    graphic_pads[n] = pipeline.get_by_name(f'q_g_{n}').get_static_pad('src').get_peer()
+    place_pad(graphic_pads[n], {**b, **z})
+    graphic_pads[n].set_property('alpha', 0.0)
+    if PVW:
+        preview_pads[n] = pipeline.get_by_name(f'pq_g_{n}').get_static_pad('src').get_peer()
+        place_pad(preview_pads[n], {**b, **z}, preview=True)
+        preview_pads[n].set_property('alpha', 0.0)
 pipeline.get_by_name('g_live_word').set_property('text', 'LIVE')
 
 DEPAY = {
@@ -184,24 +262,26 @@ def add_video(input_id, v):
             f'caps="application/x-rtp,media=video,clock-rate={CLOCK[codec]},encoding-name={codec},payload={v["pt"]}" '
             f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=false '
             f'! queue max-size-buffers=300 max-size-time=0 max-size-bytes=0 leaky=downstream ! {DEPAY[codec]} '
-            f'! videoconvert ! videoscale ! video/x-raw,format=I420 '
-            f'! queue max-size-buffers=2 leaky=downstream')
-    b, pad = branch(desc, f'v_{input_id}', pgm)
-    pad.set_property('alpha', 0.0)
-    pad.set_property('sizing-policy', 'keep-aspect-ratio')
-    pad.set_property('xpos', 0)
-    pad.set_property('ypos', 0)
-    pad.set_property('width', W)
-    pad.set_property('height', H)
-    b.get_static_pad('src').link(pad)
+            f'! videoconvert ! videoscale ! video/x-raw,format=I420')
+    b = split_bin(desc, f'v_{input_id}')
+    pad, ppad = link_to(b, 'src', pgm), link_to(b, 'pvw', pvw)
+    for p, preview in ((pad, False), (ppad, True)):
+        if p is None:
+            continue
+        p.set_property('alpha', 0.0)
+        p.set_property('sizing-policy', 'keep-aspect-ratio')
+        place_pad(p, {'x': 0, 'y': 0, 'w': W, 'h': H}, preview)
     entry = inputs[input_id]
 
-    def counted(_pad, info):
+    def untimed(_pad, info):
         # A picture with no time (seen after a jitter buffer reset its clock skew, a camera
-        # coming back) is dropped: the compositor would fail the whole program on it
-        # ("Need timestamped buffers!", every source then stopped with a flow error).
-        if info.get_buffer().pts == Gst.CLOCK_TIME_NONE:
-            return Gst.PadProbeReturn.DROP
+        # coming back) is dropped before it reaches either compositor: it would fail the
+        # whole program on it ("Need timestamped buffers!", every source then stopped with
+        # a flow error).
+        return Gst.PadProbeReturn.DROP if info.get_buffer().pts == Gst.CLOCK_TIME_NONE else Gst.PadProbeReturn.OK
+    b.get_by_name('split').get_static_pad('sink').add_probe(Gst.PadProbeType.BUFFER, untimed)
+
+    def counted(_pad, info):
         now = time.monotonic()
         # Its first picture, or the first after a silence: the server may be waiting
         # for it to show the input (a cut to it, a camera back).
@@ -227,6 +307,7 @@ def add_video(input_id, v):
     b.get_by_name('jb').get_static_pad('src').add_probe(Gst.PadProbeType.EVENT_UPSTREAM, upstream)
     entry['bins'].append(b)
     entry['vpad'] = pad
+    entry['ppad'] = ppad
     if not b.sync_state_with_parent():
         raise RuntimeError(f'the video input of {input_id} could not start (its port {v["port"]} may be taken)')
 
@@ -253,13 +334,7 @@ def remove_input(input_id):
         t['to'].pop(input_id, None)
         t['from'].pop(input_id, None)
     for b in entry['bins']:
-        b.set_state(Gst.State.NULL)
-        src = b.get_static_pad('src')
-        peer = src.get_peer()
-        if peer:
-            src.unlink(peer)
-            peer.get_parent_element().release_request_pad(peer)
-        pipeline.remove(b)
+        unlink_bin(b)
 
 
 # ---- the scene: layers and gains, set at once (a cut) or ramped (a mix, a dip) ----
@@ -292,8 +367,32 @@ wanted_gains = {}
 def place(input_id, l):
     pad = inputs[input_id].get('vpad')
     if pad:
-        for prop, key in (('xpos', 'x'), ('ypos', 'y'), ('width', 'w'), ('height', 'h'), ('zorder', 'z')):
-            pad.set_property(prop, int(l[key]))
+        place_pad(pad, l)
+
+
+# The preview's composition: set at once, never ramped (it shows what a take will end on).
+preview = {'layers': {}, 'graphics': {}}
+
+
+def show_preview(input_id):
+    pad = inputs[input_id].get('ppad')
+    if pad is None:
+        return
+    l = preview['layers'].get(input_id)
+    if l:
+        place_pad(pad, l, preview=True)
+    pad.set_property('alpha', max(0.0, min(1.0, float(l['alpha']))) if l else 0.0)
+
+
+def set_preview(c):
+    if not PVW:
+        raise ValueError('this mixer makes no preview')
+    preview['layers'] = {l['input']: l for l in c.get('layers', [])}
+    preview['graphics'] = dict(c.get('graphics', {}))
+    for input_id in inputs:
+        show_preview(input_id)
+    for name, pad in preview_pads.items():
+        pad.set_property('alpha', max(0.0, min(1.0, float(preview['graphics'].get(name, 0.0)))))
 
 
 def scene(c):
@@ -327,6 +426,7 @@ def join_scene(input_id):
         t['to'][input_id] = target
     if not transitions:
         apply(input_id, *target)
+    show_preview(input_id)
 
 
 def tick():
@@ -393,16 +493,9 @@ def graphic(c):
 logo = {'path': None, 'bin': None, 'size': None, 'old': [], 'made': 0}
 
 
-def drop_logo_branch(b, pad):
-    b.set_state(Gst.State.NULL)
-    b.get_static_pad('src').unlink(pad)
-    pgm.release_request_pad(pad)
-    pipeline.remove(b)
-
-
 def drop_old_logos():
-    for b, pad in logo['old']:
-        drop_logo_branch(b, pad)
+    for b in logo['old']:
+        unlink_bin(b)
     logo['old'] = []
     return False  # (once, from the main loop)
 
@@ -412,9 +505,10 @@ def remove_logo():
     b = logo['bin']
     if not b:
         return
-    pad = graphic_pads.pop('logo')
+    graphic_pads.pop('logo')
+    preview_pads.pop('logo', None)
     fades.pop('logo', None)
-    drop_logo_branch(b, pad)
+    unlink_bin(b)
     logo.update({'path': None, 'bin': None, 'size': None})
 
 
@@ -434,22 +528,24 @@ def set_logo(c):
         # The picture on the program stays until the new one's first frame: a logo
         # replaced or resized never leaves the program for a frame.
         if logo['bin']:
-            logo['old'].append((logo['bin'], graphic_pads.pop('logo')))
+            logo['old'].append(logo['bin'])
+            graphic_pads.pop('logo')
+            preview_pads.pop('logo', None)
         # (the file's path is set as a property: a pipeline description would mangle any
         # character outside ASCII in it)
         desc = (f'filesrc name=logo_file ! {c["decoder"]} ! imagefreeze is-live=true ! videoconvert ! videoscale '
-                f'! video/x-raw,format=BGRA,width={box_["w"]},height={box_["h"]},framerate={FPS}/1 '
-                f'! queue max-size-buffers=2 leaky=downstream')
-        b = Gst.parse_bin_from_description(desc, True)
+                f'! video/x-raw,format=BGRA,width={box_["w"]},height={box_["h"]},framerate={FPS}/1')
         logo['made'] += 1
-        b.set_name(f'logo_{logo["made"]}')  # (the one it replaces is still in the pipeline)
+        b = split_bin(desc, f'logo_{logo["made"]}')  # (the one it replaces is still in the pipeline)
         b.get_by_name('logo_file').set_property('location', path)
-        pipeline.add(b)
-        pad = pgm.request_pad_simple('sink_%u')
+        pad, ppad = link_to(b, 'src', pgm), link_to(b, 'pvw', pvw)
         pad.set_property('zorder', 1_000_000 + len(GRAPHICS))
         pad.set_property('alpha', alpha)
-        b.get_static_pad('src').link(pad)
         graphic_pads['logo'] = pad
+        if ppad is not None:
+            ppad.set_property('zorder', 1_000_000 + len(GRAPHICS))
+            ppad.set_property('alpha', max(0.0, min(1.0, float(preview['graphics'].get('logo', 0.0)))))
+            preview_pads['logo'] = ppad
         if fade:  # (a fade under way goes on with the new picture)
             fades['logo'] = fade
         logo.update({'path': path, 'bin': b, 'size': (box_['w'], box_['h'])})
@@ -461,9 +557,9 @@ def set_logo(c):
         if not b.sync_state_with_parent():
             remove_logo()
             raise RuntimeError('the logo could not start')
-    pad = graphic_pads['logo']
-    for prop in ('x', 'y', 'w', 'h'):
-        pad.set_property({'x': 'xpos', 'y': 'ypos', 'w': 'width', 'h': 'height'}[prop], box_[prop])
+    place_pad(graphic_pads['logo'], box_)
+    if 'logo' in preview_pads:
+        place_pad(preview_pads['logo'], box_, preview=True)
 
 
 def fade_tick():
@@ -500,24 +596,29 @@ def countdown_tick():
 measuring = [False]
 
 
-def measure_centre(pad, info):
-    """The centre pixel of a composed frame, and when it was composed: what a cut measures."""
-    if not measuring[0]:
+def measure_centre(ev, width, height):
+    def probe(pad, info):
+        """The centre pixel of a composed frame, and when it was composed: what a cut measures."""
+        if not measuring[0]:
+            return Gst.PadProbeReturn.OK
+        vi = GstVideo.VideoInfo.new_from_caps(pad.get_current_caps())
+        ok, m = info.get_buffer().map(Gst.MapFlags.READ)
+        if ok:
+            try:
+                y = m.data[vi.offset[0] + (height // 2) * vi.stride[0] + width // 2]
+                u = m.data[vi.offset[1] + (height // 4) * vi.stride[1] + width // 4]
+                v = m.data[vi.offset[2] + (height // 4) * vi.stride[2] + width // 4]
+                emit({'ev': ev, 'y': y, 'u': u, 'v': v, 't': time.time()})
+            finally:
+                info.get_buffer().unmap(m)
         return Gst.PadProbeReturn.OK
-    vi = GstVideo.VideoInfo.new_from_caps(pad.get_current_caps())
-    ok, m = info.get_buffer().map(Gst.MapFlags.READ)
-    if ok:
-        try:
-            y = m.data[vi.offset[0] + (H // 2) * vi.stride[0] + W // 2]
-            u = m.data[vi.offset[1] + (H // 4) * vi.stride[1] + W // 4]
-            v = m.data[vi.offset[2] + (H // 4) * vi.stride[2] + W // 4]
-            emit({'ev': 'centre', 'y': y, 'u': u, 'v': v, 't': time.time()})
-        finally:
-            info.get_buffer().unmap(m)
-    return Gst.PadProbeReturn.OK
+    return probe
 
 
-pgm.get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, measure_centre)  # (as it leaves the compositor)
+# (as they leave the compositors)
+pgm.get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, measure_centre('centre', W, H))
+if pvw:
+    pvw.get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, measure_centre('preview-centre', PW, PH))
 
 
 def stats():
@@ -560,6 +661,8 @@ def handle(line):
             graphic(c)
         elif cmd == 'logo':
             set_logo(c)
+        elif cmd == 'preview':
+            set_preview(c)
         elif cmd == 'countdown':
             at = c.get('at')
             if at is not None and not isinstance(at, (int, float)):
@@ -615,12 +718,11 @@ def on_message(_bus, msg):
             path = logo['path']
             remove_logo()
             emit({'ev': 'logo-error', 'path': path, 'error': err.message})
-        elif any(top is b for b, _ in logo['old']):
+        elif any(top is b for b in logo['old']):
             # (a picture already replaced, still shown until its successor's first frame:
             # it goes now, and the program goes on)
-            for b, pad in [o for o in logo['old'] if o[0] is top]:
-                logo['old'].remove((b, pad))
-                drop_logo_branch(b, pad)
+            logo['old'].remove(top)
+            unlink_bin(top)
         elif name.startswith(('v_', 'a_')):
             input_id = name[2:]
             if input_id in inputs and any(b is top for b in inputs[input_id]['bins']):

@@ -50,12 +50,19 @@ type Mixer = {
   /** an event like this, already received or still to come */
   seen: (pred: (e: MixerEvent) => boolean) => Promise<MixerEvent>;
   out: Awaited<ReturnType<typeof sink>>;
+  /** where its preview goes (with `preview`) */
+  preview?: Awaited<ReturnType<typeof sink>>;
 };
 
-async function startMixer(): Promise<Mixer> {
+/** `preview`: it composes a preview too, at half the program's size. */
+async function startMixer({ preview = false } = {}): Promise<Mixer> {
   const out = await sink();
   const audio = await sink();
-  const config = { width: 320, height: 180, fps: 30, videoKbps: 1000, out: { videoPort: out.port, audioPort: audio.port, videoPt: 96, videoSsrc: 1, audioPt: 100, audioSsrc: 2 } };
+  const pvw = preview ? await sink() : undefined;
+  const config = {
+    width: 320, height: 180, fps: 30, videoKbps: 1000, out: { videoPort: out.port, audioPort: audio.port, videoPt: 96, videoSsrc: 1, audioPt: 100, audioSsrc: 2 },
+    ...(pvw ? { preview: { width: 160, height: 90, videoKbps: 300, port: pvw.port, pt: 96, ssrc: 3 } } : {}),
+  };
   const p = spawn('/usr/bin/python3', [ENGINE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
   running.push(p);
   const channel = new MixerChannel(p.stdin!, p.stdout!);
@@ -71,7 +78,7 @@ async function startMixer(): Promise<Mixer> {
     return past ? Promise.resolve(past) : next(pred);
   };
   await next((e) => e.ev === 'ready');
-  return { channel, next, seen, out };
+  return { channel, next, seen, out, preview: pvw };
 }
 
 const stats = (e: MixerEvent): e is Extract<MixerEvent, { ev: 'stats' }> => e.ev === 'stats';
@@ -163,9 +170,65 @@ describe('the mixer engine', () => {
     }
   });
 
+  it('composes the preview apart from the program: its own shot, its own graphics, sent as RTP of its own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regie-mixer-preview-'));
+    try {
+      const png = join(dir, 'logo.png');
+      writeFileSync(png, execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=0x00ff00:s=64x32', '-frames:v', '1', '-c:v', 'png', '-f', 'image2pipe', 'pipe:1']));
+      const m = await startMixer({ preview: true });
+      const [red, blue] = [await freeRtpPorts(), await freeRtpPorts()];
+      await m.channel.send({ cmd: 'input.add', input: 'red', video: { port: red, codec: 'H264', pt: 96 } });
+      await m.channel.send({ cmd: 'input.add', input: 'blue', video: { port: blue, codec: 'VP8', pt: 97 } });
+      sender('red', 'H264', red, 96);
+      sender('blue', 'VP8', blue, 97);
+      await m.seen((e) => e.ev === 'input-frames' && e.input === 'red');
+      await m.seen((e) => e.ev === 'input-frames' && e.input === 'blue');
+      type Centre = Extract<MixerEvent, { ev: 'centre' | 'preview-centre' }>;
+      const isRed = (e: Centre) => e.v > 200 && e.u < 120;
+      const isBlue = (e: Centre) => e.u > 180 && e.v < 140;
+      const isGreen = (e: Centre) => e.y > 120 && e.u < 80 && e.v < 80;
+      /** The next program and preview frames, once both show what they should. */
+      const both = async (program: (e: Centre) => boolean, preview: (e: Centre) => boolean) => {
+        await m.next((e) => e.ev === 'preview-centre' && preview(e));
+        await m.next((e) => e.ev === 'centre' && program(e));
+        // ...and go on showing it (a frame of each, from now)
+        expect(program(await m.next((e) => e.ev === 'centre') as Centre)).toBe(true);
+        expect(preview(await m.next((e) => e.ev === 'preview-centre') as Centre)).toBe(true);
+      };
+      await m.channel.send({ cmd: 'measure', on: true });
+      // Red on the program, blue in preview.
+      await m.channel.send({ cmd: 'scene', layers: [{ input: 'red', x: 0, y: 0, w: 320, h: 180, alpha: 1, z: 1 }], gains: { red: 1 }, ms: 0 });
+      await m.channel.send({ cmd: 'preview', layers: [{ input: 'blue', x: 0, y: 0, w: 320, h: 180, alpha: 1, z: 1 }], graphics: {} });
+      await both(isRed, isBlue);
+      // The preview's layout is its own: red full frame with blue inset over the centre
+      // (boxes in program pixels: the preview is half the size); the program unchanged.
+      await m.channel.send({ cmd: 'preview', graphics: {}, layers: [
+        { input: 'red', x: 0, y: 0, w: 320, h: 180, alpha: 1, z: 1 }, { input: 'blue', x: 120, y: 60, w: 80, h: 60, alpha: 1, z: 2 }] });
+      await both(isRed, isBlue);
+      await m.channel.send({ cmd: 'preview', graphics: {}, layers: [
+        { input: 'red', x: 0, y: 0, w: 320, h: 180, alpha: 1, z: 1 }, { input: 'blue', x: 0, y: 0, w: 80, h: 60, alpha: 1, z: 2 }] });
+      await both(isRed, isRed);
+      // A logo readied with the next shot: in preview only.
+      await m.channel.send({ cmd: 'logo', path: png, decoder: 'pngdec', x: 120, y: 60, w: 80, h: 40 });
+      await m.channel.send({ cmd: 'preview', graphics: { logo: 1 }, layers: [{ input: 'red', x: 0, y: 0, w: 320, h: 180, alpha: 1, z: 1 }] });
+      await both(isRed, isGreen);
+      // Taken: on both.
+      await m.channel.send({ cmd: 'graphic', name: 'logo', on: true, ms: 0, opacity: 1 });
+      await both(isGreen, isGreen);
+      // The preview is sent, as RTP of its own.
+      const packets = m.preview!.packets();
+      await m.next(stats);
+      await m.next(stats);
+      expect(m.preview!.packets()).toBeGreaterThan(packets);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers a bad command with why, and goes on composing', async () => {
     const m = await startMixer();
     await expect(m.channel.send({ cmd: 'nope' } as never)).rejects.toThrow(/unknown command 'nope'/);
+    await expect(m.channel.send({ cmd: 'preview', layers: [], graphics: {} })).rejects.toThrow(/makes no preview/);
     await expect(m.channel.send({ cmd: 'input.add', input: 'x', video: { port: await freeRtpPorts(), codec: 'AV1', pt: 96 } })).rejects.toThrow(/cannot decode AV1/);
     const a = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
     const b = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
