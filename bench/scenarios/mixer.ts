@@ -10,6 +10,7 @@
 //     program encoder (Régie's own settings) encoding its output, against the program
 //     encoder alone on one camera's RTP (the splice costs nothing: packets are forwarded).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { encoderArgs, programSdp } from '../../sfu/src/encoder/ffmpegArgs.js';
 import { freeRtpPorts } from '../../sfu/src/media/plainTransports.js';
 import { MixerChannel, type MixerEvent } from '../../sfu/src/mixer/MixerChannel.js';
+import { previewSize } from '../../sfu/src/mixer/output.js';
 import { DEFAULT_FORMAT } from '../../sfu/src/outputFormat.js';
 import type { BenchContext } from '../context.js';
 import { measureGroups, type GroupUse } from '../lib/processes.js';
@@ -74,6 +76,7 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
   };
   const windowMs = ctx.quick ? 3000 : 15000;
   const relays: RtpRelay[] = [];
+  const sockets: Socket[] = [];
   const senders: ChildProcess[] = [];
   try {
     const files = COLOURS.map(cameraFile);
@@ -112,7 +115,16 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
     relays.push(relay);
     const out = { v: await freeRtpPorts(), a: await freeRtpPorts() };
     const enc = encode(out.v, out.a);
-    const config = { width: f.width, height: f.height, fps: f.fps, videoKbps: f.videoBitrateKbps * 2, out: { videoPort: out.v, audioPort: out.a, videoPt: 96, videoSsrc: 1, audioPt: 100, audioSsrc: 2 } };
+    // Its preview too, as the server runs it (the shot in preview composed for the
+    // director's monitor): sent to a socket that throws it away.
+    const previewSink = createSocket('udp4');
+    sockets.push(previewSink);
+    const previewPort = await freeRtpPorts();
+    await new Promise<void>((r) => previewSink.bind(previewPort, '127.0.0.1', r));
+    const config = {
+      width: f.width, height: f.height, fps: f.fps, videoKbps: f.videoBitrateKbps * 2, out: { videoPort: out.v, audioPort: out.a, videoPt: 96, videoSsrc: 1, audioPt: 100, audioSsrc: 2 },
+      preview: { ...previewSize(f), videoKbps: 1000, port: previewPort, pt: 96, ssrc: 3 },
+    };
     const proc = start('/usr/bin/python3', [ENGINE, JSON.stringify(config)], 'pipe');
     const channel = new MixerChannel(proc.stdin!, proc.stdout!);
     const events: MixerEvent[] = [];
@@ -133,6 +145,8 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
         await until(() => events.some((e) => e.ev === 'input-frames' && e.input === COLOURS[i]), `${COLOURS[i]} decoded`);
       }
       if (n === 0) await channel.send({ cmd: 'scene', layers: [full('red', 1)], gains: {}, ms: 0 });
+      // In preview: the next camera (the one on air while it is the only one).
+      await channel.send({ cmd: 'preview', layers: [full(COLOURS[Math.min(1, count - 1)]!, 1)], graphics: {} });
       ctx.progress(`mixer: ${count} camera(s) decoded, one on air`);
       // Measured from a report that shows every camera decoding, the encoder encoding.
       const from = events.length;
@@ -221,5 +235,6 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
   } finally {
     for (const k of kids) k.kill('SIGKILL');
     for (const r of relays) r.close();
+    for (const sock of sockets) sock.close();
   }
 }

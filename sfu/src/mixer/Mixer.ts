@@ -29,6 +29,8 @@ const PYTHON = '/usr/bin/python3';
 const ENGINE = fileURLToPath(new URL('./engine/mixer.py', import.meta.url));
 const STATS_MS = 250; // the mixer reports what it decodes this often
 const DECODING_MS = 500; // an input counts as decoding while its last picture is at most this old
+/** A mixer whose main loop has not run for this long answers no command: it is started again (it may still compose). */
+const LOOP_HUNG_MS = 5000;
 
 export type MixerSources = {
   /** the program router, where every source is piped (waits while it is rebuilt) */
@@ -267,6 +269,10 @@ export class Mixer extends EventEmitter<MixerEvents> {
         return;
       case 'stats':
         s.statsAt = Date.now();
+        if ((e.loopMs ?? 0) > LOOP_HUNG_MS) {
+          s.run.fail(`its control loop has answered nothing for ${e.loopMs} ms`);
+          return;
+        }
         framesOut(e.framesOut);
         for (const [id, st] of Object.entries(e.inputs)) {
           const input = s.inputs.get(id);

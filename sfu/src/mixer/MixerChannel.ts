@@ -9,7 +9,8 @@ export type MixerEvent =
   | { ev: 'ready' }
   | { ev: 'ack'; id: number }
   | { ev: 'nack'; id: number | null; error: string }
-  | { ev: 'stats'; framesOut: number; inputs: Record<string, { frames: number; sinceMs: number | null; maxGapMs: number }> }
+  /** `loopMs`: since its main loop (which answers commands) last ran */
+  | { ev: 'stats'; framesOut: number; loopMs?: number; inputs: Record<string, { frames: number; sinceMs: number | null; maxGapMs: number }> }
   | { ev: 'input-frames'; input: string }
   | { ev: 'keyframe-wanted'; input: string }
   | { ev: 'input-error'; input: string; error: string }

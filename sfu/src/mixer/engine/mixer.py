@@ -41,6 +41,14 @@ gi.require_version('GstVideo', '1.0')
 from gi.repository import GLib, Gst, GstVideo  # noqa: E402
 
 Gst.init(None)
+# Every plugin an input or a logo may need, loaded now rather than when the first camera
+# of that codec comes, while the program plays (loading avdec_h264's libraries took
+# 140 ms here on an idle machine; a main loop held up that long answers nothing).
+for _name in ('rtpjitterbuffer', 'rtph264depay', 'h264parse', 'avdec_h264', 'rtpvp8depay', 'vp8dec', 'rtpvp9depay', 'vp9dec',
+              'rtpopusdepay', 'opusdec', 'pngdec', 'jpegdec', 'imagefreeze'):
+    _factory = Gst.ElementFactory.find(_name)
+    if _factory:
+        _factory.load()
 CFG = json.loads(sys.argv[1])
 W, H, FPS = CFG['width'], CFG['height'], CFG['fps']
 OUT = CFG['out']
@@ -132,15 +140,35 @@ def link_to(b, ghost, mixer):
     return pad
 
 
+# Bins being stopped: what they still report is not news.
+dropping = set()
+
+
 def unlink_bin(b):
-    """Stops a bin and gives back the mixer pads it fed."""
-    b.set_state(Gst.State.NULL)
+    """
+    Gives back the mixer pads a bin fed, at once, then stops it and takes it out of the
+    pipeline on a thread of its own. Stopping a bin waits for its streaming threads,
+    and one can be held up (a push into a compositor waiting for its next frame; seen
+    here: over a second on a loaded machine, never answered once): the main loop must
+    not wait with it, or no command is answered and no report sent (the server then
+    takes the mixer for hung and starts another).
+    """
+    dropping.add(b)
     for src in list(b.srcpads):
         peer = src.get_peer()
         if peer:
-            src.unlink(peer)
+            # (the compositor's pad goes flushing: a push blocked in it returns)
             peer.get_parent_element().release_request_pad(peer)
-    pipeline.remove(b)
+
+    def stop():
+        b.set_state(Gst.State.NULL)
+        GLib.idle_add(forget)
+
+    def forget():
+        pipeline.remove(b)
+        dropping.discard(b)
+        return False
+    threading.Thread(target=stop, name='stop-bin', daemon=True).start()
 
 
 def scaled(n, full, part):
@@ -615,18 +643,51 @@ def measure_centre(ev, width, height):
     return probe
 
 
-# (as they leave the compositors)
-pgm.get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, measure_centre('centre', W, H))
-if pvw:
-    pvw.get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, measure_centre('preview-centre', PW, PH))
+measure_probes = []
+
+
+def measure(on):
+    """(As frames leave the compositors; only while asked: Python in a compositor's own thread costs it the GIL every frame.)"""
+    measuring[0] = on
+    for pad, probe_id in measure_probes:
+        pad.remove_probe(probe_id)
+    measure_probes.clear()
+    if on:
+        for mixer, ev, width, height in ((pgm, 'centre', W, H), (pvw, 'preview-centre', PW, PH)):
+            if mixer:
+                pad = mixer.get_static_pad('src')
+                measure_probes.append((pad, pad.add_probe(Gst.PadProbeType.BUFFER, measure_centre(ev, width, height))))
+
+
+# The main loop's last beat: a report says how long ago it was (a loop held up for
+# long answers no command; the server then starts another mixer).
+beat = [time.monotonic()]
+
+
+def heartbeat():
+    beat[0] = time.monotonic()
+    return True
 
 
 def stats():
     now = time.monotonic()
-    emit({'ev': 'stats', 'framesOut': frames_out, 'inputs': {
+    emit({'ev': 'stats', 'framesOut': frames_out, 'loopMs': round((now - beat[0]) * 1000), 'inputs': {
         i: {'frames': e['frames'], 'sinceMs': round((now - e['last']) * 1000) if e['last'] else None, 'maxGapMs': round(e.pop('gap', 0) * 1000)}
-        for i, e in inputs.items()}})
-    return True
+        for i, e in list(inputs.items())}})
+
+
+def report():
+    """
+    Reports every 0.25 s from a thread of its own, not the main loop: they say whether
+    the program is being composed (what the server's watchdog reads), even while the
+    main loop is held up for a moment by a command (an input being added or removed).
+    """
+    while True:
+        time.sleep(0.25)
+        try:
+            stats()
+        except RuntimeError:  # (the inputs changed while being read: the next report)
+            pass
 
 
 def handle(line):
@@ -670,7 +731,7 @@ def handle(line):
             countdown.update({'at': at, 'label': str(c.get('label', '')), 'final': str(c.get('final', ''))})
             countdown_tick()
         elif cmd == 'measure':
-            measuring[0] = bool(c['on'])
+            measure(bool(c['on']))
         elif cmd == 'keyframe':
             encoder.send_event(Gst.Event.new_custom(Gst.EventType.CUSTOM_DOWNSTREAM, Gst.Structure.new_from_string(
                 'GstForceKeyUnit, all-headers=(boolean)true')))
@@ -712,7 +773,9 @@ def on_message(_bus, msg):
         while top.get_parent() is not None and top.get_parent() != pipeline:
             top = top.get_parent()
         name = top.get_name() or ''
-        if top is logo['bin']:
+        if top in dropping:
+            pass  # (a bin being stopped: its inputs' pads are gone)
+        elif top is logo['bin']:
             # a picture that cannot be read: the program goes on without it (the server
             # tells the director which image it was)
             path = logo['path']
@@ -761,7 +824,8 @@ GLib.io_add_watch(GLib.IOChannel.unix_new(0), GLib.PRIORITY_HIGH, GLib.IO_IN | G
 GLib.timeout_add(1000 // (2 * FPS), guarded(tick))
 GLib.timeout_add(1000 // (2 * FPS), guarded(fade_tick))
 GLib.timeout_add(100, guarded(countdown_tick))
-GLib.timeout_add(250, guarded(stats))
+GLib.timeout_add(100, heartbeat)
+threading.Thread(target=report, name='report', daemon=True).start()
 pipeline.set_state(Gst.State.PLAYING)
 loop.run()
 pipeline.set_state(Gst.State.NULL)

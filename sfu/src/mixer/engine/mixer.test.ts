@@ -220,6 +220,23 @@ describe('the mixer engine', () => {
       await m.next(stats);
       await m.next(stats);
       expect(m.preview!.packets()).toBeGreaterThan(packets);
+      // Inputs removed while shown, on both: each answered at once (a bin is stopped off
+      // the main loop), both compositions go on (the logo alone over black)...
+      await m.channel.send({ cmd: 'graphic', name: 'logo', on: false, ms: 0 });
+      await m.channel.send({ cmd: 'preview', graphics: {}, layers: [{ input: 'red', x: 0, y: 0, w: 320, h: 180, alpha: 1, z: 1 }] });
+      await both(isRed, isRed);
+      await m.channel.send({ cmd: 'input.remove', input: 'red' });
+      await m.channel.send({ cmd: 'input.remove', input: 'blue' });
+      const black = (e: Centre) => e.y < 30;
+      await both(black, black);
+      // ...and one added again under the same name, on a new port, takes its place in both.
+      const again = await freeRtpPorts();
+      await m.channel.send({ cmd: 'input.add', input: 'red', video: { port: again, codec: 'H264', pt: 96 } });
+      sender('red', 'H264', again, 96);
+      await both(isRed, isRed);
+      const report = (await m.next(stats)) as Extract<MixerEvent, { ev: 'stats' }>;
+      expect(report.loopMs, 'its main loop runs (answers commands)').toBeLessThan(1000);
+      expect(Object.keys(report.inputs)).toEqual(['red']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
