@@ -123,7 +123,7 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
     await new Promise<void>((r) => previewSink.bind(previewPort, '127.0.0.1', r));
     const config = {
       width: f.width, height: f.height, fps: f.fps, videoKbps: f.videoBitrateKbps * 2, out: { videoPort: out.v, audioPort: out.a, videoPt: 96, videoSsrc: 1, audioPt: 100, audioSsrc: 2 },
-      preview: { ...previewSize(f), videoKbps: 1000, port: previewPort, pt: 96, ssrc: 3 },
+      preview: { ...previewSize(f), fps: 15, videoKbps: 800, port: previewPort, pt: 96, ssrc: 3 },
     };
     const proc = start('/usr/bin/python3', [ENGINE, JSON.stringify(config)], 'pipe');
     const channel = new MixerChannel(proc.stdin!, proc.stdout!);

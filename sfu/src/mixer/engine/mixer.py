@@ -12,7 +12,7 @@
 # are added and removed while it plays; every property changes at runtime.
 #
 # argv[1]: JSON {width, height, fps, videoKbps, out: {videoPort, audioPort, videoPt, videoSsrc, audioPt, audioSsrc},
-#   preview?: {width, height, videoKbps, port, pt, ssrc}}   (preview: a second composition, the next shot, H.264 as RTP)
+#   preview?: {width, height, fps, videoKbps, port, pt, ssrc}}   (preview: a second composition, the next shot, H.264 as RTP)
 # Commands: {"id": n, "cmd": ..., ...}; each is answered {"ev": "ack", "id": n} or {"ev": "nack", "id": n, "error": ...}
 #   input.add     {input, video?: {port, codec: H264|VP8|VP9, pt}, audio?: {port, pt}}
 #   input.remove  {input}
@@ -56,7 +56,7 @@ OUT = CFG['out']
 # graphics it will have), for the director's preview monitor. Smaller than the program
 # (a monitor, not a broadcast), from the same decoded pictures.
 PVW = CFG.get('preview')
-PW, PH = (PVW['width'], PVW['height']) if PVW else (W, H)
+PW, PH, PFPS = (PVW['width'], PVW['height'], PVW['fps']) if PVW else (W, H, FPS)
 T0 = time.monotonic()
 
 
@@ -71,7 +71,7 @@ def emit(obj):
 
 
 RAW = f'video/x-raw,format=I420,width={W},height={H},framerate={FPS}/1'
-RAW_PVW = f'video/x-raw,format=I420,width={PW},height={PH},framerate={FPS}/1'
+RAW_PVW = f'video/x-raw,format=I420,width={PW},height={PH},framerate={PFPS}/1'
 LEAKY = 'queue max-size-buffers=2 leaky=downstream'
 AUDIO = 'audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2'
 # The background (black) keeps the compositor's clock ticking with no input at all;
@@ -105,7 +105,7 @@ if PVW:
     PIPELINE += f'''
   videotestsrc is-live=true pattern=black ! {RAW_PVW} ! {LEAKY} ! pvw.
   compositor name=pvw background=black latency=0 ! {RAW_PVW.replace('I420', 'A420')} ! videoconvert ! {RAW_PVW} ! {LEAKY}
-    ! x264enc tune=zerolatency speed-preset=ultrafast bitrate={PVW['videoKbps']} key-int-max={FPS} byte-stream=false threads=1
+    ! x264enc tune=zerolatency speed-preset=ultrafast bitrate={PVW['videoKbps']} key-int-max={PFPS} byte-stream=false threads=1
     ! video/x-h264,profile=constrained-baseline,stream-format=avc
     ! rtph264pay pt={PVW['pt']} ssrc={PVW['ssrc']} config-interval=-1 mtu=1200 aggregate-mode=zero-latency
     ! udpsink host=127.0.0.1 port={PVW['port']} sync=false async=false

@@ -61,7 +61,7 @@ async function startMixer({ preview = false } = {}): Promise<Mixer> {
   const pvw = preview ? await sink() : undefined;
   const config = {
     width: 320, height: 180, fps: 30, videoKbps: 1000, out: { videoPort: out.port, audioPort: audio.port, videoPt: 96, videoSsrc: 1, audioPt: 100, audioSsrc: 2 },
-    ...(pvw ? { preview: { width: 160, height: 90, videoKbps: 300, port: pvw.port, pt: 96, ssrc: 3 } } : {}),
+    ...(pvw ? { preview: { width: 160, height: 90, fps: 15, videoKbps: 300, port: pvw.port, pt: 96, ssrc: 3 } } : {}),
   };
   const p = spawn('/usr/bin/python3', [ENGINE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
   running.push(p);
