@@ -307,9 +307,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
         if (!input || input.adding) return; // (an input being made again already)
         s.inputs.delete(e.input);
         this.#close(input);
-        // After a moment: an input that fails at once must not spin.
-        s.retryAt.set(e.input, Date.now() + 500);
-        setTimeout(() => { if (this.#state === s) this.sourcesChanged(); }, 500).unref();
+        this.#retrySoon(s, e.input);
         return;
       }
       case 'transition-done':
@@ -411,13 +409,20 @@ export class Mixer extends EventEmitter<MixerEvents> {
       for (const c of input.consumers) await c.resume();
       for (const c of input.consumers) if (c.kind === 'video') await c.requestKeyFrame();
     } catch (err) {
-      this.#log.warn({ source: id, err: (err as Error).message }, 'could not bring a source into the mixer');
+      this.#log.warn({ source: id, err: (err as Error).message }, 'could not bring a source into the mixer; trying again');
       if (s.inputs.get(id) === input) s.inputs.delete(id);
       this.#close(input);
+      this.#retrySoon(s, id); // (a take may be waiting for it)
     } finally {
       input.adding = false;
     }
     if (this.#state === s && s.inputs.get(id) === input) this.sourcesChanged(); // (what changed while it was being added)
+  }
+
+  /** A source whose input failed is brought in again after a moment (one that fails at once must not spin). */
+  #retrySoon(s: RunState, id: string): void {
+    s.retryAt.set(id, Date.now() + 500);
+    setTimeout(() => { if (this.#state === s) this.sourcesChanged(); }, 500).unref();
   }
 
   #removeInput(s: RunState, id: string): void {

@@ -127,7 +127,7 @@ def split_bin(desc, name):
     b.add_pad(Gst.GhostPad.new('src', b.get_by_name('to_pgm').get_static_pad('src')))
     if PVW:
         b.add_pad(Gst.GhostPad.new('pvw', b.get_by_name('to_pvw').get_static_pad('src')))
-    pipeline.add(b)
+    pipeline.add(b)  # (raises if it cannot: a name in use)
     return b
 
 
@@ -260,13 +260,20 @@ CLOCK = {'H264': 90000, 'VP8': 90000, 'VP9': 90000}
 
 # input id -> {'bins': [...], 'vpad': compositor pad, 'apad': audiomixer pad, 'frames': n, 'last': t}
 inputs = {}
+made = [0]
+
+
+def bin_name(kind, input_id):
+    """A name no other bin has: an input added again may find its last bin still being stopped, and a bin cannot join the pipeline under a name in use."""
+    made[0] += 1
+    return f'{kind}_{input_id}_{made[0]}'
 
 
 def branch(desc, name, mixer):
     """An input's chain, in the pipeline, and the mixer pad it will feed."""
     b = Gst.parse_bin_from_description(desc, True)
     b.set_name(name)
-    pipeline.add(b)
+    pipeline.add(b)  # (raises if it cannot: a name in use)
     return b, mixer.request_pad_simple('sink_%u')
 
 
@@ -291,7 +298,7 @@ def add_video(input_id, v):
             f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=false '
             f'! queue max-size-buffers=300 max-size-time=0 max-size-bytes=0 leaky=downstream ! {DEPAY[codec]} '
             f'! videoconvert ! videoscale ! video/x-raw,format=I420')
-    b = split_bin(desc, f'v_{input_id}')
+    b = split_bin(desc, bin_name('v', input_id))
     pad, ppad = link_to(b, 'src', pgm), link_to(b, 'pvw', pvw)
     for p, preview in ((pad, False), (ppad, True)):
         if p is None:
@@ -345,7 +352,7 @@ def add_audio(input_id, a):
             f'caps="application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload={a["pt"]}" '
             f'! rtpjitterbuffer latency=30 drop-on-latency=true ! rtpopusdepay ! opusdec plc=true '
             f'! audioconvert ! audioresample ! {AUDIO} ! queue max-size-time=100000000 leaky=downstream')
-    b, pad = branch(desc, f'a_{input_id}', amix)
+    b, pad = branch(desc, bin_name('a', input_id), amix)
     pad.set_property('volume', 0.0)
     b.get_static_pad('src').link(pad)
     inputs[input_id]['bins'].append(b)
@@ -787,8 +794,8 @@ def on_message(_bus, msg):
             logo['old'].remove(top)
             unlink_bin(top)
         elif name.startswith(('v_', 'a_')):
-            input_id = name[2:]
-            if input_id in inputs and any(b is top for b in inputs[input_id]['bins']):
+            # (the input it is one of the bins of: one removed since, or made again, is not it)
+            for input_id in [i for i, e in inputs.items() if any(b is top for b in e['bins'])]:
                 remove_input(input_id)
                 emit({'ev': 'input-error', 'input': input_id, 'error': err.message})
         elif top.get_parent() == pipeline or msg.src == pipeline:
