@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import type { types } from 'mediasoup';
 import type { Layout, MixerView, Transition } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
-import { freeRtpPorts, plainConsumerCapabilities, plainTransportOut } from '../media/plainTransports.js';
 import type { OutputFormat } from '../outputFormat.js';
 import { Supervised, type Run } from '../process/Supervised.js';
 import { MixerGraphics } from './graphics.js';
@@ -18,6 +17,7 @@ import type { GraphicsStore } from '../store/GraphicsStore.js';
 import type { LogoStore } from './logo.js';
 import { FULL, fullFrame, layoutOfTake, members, shotLayers, type CoveredShot } from './layouts.js';
 import { MixerChannel, type MixerCommand, type MixerEvent } from './MixerChannel.js';
+import { closeInput, newInput, openInput, type MixerInput } from './MixerInput.js';
 import { openMixerOutput } from './output.js';
 
 export const MIXER_ID = 'mixer';
@@ -43,13 +43,12 @@ export type MixerSources = {
   preview: () => { id?: string; layout: Layout };
 };
 
-type Input = { producerIds: string[]; consumers: types.Consumer[]; transports: types.PlainTransport[]; lastFrameAt: number; adding: boolean };
 
 type RunState = {
   run: Run;
   channel: MixerChannel;
   router: types.Router;
-  inputs: Map<string, Input>;
+  inputs: Map<string, MixerInput>;
   output?: { video: types.Producer; audio: types.Producer; preview: types.Producer };
   /** the preview's composition last sent (it is sent again only when it changes) */
   previewSent?: string;
@@ -255,7 +254,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
     channel.on('garbage', (line) => this.#log.warn({ line: line.slice(0, 200) }, 'the mixer said something that is not an event'));
     run.own(() => {
       if (this.#state === state) this.#state = undefined;
-      for (const input of state.inputs.values()) this.#close(input);
+      for (const input of state.inputs.values()) closeInput(input);
     });
     this.#log.info({ pid: child.pid, routerId: router.id }, 'program mixer started');
   }
@@ -306,7 +305,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
         const input = s.inputs.get(e.input);
         if (!input || input.adding) return; // (an input being made again already)
         s.inputs.delete(e.input);
-        this.#close(input);
+        closeInput(input);
         this.#retrySoon(s, e.input);
         return;
       }
@@ -337,8 +336,14 @@ export class Mixer extends EventEmitter<MixerEvents> {
     this.#pending = undefined;
     this.#onAir = pending.id;
     this.#layout = pending.layout;
+    // A mix or a dip keeps the shot it replaces decoded until it is done (transition-done);
+    // a cut replaces it at once, and ends any transition under way (the mixer says no
+    // transition-done for one cut short): nothing is going out any more.
+    const ended = (!t || t.kind === 'cut') && this.#outgoing.size > 0;
     if (t && t.kind !== 'cut') for (const id of from) this.#outgoing.add(id);
+    else this.#outgoing.clear();
     this.#scene(s, pending.id, t);
+    if (ended) this.sourcesChanged(); // (what only that transition needed leaves the mixer)
     this.emit('shown', pending.id);
   }
 
@@ -384,34 +389,17 @@ export class Mixer extends EventEmitter<MixerEvents> {
 
   async #addInput(s: RunState, id: string): Promise<void> {
     const producers = Object.values(this.#sources.producers(id)).filter((p) => !p.closed);
-    const input: Input = { producerIds: producers.map((p) => p.id), consumers: [], transports: [], lastFrameAt: 0, adding: true };
+    const input = newInput(producers);
     s.inputs.set(id, input);
     try {
-      const command: Extract<MixerCommand, { cmd: 'input.add' }> = { cmd: 'input.add', input: id };
-      for (const producer of producers) {
-        const port = await freeRtpPorts();
-        const t = await plainTransportOut(s.router, s.run, port, { owned: false });
-        input.transports.push(t);
-        const c = await t.consume({
-          producerId: producer.id, rtpCapabilities: plainConsumerCapabilities(s.router), paused: true,
-          ...(producer.kind === 'video' ? { preferredLayers: { spatialLayer: 2, temporalLayer: 2 } } : {}),
-        });
-        input.consumers.push(c);
-        c.on('producerclose', () => this.sourcesChanged());
-        const codec = c.rtpParameters.codecs[0]!;
-        if (producer.kind === 'video') command.video = { port, codec: codec.mimeType.split('/')[1]!.toUpperCase(), pt: codec.payloadType };
-        else command.audio = { port, pt: codec.payloadType };
-      }
-      if (this.#state !== s || s.inputs.get(id) !== input) return this.#close(input);
       const sentAt = Date.now();
-      await s.channel.send(command);
+      const { added, command } = await openInput(input, id, producers, s, () => this.#state === s && s.inputs.get(id) === input, () => this.sourcesChanged());
+      if (!added) return closeInput(input);
       this.#log.debug({ source: id, video: command.video?.codec, audio: Boolean(command.audio), ms: Date.now() - sentAt }, 'mixer input added');
-      for (const c of input.consumers) await c.resume();
-      for (const c of input.consumers) if (c.kind === 'video') await c.requestKeyFrame();
     } catch (err) {
       this.#log.warn({ source: id, err: (err as Error).message }, 'could not bring a source into the mixer; trying again');
       if (s.inputs.get(id) === input) s.inputs.delete(id);
-      this.#close(input);
+      closeInput(input);
       this.#retrySoon(s, id); // (a take may be waiting for it)
     } finally {
       input.adding = false;
@@ -429,13 +417,9 @@ export class Mixer extends EventEmitter<MixerEvents> {
     const input = s.inputs.get(id);
     if (!input) return;
     s.inputs.delete(id);
-    this.#close(input);
+    closeInput(input);
     this.#log.debug({ source: id }, 'mixer input removed');
     void s.channel.send({ cmd: 'input.remove', input: id }).catch(() => undefined);
-  }
-
-  #close(input: Input): void {
-    for (const t of input.transports) t.close();
   }
 
   #lost(reason: string): void {

@@ -23,7 +23,11 @@ export function useSwitcherActions(socket: DirectorSocket) {
     cut: useCallback(() => act(request('switcher:cut')), [act, request]),
     take: useCallback((transition: Transition) => act(request('switcher:take', { transition })), [act, request]),
     layout: useCallback((layout: Layout) => act(request('switcher:layout', { layout })), [act, request]),
-    slateTransition: useCallback((transition: SlateTransition) => act(request('switcher:slateTransition', { transition })), [act, request]),
+    slateTransition: useCallback((transition: SlateTransition) => {
+      const asked = request('switcher:slateTransition', { transition });
+      act(asked);
+      return asked;
+    }, [act, request]),
   };
 }
 
@@ -114,14 +118,7 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
         </span>
         {mixed && <LayoutPicker show={show} program={program} onLayout={layout} />}
         <button type="button" onClick={() => preview('slate')} title="Key 0">Slate</button>
-        {program.slateTransition && (
-          // What the show does by itself when the on-air camera stalls.
-          <select aria-label="Slate on a stalled camera" title="When the camera on air stops sending, the slate covers it"
-            value={program.slateTransition.kind} onChange={(e) => slateTransition({ kind: e.target.value as SlateTransition['kind'], ms: 1000 })}>
-            <option value="cut">Stall: cut to slate</option>
-            <option value="mix">Stall: dissolve to slate</option>
-          </select>
-        )}
+        {program.slateTransition && <StallPicker current={program.slateTransition} pick={slateTransition} />}
         <button type="button" className="keys-hint" data-testid="keys-hint" onClick={() => setKeysShown((shown) => !shown)} aria-expanded={keysShown}>
           Keys <kbd>?</kbd>
         </button>
@@ -188,6 +185,26 @@ function Monitor({ kind, label, track, audio, composed = kind === 'program' }: {
       <AudioMeter track={audio} vertical scale={kind === 'program'} className="monitor-meter"
         label={kind === 'program' ? 'Program level' : 'Preview level'} testId={`${kind}-meter`} />
     </figure>
+  );
+}
+
+/**
+ * What the show does by itself when the on-air camera stalls. The choice shows at once
+ * (not the old one until the server's next state), and goes back if it is refused.
+ */
+function StallPicker({ current, pick }: { current: SlateTransition; pick: (t: SlateTransition) => Promise<unknown> }) {
+  const [asked, setAsked] = useState<SlateTransition['kind']>();
+  useEffect(() => { if (asked === current.kind) setAsked(undefined); }, [asked, current.kind]);
+  return (
+    <select aria-label="Slate on a stalled camera" title="When the camera on air stops sending, the slate covers it"
+      value={asked ?? current.kind} onChange={(e) => {
+        const kind = e.target.value as SlateTransition['kind'];
+        setAsked(kind);
+        pick({ kind, ms: 1000 }).catch(() => setAsked(undefined));
+      }}>
+      <option value="cut">Stall: cut to slate</option>
+      <option value="mix">Stall: dissolve to slate</option>
+    </select>
   );
 }
 

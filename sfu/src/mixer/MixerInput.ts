@@ -1,0 +1,56 @@
+// One source brought into a mixer: per kind (video, audio), a plain transport that sends
+// its RTP to a port of the mixer's and a consumer on it, paused until the mixer listens
+// (input.add), then resumed with a keyframe asked for, so the mixer's first picture of
+// it comes at once.
+import type { types } from 'mediasoup';
+import { freeRtpPorts, plainConsumerCapabilities, plainTransportOut } from '../media/plainTransports.js';
+import type { Run } from '../process/Supervised.js';
+import type { MixerChannel, MixerCommand } from './MixerChannel.js';
+
+export type MixerInput = {
+  producerIds: string[];
+  consumers: types.Consumer[];
+  transports: types.PlainTransport[];
+  /** when the mixer last decoded a picture of it (0: never) */
+  lastFrameAt: number;
+  /** still being made */
+  adding: boolean;
+};
+
+export function newInput(producers: types.Producer[]): MixerInput {
+  return { producerIds: producers.map((p) => p.id), consumers: [], transports: [], lastFrameAt: 0, adding: true };
+}
+
+/**
+ * Makes the input's transports and consumers and tells the mixer where they send.
+ * `wanted` is asked before the mixer is told (false: the input was given up meanwhile,
+ * and nothing is sent); `producerClosed` is called when one of its producers closes.
+ * Throws with why (a port, the mixer's refusal); the caller closes the input then.
+ */
+export async function openInput(input: MixerInput, id: string, producers: types.Producer[],
+  to: { router: types.Router; run: Run; channel: MixerChannel }, wanted: () => boolean, producerClosed: () => void): Promise<{ added: boolean; command: Extract<MixerCommand, { cmd: 'input.add' }> }> {
+  const command: Extract<MixerCommand, { cmd: 'input.add' }> = { cmd: 'input.add', input: id };
+  for (const producer of producers) {
+    const port = await freeRtpPorts();
+    const t = await plainTransportOut(to.router, to.run, port, { owned: false });
+    input.transports.push(t);
+    const c = await t.consume({
+      producerId: producer.id, rtpCapabilities: plainConsumerCapabilities(to.router), paused: true,
+      ...(producer.kind === 'video' ? { preferredLayers: { spatialLayer: 2, temporalLayer: 2 } } : {}),
+    });
+    input.consumers.push(c);
+    c.on('producerclose', producerClosed);
+    const codec = c.rtpParameters.codecs[0]!;
+    if (producer.kind === 'video') command.video = { port, codec: codec.mimeType.split('/')[1]!.toUpperCase(), pt: codec.payloadType };
+    else command.audio = { port, pt: codec.payloadType };
+  }
+  if (!wanted()) return { added: false, command };
+  await to.channel.send(command);
+  for (const c of input.consumers) await c.resume();
+  for (const c of input.consumers) if (c.kind === 'video') await c.requestKeyFrame();
+  return { added: true, command };
+}
+
+export function closeInput(input: MixerInput): void {
+  for (const t of input.transports) t.close();
+}
