@@ -116,7 +116,7 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
         ...(mx.cameraBack ? [dist('a camera back after 1.5 s of silence: its first packet (a keyframe) → its first composed frame (goal ≤ 1 s)', mx.cameraBack)] : []),
       ]),
       mx.cameraBack ? `A camera back: its picture changes (green on the red camera's input) so the first composed frame of it is known; a keyframe the mixer asks for meanwhile (${mx.cameraBackKeyframesAsked} times here) is answered at once by a new one, as a camera answers the server's request.` : '',
-      'CPU of the program path, % of one core: today\'s splice (one camera forwarded as it is into the program encoder) against the mixer decoding 1, 2 and 4 cameras (one on air; its preview, 640 wide, composed and encoded too, as the server runs it) with the same program encoder on its output.',
+      'CPU of the program path, % of one core: today\'s splice (one camera forwarded as it is into the program encoder) against the mixer decoding 1, 2 and 4 cameras (one on air; its preview, 480 wide, composed and encoded too, as the server runs it) with the same program encoder on its output.',
       table(['path', 'cameras decoded', 'mixer %', 'program encoder %', 'total %', 'mixer peak MiB', 'composed fps'],
         mx.cpu.map((c) => [c.path, c.cameras, num(c.mixer.cpuPercentOfACore), num(c.encoder.cpuPercentOfACore), num(c.totalPercentOfACore), num(c.mixer.peakRssMiB, 0), c.framesOut ?? '—'])),
       mx.perDecodedCamera !== undefined ? `One more decoded 720p30 camera (a line fitted through 1, 2, 4): **${num(mx.perDecodedCamera)} % of a core** (goal ≤ 8 %).` : '');

@@ -123,7 +123,7 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
     await new Promise<void>((r) => previewSink.bind(previewPort, '127.0.0.1', r));
     const config = {
       width: f.width, height: f.height, fps: f.fps, videoKbps: f.videoBitrateKbps * 2, out: { videoPort: out.v, audioPort: out.a, videoPt: 96, videoSsrc: 1, audioPt: 100, audioSsrc: 2 },
-      preview: { ...previewSize(f), fps: 15, videoKbps: 800, port: previewPort, pt: 96, ssrc: 3 },
+      preview: { ...previewSize(f), fps: 15, videoKbps: 500, port: previewPort, pt: 96, ssrc: 3 },
     };
     const proc = start('/usr/bin/python3', [ENGINE, JSON.stringify(config)], 'pipe');
     const channel = new MixerChannel(proc.stdin!, proc.stdout!);
@@ -176,8 +176,8 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
       await new Promise((r) => setTimeout(r, 150 + Math.random() * 200)); // (cuts at random phases of the frame clock)
     }
 
-    // A camera back: red on air stops; once the mixer has had nothing from it for a
-    // second (its last picture stays on the program), green's pictures come on red's
+    // A camera back: red on air stops; once the mixer has had nothing from it for 1.5 s
+    // (its last picture stays on the program), green's pictures come on red's
     // input — a different picture, so the first composed frame showing it is known.
     const isRed = (e: MixerEvent) => e.ev === 'centre' && e.v > 200 && e.u < 120;
     const isGreen = (e: MixerEvent) => e.ev === 'centre' && e.u < 110 && e.v < 100; // (ffmpeg's green: Y 68, U 97, V 84)
@@ -191,8 +191,8 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
       await until(() => events.slice(from).some(isRed), 'red on air', 5000);
       senders[0]!.kill('SIGKILL');
       from = events.length;
-      await until(() => events.slice(from).some((e) => e.ev === 'stats' && (e.inputs.red?.sinceMs ?? 0) > 1000), 'red silent for a second', 5000);
-      await new Promise((r) => setTimeout(r, 500));
+      // (1.5 s of silence, as the mixer reports it)
+      await until(() => events.slice(from).some((e) => e.ev === 'stats' && (e.inputs.red?.sinceMs ?? 0) > 1500), 'red silent for 1.5 s', 5000);
       from = events.length;
       const starts = relay.starts.length;
       let greenSender = send(2, relay.port);

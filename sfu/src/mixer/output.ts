@@ -11,13 +11,15 @@ import type { Run } from '../process/Supervised.js';
 export const OUTPUT_PT = { video: 96, audio: 100 } as const;
 
 /**
- * The preview: a monitor's picture, not a broadcast's — at most 640 wide, 15 frames a
- * second. Measured here (720p program, two cameras decoded): composing and encoding it
- * at 30 fps cost the mixer 14–27 % of a core more, on machines with two.
+ * The preview: a monitor's picture, not a broadcast's — at most 480 wide, 15 frames a
+ * second. Measured here (720p program, a 720p camera in preview), what composing and
+ * encoding it costs the mixer more, in % of one core: 14–27 at 640 wide and 30 fps,
+ * 9–13 at 640 and 15 fps, 5–7 at 480 and 15 fps (and a full bench run at 640/15 had
+ * every latency up by about 100 ms, on two cores shared with the cameras' browsers).
  */
-const PREVIEW_MAX_WIDTH = 640;
+const PREVIEW_MAX_WIDTH = 480;
 const PREVIEW_FPS = 15;
-const PREVIEW_KBPS = 800;
+const PREVIEW_KBPS = 500;
 
 export type PreviewConfig = { width: number; height: number; fps: number; videoKbps: number; port: number; pt: number; ssrc: number };
 

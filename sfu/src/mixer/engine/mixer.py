@@ -73,6 +73,11 @@ def emit(obj):
 RAW = f'video/x-raw,format=I420,width={W},height={H},framerate={FPS}/1'
 RAW_PVW = f'video/x-raw,format=I420,width={PW},height={PH},framerate={PFPS}/1'
 LEAKY = 'queue max-size-buffers=2 leaky=downstream'
+# The preview is a monitor's picture: each camera is scaled down to it the cheapest way
+# (nearest pixel, no dithering; the default is a cubic filter). What costs most is its
+# size and rate: see PREVIEW_MAX_WIDTH in ../output.ts.
+PREVIEW_SCALING = Gst.Structure.new_from_string(
+    'GstVideoConverter, resampler-method=(int)0, chroma-resampler-method=(int)0, dither-method=(int)0')
 AUDIO = 'audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2'
 # The background (black) keeps the compositor's clock ticking with no input at all;
 # a silent live source does the same for the audio mixer. Both encoders are tuned for
@@ -306,6 +311,8 @@ def add_video(input_id, v):
         p.set_property('alpha', 0.0)
         p.set_property('sizing-policy', 'keep-aspect-ratio')
         place_pad(p, {'x': 0, 'y': 0, 'w': W, 'h': H}, preview)
+        if preview:
+            p.set_property('converter-config', PREVIEW_SCALING)
     entry = inputs[input_id]
 
     def untimed(_pad, info):
