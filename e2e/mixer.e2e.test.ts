@@ -216,6 +216,7 @@ describe('the preview monitor', () => {
       { at: LOWER_THIRD, is: navyOverRed, what: 'the lower third' },
     ]);
     await monitorShows('preview', [{ at: CENTRE, is: colour('blue'), what: 'blue' }, { at: INSET, is: colour('blue'), what: 'blue, full frame' }]);
+    expect(await director.getAttribute('[data-testid="preview-monitor"]', 'data-composed')).toBe('yes');
     await control.request('graphics:set', { name: 'lower-third', on: false, withNextShot: false });
   });
 });

@@ -255,6 +255,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
     run.own(() => {
       if (this.#state === state) this.#state = undefined;
       for (const input of state.inputs.values()) closeInput(input);
+      this.emit('changed'); // (its preview is gone: the preview monitor shows the source's own picture)
     });
     this.#log.info({ pid: child.pid, routerId: router.id }, 'program mixer started');
   }
@@ -410,7 +411,10 @@ export class Mixer extends EventEmitter<MixerEvents> {
   /** A source whose input failed is brought in again after a moment (one that fails at once must not spin). */
   #retrySoon(s: RunState, id: string): void {
     s.retryAt.set(id, Date.now() + 500);
-    setTimeout(() => { if (this.#state === s) this.sourcesChanged(); }, 500).unref();
+    setTimeout(() => {
+      s.retryAt.delete(id); // (a timer may fire a millisecond early by Date.now(): the retry must not be skipped)
+      if (this.#state === s) this.sourcesChanged();
+    }, 500).unref();
   }
 
   #removeInput(s: RunState, id: string): void {

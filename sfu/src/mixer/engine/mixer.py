@@ -61,6 +61,7 @@ T0 = time.monotonic()
 
 
 LOCK = threading.Lock()
+GAPS = threading.Lock()  # an input's longest gap: written by its streaming thread, taken by the report thread
 
 
 def emit(obj):
@@ -315,29 +316,29 @@ def add_video(input_id, v):
             p.set_property('converter-config', PREVIEW_SCALING)
     entry = inputs[input_id]
 
-    def untimed(_pad, info):
+    def counted(_pad, info):
         # A picture with no time (seen after a jitter buffer reset its clock skew, a camera
         # coming back) is dropped before it reaches either compositor: it would fail the
         # whole program on it ("Need timestamped buffers!", every source then stopped with
         # a flow error).
-        return Gst.PadProbeReturn.DROP if info.get_buffer().pts == Gst.CLOCK_TIME_NONE else Gst.PadProbeReturn.OK
-    b.get_by_name('split').get_static_pad('sink').add_probe(Gst.PadProbeType.BUFFER, untimed)
-
-    def counted(_pad, info):
+        if info.get_buffer().pts == Gst.CLOCK_TIME_NONE:
+            return Gst.PadProbeReturn.DROP
         now = time.monotonic()
         # Its first picture, or the first after a silence: the server may be waiting
         # for it to show the input (a cut to it, a camera back).
         if entry['frames'] == 0 or now - entry['last'] > 0.5:
             emit({'ev': 'input-frames', 'input': input_id})
         if entry['last']:
-            entry['gap'] = max(entry.get('gap', 0), now - entry['last'])
+            with GAPS:  # (the report thread takes the gap)
+                entry['gap'] = max(entry.get('gap', 0), now - entry['last'])
         entry['frames'] += 1
         entry['last'] = now
         return Gst.PadProbeReturn.OK
-    # Counted where they reach the compositor (after conversion): "decoding" means "can
-    # be shown". (No frame-rate filter: it held a frame back; the compositor repeats or
-    # skips frames to its own rate.)
-    pad.add_probe(Gst.PadProbeType.BUFFER, counted)
+    # Counted where they go to the compositors (after conversion): "decoding" means "can
+    # be shown". One probe (Python in a streaming thread costs it the GIL each picture).
+    # (No frame-rate filter: it held a frame back; the compositor repeats or skips
+    # frames to its own rate.)
+    b.get_by_name('split').get_static_pad('sink').add_probe(Gst.PadProbeType.BUFFER, counted)
 
     # The depayloader asks for a keyframe upstream (after loss, at start); the server
     # asks mediasoup for it.
@@ -686,8 +687,13 @@ def heartbeat():
 def stats():
     now = time.monotonic()
     emit({'ev': 'stats', 'framesOut': frames_out, 'loopMs': round((now - beat[0]) * 1000), 'inputs': {
-        i: {'frames': e['frames'], 'sinceMs': round((now - e['last']) * 1000) if e['last'] else None, 'maxGapMs': round(e.pop('gap', 0) * 1000)}
+        i: {'frames': e['frames'], 'sinceMs': round((now - e['last']) * 1000) if e['last'] else None, 'maxGapMs': round(take_gap(e) * 1000)}
         for i, e in list(inputs.items())}})
+
+
+def take_gap(e):
+    with GAPS:
+        return e.pop('gap', 0)
 
 
 def report():
@@ -776,7 +782,6 @@ def on_stdin(_channel, _cond):
 def on_message(_bus, msg):
     if msg.type == Gst.MessageType.ERROR:
         err, dbg = msg.parse_error()
-        emit({'ev': 'error', 'src': msg.src.get_name(), 'error': err.message, 'debug': dbg})
         # An input's error (a port, a decoder) leaves the program running: that input is
         # dropped, and the server brings it back. The pipeline's own is fatal: the server
         # starts a new mixer.
@@ -788,8 +793,9 @@ def on_message(_bus, msg):
             top = top.get_parent()
         name = top.get_name() or ''
         if top in dropping:
-            pass  # (a bin being stopped: its inputs' pads are gone)
-        elif top is logo['bin']:
+            return True  # (a bin being stopped: its pads to the compositors are gone, so its pushes fail)
+        emit({'ev': 'error', 'src': msg.src.get_name(), 'error': err.message, 'debug': dbg})
+        if top is logo['bin']:
             # a picture that cannot be read: the program goes on without it (the server
             # tells the director which image it was)
             path = logo['path']
@@ -812,11 +818,15 @@ def on_message(_bus, msg):
         emit({'ev': 'warning', 'src': msg.src.get_name(), 'error': err.message, 'debug': dbg})
     elif msg.type == Gst.MessageType.STATE_CHANGED and msg.src == pipeline:
         _, new, _ = msg.parse_state_changed()
-        if new == Gst.State.PLAYING:
+        if new == Gst.State.PLAYING and not reporting:
             emit({'ev': 'ready'})
+            # (reports once it plays: none before "ready", which the server answers first)
+            reporting.append(threading.Thread(target=report, name='report', daemon=True))
+            reporting[0].start()
     return True
 
 
+reporting = []
 loop = GLib.MainLoop()
 bus = pipeline.get_bus()
 bus.add_signal_watch()
@@ -839,7 +849,6 @@ GLib.timeout_add(1000 // (2 * FPS), guarded(tick))
 GLib.timeout_add(1000 // (2 * FPS), guarded(fade_tick))
 GLib.timeout_add(100, guarded(countdown_tick))
 GLib.timeout_add(100, heartbeat)
-threading.Thread(target=report, name='report', daemon=True).start()
 pipeline.set_state(Gst.State.PLAYING)
 loop.run()
 pipeline.set_state(Gst.State.NULL)
