@@ -16,6 +16,7 @@ export class ClockProbe {
   readonly frames: ProbeFrame[] = [];
   #proc?: ChildProcess;
   #stopped = false;
+  #starts = 0;
   readonly #url: string;
 
   constructor(url: string) {
@@ -28,6 +29,7 @@ export class ClockProbe {
       '-fflags', 'nobuffer', '-flags', 'low_delay', '-rw_timeout', '8000000', '-analyzeduration', '1000000', '-i', this.#url,
       '-map', '0:v:0', '-vf', `scale=${W}:${H}:flags=area,format=rgb24`, '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.#proc = proc;
+    this.#starts++;
     let buf: Buffer = Buffer.alloc(0);
     proc.stdout!.on('data', (d: Buffer) => {
       buf = buf.length ? Buffer.concat([buf, d]) : d;
@@ -82,9 +84,19 @@ export class ClockProbe {
     for (;;) {
       const f = this.frames.find(match);
       if (f) return f;
-      if (Date.now() > deadline) throw new Error(`the receiver did not show ${what} within ${timeoutMs} ms (last: ${this.frames.at(-1)?.colour ?? 'nothing'})`);
+      if (Date.now() > deadline) throw new Error(`the receiver did not show ${what} within ${timeoutMs} ms (${this.#recent(timeoutMs)})`);
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+
+  /** What the receiver showed lately: which colours, how many frames, how old the last one is. */
+  #recent(ms: number): string {
+    const last = this.frames.at(-1);
+    if (!last) return 'no frame at all';
+    const seen = new Map<string, number>();
+    for (const f of this.between(Date.now() - ms, Infinity)) seen.set(f.colour, (seen.get(f.colour) ?? 0) + 1);
+    const counts = [...seen].map(([c, n]) => `${c} ×${n}`).join(', ') || 'none';
+    return `last: ${last.colour}, ${Date.now() - last.at} ms ago; frames in that time: ${counts}; player restarts: ${this.#starts - 1}`;
   }
 
   /** Frames that arrived in [from, to). */

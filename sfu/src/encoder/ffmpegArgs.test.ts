@@ -40,4 +40,13 @@ describe('program encode recipe', () => {
     expect(sdp).toContain('m=audio 20002 RTP/AVP 100\r\na=rtpmap:100 opus/48000/2');
     expect(sdp).toContain('a=rtcp:20003');
   });
+
+  it('lists audio before video, so an encoder that falls behind still reads its audio', () => {
+    const sdp = programSdp({
+      video: { port: 20000, rtp: { codecs: [{ mimeType: 'video/H264', payloadType: 102, clockRate: 90000 }] } },
+      audio: { port: 20002, rtp: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }] } },
+    });
+    expect(sdp.indexOf('m=audio')).toBeGreaterThan(0);
+    expect(sdp.indexOf('m=audio')).toBeLessThan(sdp.indexOf('m=video'));
+  });
 });

@@ -310,22 +310,35 @@ describe('SwitchingPolicy: the slate covers a silent source, which comes back to
     expect(desk.onAir).toBe('south');
   });
 
-  it('the same cut slow to land (no keyframe): after a second the slate covers the dead camera', () => {
+  it('the same cut slow to land (no keyframe): after a second the slate covers the dead camera, and the cut still lands', () => {
     policy.cut();
     desk.sources.get('north')!.present = false;
     advance(SWITCHING.cutSlowMs - 200);
     expect(desk.pending).toBe('south');
     advance(400);
     expect(desk.pending).toBe(SLATE_ID);
-    expect(policy.fallback).toMatchObject({ from: 'north' });
+    expect(policy.fallback).toMatchObject({ from: 'south', reason: '"Tower — north" left; the cut to "Tower — south" waits for its picture' });
+    desk.keyframe(); // the slate
+    advance(SWITCHING.steadyMs + 100);
+    expect(desk.pending).toBe('south');
+    desk.keyframe();
+    expect(desk.onAir).toBe('south');
   });
 
-  it('the same cut to a camera that falls silent too: the slate covers', () => {
+  it('the same cut to a camera that falls silent too: the slate covers, and the camera cut to goes on air when it is back, not the one cut away from', () => {
     policy.cut();
-    desk.sources.get('north')!.present = false;
-    advance(SWITCHING.slateAfterMs + 100, ['south']);
+    advance(SWITCHING.slateAfterMs + 100, ['north', 'south']); // (both cameras of one starved browser)
     expect(desk.pending).toBe(SLATE_ID);
-    expect(policy.fallback).toMatchObject({ from: 'north', reason: '"Tower — north" left' });
+    expect(policy.fallback).toMatchObject({ from: 'south' });
+    expect(policy.fallback!.reason).toMatch(/^no video from "Tower — north" for \d+ ms; the cut to "Tower — south" waits for its picture$/);
+    desk.keyframe();
+    advance(SWITCHING.steadyMs + 300, ['south']); // north is back first: it stays off air
+    expect(desk.onAir).toBe(SLATE_ID);
+    expect(desk.pending).toBeUndefined();
+    advance(SWITCHING.steadyMs + 100);
+    expect(desk.pending).toBe('south');
+    desk.keyframe();
+    expect(desk.onAir).toBe('south');
   });
 
   it('a deleted source leaves every bus', () => {

@@ -326,11 +326,18 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
     const next = pending && pending !== onAir ? this.#desk.source(pending) : undefined;
     if (next?.present && this.#now() - (next.lastVideoAt ?? 0) < this.#settings.slateAfterMs
       && this.#now() - this.#takenAt < this.#settings.cutSlowMs) return;
-    const reason = present ? `no video from "${source!.label}" for ${silentFor} ms` : `"${source?.label ?? onAir}" left`;
+    const lost = present ? `no video from "${source!.label}" for ${silentFor} ms` : `"${source?.label ?? onAir}" left`;
+    // A director's cut still on its way stays the director's choice: the slate covers
+    // until that camera sends (it then goes on air by itself, or waits in preview, as
+    // any camera the slate covers). The camera cut away from never comes back by itself.
+    // (Seen on a starved machine: both cameras of one browser fell silent together, the
+    // one cut away from came back first, and the director's cut was lost.)
+    const cut = this.#cut?.byDirector && this.#cut.source === pending && next ? next : undefined;
+    const reason = cut ? `${lost}; the cut to "${cut.label}" waits for its picture` : lost;
     // A stalled camera's last picture can dissolve into the slate; one that left is cut
     // from (nothing of it is left to dissolve).
     const transition = present && this.slateTransition.kind === 'mix' ? this.slateTransition : undefined;
-    this.#fallback = { from: onAir, reason, at: this.#now() };
+    this.#fallback = { from: cut ? pending! : onAir, reason, at: this.#now() };
     this.#previewAtFallback = this.#preview;
     this.#log.warn({ source: onAir, reason }, 'on-air source stalled; slate on air');
     // Even while the slate itself is being made anew: it goes on air with its first keyframe.
