@@ -15,9 +15,10 @@ import { Supervised, type Run } from '../process/Supervised.js';
 import { MixerGraphics } from './graphics.js';
 import type { GraphicsStore } from '../store/GraphicsStore.js';
 import type { LogoStore } from './logo.js';
-import { FULL, fullFrame, layoutOfTake, members, shotLayers, type CoveredShot } from './layouts.js';
+import { Composition } from './Composition.js';
+import { FULL, layoutOfTake, members, type CoveredShot } from './layouts.js';
 import { MixerChannel, type MixerCommand, type MixerEvent } from './MixerChannel.js';
-import { closeInput, newInput, openInput, type MixerInput } from './MixerInput.js';
+import { closeInput, newInput, openInput, readReport, type MixerInput } from './MixerInput.js';
 import { openMixerOutput } from './output.js';
 
 export const MIXER_ID = 'mixer';
@@ -43,23 +44,18 @@ export type MixerSources = {
   preview: () => { id?: string; layout: Layout };
 };
 
-
 type RunState = {
   run: Run;
   channel: MixerChannel;
   router: types.Router;
   inputs: Map<string, MixerInput>;
   output?: { video: types.Producer; audio: types.Producer; preview: types.Producer };
-  /** the preview's composition last sent (it is sent again only when it changes) */
-  previewSent?: string;
+  composition: Composition;
   /** the program's output is handed to the switcher */
   live: boolean;
-  z: number;
   statsAt: number; // when its last report came
   /** a source whose input failed is not added again before this */
   retryAt: Map<string, number>;
-  /** the second half of a dip through the slate, waiting for the first to end */
-  dipListener?: (e: MixerEvent) => void;
 };
 
 type MixerEvents = {
@@ -214,18 +210,8 @@ export class Mixer extends EventEmitter<MixerEvents> {
 
   /** The preview's composition, to the mixer if it changed: the shot in preview (its layout) with the graphics the next shot will have. */
   #sendPreview(): void {
-    const s = this.#state;
-    if (!s) return;
     const { id, layout } = this.#sources.preview();
-    const frame = { width: this.#format.width, height: this.#format.height };
-    const command: MixerCommand = { cmd: 'preview', layers: id ? shotLayers(id, layout, frame, 1) : [], graphics: this.#graphics.nextShot };
-    const sent = JSON.stringify(command);
-    if (sent === s.previewSent) return;
-    s.previewSent = sent;
-    s.channel.send(command).catch((err: Error) => {
-      if (s.previewSent === sent) s.previewSent = undefined; // (tried again on the next change)
-      this.#log.warn({ err: err.message }, 'the mixer refused the preview\'s composition');
-    });
+    this.#state?.composition.preview(id, layout, this.#graphics.nextShot);
   }
 
   async #run(run: Run): Promise<void> {
@@ -242,7 +228,8 @@ export class Mixer extends EventEmitter<MixerEvents> {
     };
     const child = run.spawn(PYTHON, [ENGINE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
     const channel = new MixerChannel(child.process.stdin!, child.process.stdout!);
-    const state: RunState = { run, channel, router, inputs: new Map(), output: out, live: false, z: 1, statsAt: Date.now(), retryAt: new Map() };
+    const composition = new Composition(channel, { width: f.width, height: f.height }, this.#log);
+    const state: RunState = { run, channel, composition, router, inputs: new Map(), output: out, live: false, statsAt: Date.now(), retryAt: new Map() };
     this.#state = state;
     this.#outgoing.clear(); // (a transition of the last mixer: over)
     this.#setView({ state: 'starting' });
@@ -274,12 +261,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
           return;
         }
         framesOut(e.framesOut);
-        for (const [id, st] of Object.entries(e.inputs)) {
-          const input = s.inputs.get(id);
-          if (input && st.sinceMs !== null) input.lastFrameAt = Math.max(input.lastFrameAt, Date.now() - st.sinceMs);
-          // A source whose pictures stopped for a moment (its network, its phone, this machine's CPU).
-          if (st.maxGapMs >= 300) this.#log.info({ source: id, gapMs: st.maxGapMs }, 'the mixer had no picture from a source for a moment');
-        }
+        readReport(s.inputs, e.inputs, this.#log);
         // A take that found its source's last report old (a report late on a busy machine)
         // goes on once a report shows it decoding: 'input-frames' only comes after a silence.
         if (this.#pending) this.#showPending();
@@ -349,31 +331,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
   }
 
   #scene(s: RunState, id: string, t?: Transition): void {
-    const frame = { width: this.#format.width, height: this.#format.height };
-    const ms = t && t.kind !== 'cut' ? t.ms : 0;
-    const send = (c: MixerCommand) => s.channel.send(c).catch((err: Error) => this.#log.error({ err: err.message }, 'the mixer refused a scene'));
-    if (s.dipListener) s.channel.off('event', s.dipListener); // (a dip cut short by this shot)
-    s.dipListener = undefined;
-    const layout = this.#layout;
-    const shot = () => {
-      const layers = shotLayers(id, layout, frame, s.z + 1);
-      s.z += 2;
-      return { cmd: 'scene' as const, layers, gains: { [id]: 1 } };
-    };
-    if (t?.kind === 'dip-slate' && s.inputs.has('slate') && id !== 'slate') {
-      // Through the slate: half the time to it, half from it (the next scene waits for the first).
-      void send({ cmd: 'scene', layers: [fullFrame('slate', frame, ++s.z)], gains: {}, ms: ms / 2 });
-      const done = (e: MixerEvent) => {
-        if (e.ev !== 'transition-done') return;
-        s.channel.off('event', done);
-        s.dipListener = undefined;
-        if (this.#onAir === id) void send({ ...shot(), ms: ms / 2 });
-      };
-      s.dipListener = done;
-      s.channel.on('event', done);
-      return;
-    }
-    void send({ ...shot(), ms, dip: t?.kind === 'dip-black' });
+    s.composition.scene(id, this.#layout, t, s.inputs.has('slate'), () => this.#onAir === id);
   }
 
   /** The output goes on air once what should be on it is in it (or nothing is wanted on it). */

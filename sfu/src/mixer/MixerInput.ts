@@ -5,7 +5,8 @@
 import type { types } from 'mediasoup';
 import { freeRtpPorts, plainConsumerCapabilities, plainTransportOut } from '../media/plainTransports.js';
 import type { Run } from '../process/Supervised.js';
-import type { MixerChannel, MixerCommand } from './MixerChannel.js';
+import type { Logger } from '../log.js';
+import type { MixerChannel, MixerCommand, MixerEvent } from './MixerChannel.js';
 
 export type MixerInput = {
   producerIds: string[];
@@ -53,4 +54,14 @@ export async function openInput(input: MixerInput, id: string, producers: types.
 
 export function closeInput(input: MixerInput): void {
   for (const t of input.transports) t.close();
+}
+
+/** What a mixer's report says of its inputs: when each last had a picture; a source whose pictures stopped for a moment is logged. */
+export function readReport(inputs: Map<string, MixerInput>, report: Extract<MixerEvent, { ev: 'stats' }>['inputs'], log: Logger): void {
+  for (const [id, st] of Object.entries(report)) {
+    const input = inputs.get(id);
+    if (input && st.sinceMs !== null) input.lastFrameAt = Math.max(input.lastFrameAt, Date.now() - st.sinceMs);
+    // A source whose pictures stopped for a moment (its network, its phone, this machine's CPU).
+    if (st.maxGapMs >= 300) log.info({ source: id, gapMs: st.maxGapMs }, 'the mixer had no picture from a source for a moment');
+  }
 }
