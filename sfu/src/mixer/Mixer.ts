@@ -261,7 +261,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
           return;
         }
         framesOut(e.framesOut);
-        readReport(s.inputs, e.inputs, this.#log);
+        readReport(s.inputs, e, this.#log);
         // A take that found its source's last report old (a report late on a busy machine)
         // goes on once a report shows it decoding: 'input-frames' only comes after a silence.
         if (this.#pending) this.#showPending();

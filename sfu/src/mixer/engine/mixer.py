@@ -24,7 +24,7 @@
 #   preview       {layers: [...as scene], graphics: {name: alpha}}   the preview's composition (at once; geometry in program pixels)
 #   measure       {on}   (the bench) report the centre pixel of every composed frame: {ev: centre, y, u, v, t: epoch s}
 #                        (and of the preview's: {ev: preview-centre, ...})
-# Events: ready, ack/nack, stats (every 250 ms: frames out, per input frames decoded,
+# Events: ready, ack/nack, stats (every 250 ms: frames out, how far the program's frames were behind the clock at most, per input frames decoded,
 #   ms since the last one and the longest gap between two since the last report), input-frames {input} (its first decoded picture, or the first
 #   after 0.5 s without), transition-done, keyframe-wanted {input}, input-error {input, error} (that input is
 #   gone: add it again), error, warning
@@ -232,12 +232,43 @@ amix = pipeline.get_by_name('amix')
 encoder = pipeline.get_by_name('out_probe').get_static_pad('src').get_peer().get_parent_element()
 
 frames_out = 0
+# How far the program's frames are behind the clock. On a starved machine the program's
+# compositor falls behind, and a live compositor does not skip ahead by itself: it kept
+# composing every frame, later and later (measured: 6.5 s behind with two busy loops
+# on two cores; the program showed a cut 15 s after it was made). Told by a QoS event
+# (what a late sink sends), it drops output frames without composing them until its
+# next one is back in time; the preview's compositor is left alone.
+STEADY_BEHIND = 100 * Gst.MSECOND  # a frame's time plus the inputs' latency: normal
+TOO_FAR_BEHIND = 300 * Gst.MSECOND
+behind = {'max': 0, 'catching_up': False}
 
 
-def count_out(_pad, _info):
+def count_out(_pad, info):
     global frames_out
     frames_out += 1
+    clock, pts = pipeline.get_clock(), info.get_buffer().pts
+    if clock is None or pts == Gst.CLOCK_TIME_NONE:
+        return Gst.PadProbeReturn.OK
+    late = clock.get_time() - pipeline.get_base_time() - pts
+    behind['max'] = max(behind['max'], late)
+    if late > TOO_FAR_BEHIND and not behind['catching_up']:
+        behind['catching_up'] = True
+        GLib.idle_add(catch_up, pts, late)  # (sent from the main loop, not from the compositor's own thread)
     return Gst.PadProbeReturn.OK
+
+
+def catch_up(pts, late):
+    # The compositor drops frames up to pts + 2·diff + one frame: back to the steady delay.
+    diff = (late - STEADY_BEHIND) // 2
+    pgm.get_static_pad('src').send_event(Gst.Event.new_qos(Gst.QOSType.UNDERFLOW, 1.0, diff, pts))
+    GLib.timeout_add(500, lambda: behind.update(catching_up=False))  # (one at a time: let it take effect)
+    return False
+
+
+def take_behind():
+    ms = round(behind['max'] / Gst.MSECOND)
+    behind['max'] = 0
+    return ms
 
 
 pipeline.get_by_name('out_probe').get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, count_out)
@@ -686,7 +717,7 @@ def heartbeat():
 
 def stats():
     now = time.monotonic()
-    emit({'ev': 'stats', 'framesOut': frames_out, 'loopMs': round((now - beat[0]) * 1000), 'inputs': {
+    emit({'ev': 'stats', 'framesOut': frames_out, 'loopMs': round((now - beat[0]) * 1000), 'behindMs': take_behind(), 'inputs': {
         i: {'frames': e['frames'], 'sinceMs': round((now - e['last']) * 1000) if e['last'] else None, 'maxGapMs': round(take_gap(e) * 1000)}
         for i, e in list(inputs.items())}})
 
