@@ -24,7 +24,6 @@ import { openMixerOutput } from './output.js';
 export const MIXER_ID = 'mixer';
 /** The video codecs the mixer decodes: any of them can go on air through it. */
 export const MIXER_CODECS: readonly string[] = ['video/H264', 'video/VP8', 'video/VP9'];
-
 /** Debian's python: the one python3-gst-1.0 is for (a python first on PATH may lack it). */
 const PYTHON = '/usr/bin/python3';
 const ENGINE = fileURLToPath(new URL('./engine/mixer.py', import.meta.url));
@@ -54,6 +53,7 @@ type RunState = {
   /** the program's output is handed to the switcher */
   live: boolean;
   statsAt: number; // when its last report came
+  behind?: boolean; // its program's frames were behind the clock at its last report
   /** a source whose input failed is not added again before this */
   retryAt: Map<string, number>;
 };
@@ -261,7 +261,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
           return;
         }
         framesOut(e.framesOut);
-        readReport(s.inputs, e, this.#log);
+        readReport(s, e, this.#log);
         // A take that found its source's last report old (a report late on a busy machine)
         // goes on once a report shows it decoding: 'input-frames' only comes after a silence.
         if (this.#pending) this.#showPending();

@@ -56,10 +56,17 @@ export function closeInput(input: MixerInput): void {
   for (const t of input.transports) t.close();
 }
 
-/** What a mixer's report says of its inputs (when each last had a picture); a source whose pictures stopped for a moment, or a program behind the clock, is logged. */
-export function readReport(inputs: Map<string, MixerInput>, report: Extract<MixerEvent, { ev: 'stats' }>, log: Logger): void {
+/**
+ * What a mixer's report says of its inputs (when each last had a picture); a source whose
+ * pictures stopped for a moment is logged, and a program that falls behind the clock
+ * (once as it does: `run.behind` remembers it until it is back in time).
+ */
+export function readReport(run: { inputs: Map<string, MixerInput>; behind?: boolean }, report: Extract<MixerEvent, { ev: 'stats' }>, log: Logger): void {
   // (the engine then drops frames to catch up: see TOO_FAR_BEHIND in engine/mixer.py)
-  if ((report.behindMs ?? 0) > 300) log.warn({ behindMs: report.behindMs }, 'the program\'s frames fell behind the clock (a starved machine); the mixer skips frames to catch up');
+  const behind = (report.behindMs ?? 0) > 300;
+  if (behind && !run.behind) log.warn({ behindMs: report.behindMs }, 'the program\'s frames fell behind the clock (a starved machine); the mixer skips frames to catch up');
+  run.behind = behind;
+  const inputs = run.inputs;
   for (const [id, st] of Object.entries(report.inputs)) {
     const input = inputs.get(id);
     if (input && st.sinceMs !== null) input.lastFrameAt = Math.max(input.lastFrameAt, Date.now() - st.sinceMs);

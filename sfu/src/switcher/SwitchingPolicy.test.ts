@@ -319,7 +319,7 @@ describe('SwitchingPolicy: the slate covers a silent source, which comes back to
     expect(desk.pending).toBe(SLATE_ID);
     expect(policy.fallback).toMatchObject({ from: 'south', reason: '"Tower — north" left; the cut to "Tower — south" waits for its picture' });
     desk.keyframe(); // the slate
-    advance(SWITCHING.steadyMs + 100);
+    advance(100); // (south sends already: taken again at once, its keyframe asked for again)
     expect(desk.pending).toBe('south');
     desk.keyframe();
     expect(desk.onAir).toBe('south');
@@ -339,6 +339,18 @@ describe('SwitchingPolicy: the slate covers a silent source, which comes back to
     expect(desk.pending).toBe('south');
     desk.keyframe();
     expect(desk.onAir).toBe('south');
+  });
+
+  it('a camera the slate waits for, deleted: the slate stays, and nothing says it waits for it', () => {
+    policy.cut();
+    advance(SWITCHING.slateAfterMs + 100, ['north', 'south']);
+    desk.keyframe();
+    expect(policy.fallback).toMatchObject({ from: 'south' });
+    desk.sources.delete('south');
+    policy.sourceRemoved('south');
+    expect(policy.fallback).toBeUndefined();
+    advance(SWITCHING.autoReturnMs + 1000);
+    expect(desk.onAir).toBe(SLATE_ID);
   });
 
   it('a deleted source leaves every bus', () => {

@@ -221,7 +221,8 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
   sourceRemoved(sourceId: string): void {
     if (this.#preview === sourceId) this.#preview = undefined;
     if (this.#intended === sourceId) this.#intended = undefined;
-    if (this.#fallback?.resume && this.#fallback.from === sourceId) this.#fallback = undefined;
+    // (the slate stays on air; nothing says it waits for a camera that is gone for good)
+    if (this.#fallback?.from === sourceId) this.#fallback = undefined;
     this.emit('changed');
   }
 
@@ -337,7 +338,9 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
     // A stalled camera's last picture can dissolve into the slate; one that left is cut
     // from (nothing of it is left to dissolve).
     const transition = present && this.slateTransition.kind === 'mix' ? this.slateTransition : undefined;
-    this.#fallback = { from: cut ? pending! : onAir, reason, at: this.#now() };
+    // (one that sends already, only its keyframe late, is taken again as soon as the slate is on)
+    const sending = cut && this.#now() - cut.lastVideoAt <= this.#settings.backWithinMs;
+    this.#fallback = { from: cut ? pending! : onAir, reason, at: this.#now(), ...(sending ? { backSince: this.#now() - this.#settings.steadyMs } : {}) };
     this.#previewAtFallback = this.#preview;
     this.#log.warn({ source: onAir, reason }, 'on-air source stalled; slate on air');
     // Even while the slate itself is being made anew: it goes on air with its first keyframe.

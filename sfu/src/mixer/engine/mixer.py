@@ -237,31 +237,47 @@ frames_out = 0
 # composing every frame, later and later (measured: 6.5 s behind with two busy loops
 # on two cores; the program showed a cut 15 s after it was made). Told by a QoS event
 # (what a late sink sends), it drops output frames without composing them until its
-# next one is back in time; the preview's compositor is left alone.
+# next one is back in time. The event goes to the compositor only: a compositor passes
+# QoS on to its inputs, whose decoders would then drop pictures the preview needs too.
 STEADY_BEHIND = 100 * Gst.MSECOND  # a frame's time plus the inputs' latency: normal
 TOO_FAR_BEHIND = 300 * Gst.MSECOND
 behind = {'max': 0, 'catching_up': False}
 
 
 def count_out(_pad, info):
+    # (on the thread that feeds the program's encoder, a frame at a time)
     global frames_out
     frames_out += 1
     clock, pts = pipeline.get_clock(), info.get_buffer().pts
     if clock is None or pts == Gst.CLOCK_TIME_NONE:
         return Gst.PadProbeReturn.OK
-    late = clock.get_time() - pipeline.get_base_time() - pts
+    late = clock.get_time() - pipeline.get_base_time() - pts  # (pts is running time: the segment starts at 0)
     behind['max'] = max(behind['max'], late)
     if late > TOO_FAR_BEHIND and not behind['catching_up']:
         behind['catching_up'] = True
-        GLib.idle_add(catch_up, pts, late)  # (sent from the main loop, not from the compositor's own thread)
+        # From the main loop, before its frame timers: not from a streaming thread.
+        GLib.idle_add(catch_up, pts, late, priority=GLib.PRIORITY_HIGH)
     return Gst.PadProbeReturn.OK
 
 
 def catch_up(pts, late):
-    # The compositor drops frames up to pts + 2·diff + one frame: back to the steady delay.
-    diff = (late - STEADY_BEHIND) // 2
-    pgm.get_static_pad('src').send_event(Gst.Event.new_qos(Gst.QOSType.UNDERFLOW, 1.0, diff, pts))
-    GLib.timeout_add(500, lambda: behind.update(catching_up=False))  # (one at a time: let it take effect)
+    try:
+        # A live compositor drops the frames before pts + diff: back to the steady delay.
+        event = Gst.Event.new_qos(Gst.QOSType.UNDERFLOW, 1.0, late - STEADY_BEHIND, pts)
+        seqnum = event.get_seqnum()
+
+        def keep(_pad, info):
+            ev = info.get_event()
+            return Gst.PadProbeReturn.DROP if ev.type == Gst.EventType.QOS and ev.get_seqnum() == seqnum else Gst.PadProbeReturn.OK
+        # (passed on to the inputs in this same call: dropped at the compositor's own pads)
+        probes = [(p, p.add_probe(Gst.PadProbeType.EVENT_UPSTREAM, keep)) for p in pgm.sinkpads]
+        try:
+            pgm.get_static_pad('src').send_event(event)
+        finally:
+            for p, probe in probes:
+                p.remove_probe(probe)
+    finally:
+        GLib.timeout_add(500, lambda: behind.update(catching_up=False))  # (one at a time: let it take effect)
     return False
 
 
