@@ -8,7 +8,7 @@ import type { CameraQuality, CameraState, PauseReason, SlotView, TalkbackMessage
 import type { CameraSession } from '../ingest/CameraSession.js';
 import { newInviteToken, type ShowStore, type StoredSlot } from '../store/ShowStore.js';
 import { NotFound, Conflict } from '../errors.js';
-import { ON_AIR_CODEC } from '../switcher/SwitchingPolicy.js';
+import { ON_AIR_CODEC } from '../switcher/ProgramDesk.js';
 
 type CameraSlotsEvents = {
   /** A talkback message for the camera page in this slot. */

@@ -32,8 +32,9 @@ import { SlateTransitionStore } from '../store/SlateTransitionStore.js';
 import { DestinationStore } from '../store/DestinationStore.js';
 import { OnAirStore, type OnAir } from '../store/OnAirStore.js';
 import { ShowStore, type StoredSlot } from '../store/ShowStore.js';
-import { SLATE_ID, Switcher } from '../switcher/Switcher.js';
-import { SWITCHING } from '../switcher/SwitchingPolicy.js';
+import { SLATE_ID } from '../switcher/ProgramDesk.js';
+import { Switcher } from '../switcher/Switcher.js';
+import { SWITCHING } from '../switcher/switchingSettings.js';
 import { CameraSlots } from './CameraSlots.js';
 import { WatchPage } from './WatchPage.js';
 

@@ -8,7 +8,6 @@
 // fallback, return, tally) is SwitchingPolicy's to decide.
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import { backoffMs } from '../../../shared/src/backoff.js';
 import type { Countdown, GraphicName, GraphicsText, Layout, LogoImage, LogoPlacement, ProgramView, SlateTransition, Transition } from '../../../shared/src/protocol.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -19,37 +18,29 @@ import type { LogoStore } from '../mixer/logo.js';
 import type { OutputFormat } from '../outputFormat.js';
 import type { GraphicsStore } from '../store/GraphicsStore.js';
 import type { SlateTransitionStore } from '../store/SlateTransitionStore.js';
-import { createProgramFeed, PROGRAM_AUDIO, PROGRAM_VIDEO, type ProgramFeed } from './ProgramFeed.js';
+import { PROGRAM_AUDIO, PROGRAM_VIDEO, ProgramFeedKeeper } from './ProgramFeed.js';
 import { ProgramSources, type Kind, type Source } from './ProgramSources.js';
 import { RtpSplicer } from './RtpSplicer.js';
-import { ON_AIR_CODEC, SWITCHING, SwitchingPolicy, type ProgramDesk, type SourceSeen, type SwitchingSettings } from './SwitchingPolicy.js';
-
-import { SLATE_ID } from './SwitchingPolicy.js';
-
-export { SLATE_ID };
+import { ON_AIR_CODEC, SLATE_ID, type ProgramDesk, type SourceSeen } from './ProgramDesk.js';
+import { SWITCHING, type SwitchingSettings } from './switchingSettings.js';
+import { SwitchingPolicy } from './SwitchingPolicy.js';
 
 const KEYFRAME_REQUEST_INTERVAL_MS = 300;
-/** a program that cannot be built yet (no live worker) is tried again soon: it is on air */
-const REBUILD_BACKOFF = { firstMs: 100, maxMs: 2000 };
 
 type SwitcherEvents = { changed: [] };
 /** The program mixer's: the program's format, where the logo, which graphics are on and how the slate comes on are kept. */
 export type MixerSettings = { format: OutputFormat; logo?: LogoStore; graphics?: GraphicsStore; slate?: SlateTransitionStore };
 
 export class Switcher extends EventEmitter<SwitcherEvents> {
-  readonly #pool: WorkerPool;
   readonly #log: Logger;
-  readonly #sources = new ProgramSources(async () => { await this.#building; return this.#program; }, (s, kind, packet) => this.#splice(s, kind, packet));
+  readonly #sources = new ProgramSources(() => this.#feed.ready(), (s, kind, packet) => this.#splice(s, kind, packet));
   readonly #video = new RtpSplicer({ ...PROGRAM_VIDEO, waitForKeyframe: true });
   readonly #audio = new RtpSplicer({ ...PROGRAM_AUDIO, waitForKeyframe: false });
   readonly #policy: SwitchingPolicy;
-  #program!: ProgramFeed;
-  /** the program being built again (its worker died): everything that needs it waits */
-  #building?: Promise<void>;
+  readonly #feed: ProgramFeedKeeper;
   #lastKeyframeRequest = 0;
   #pendingReported = 0;
   #watchdog?: NodeJS.Timeout;
-  #closed = false;
   /** the program mixer (undefined: the program is only ever spliced, REGIE_MIXER=off) */
   readonly #mixer?: Mixer;
   readonly #slateStore?: SlateTransitionStore;
@@ -61,8 +52,12 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
 
   private constructor(pool: WorkerPool, log: Logger, settings: SwitchingSettings, mixer?: MixerSettings) {
     super();
-    this.#pool = pool;
     this.#log = log.child({ module: 'switcher' });
+    this.#feed = new ProgramFeedKeeper(pool, this.#log, {
+      rtcp: () => this.#requestKeyFrame(),
+      lost: () => this.#sources.forgetTaps(),
+      rebuilt: () => this.#retapAll(),
+    });
     const desk: ProgramDesk = {
       get onAir() { return self.#onAir(); },
       get pending() { return self.#pending(); },
@@ -159,7 +154,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
 
   static async create(pool: WorkerPool, log: Logger, settings: SwitchingSettings = SWITCHING, mixer?: MixerSettings): Promise<Switcher> {
     const s = new Switcher(pool, log, settings, mixer);
-    await s.#build();
+    await s.#feed.build();
     await s.#mixer?.start();
     s.#watchdog = setInterval(() => {
       s.#checkPending();
@@ -170,8 +165,8 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
 
   /** The program producers, for whoever consumes the program (monitor, encoder); waits while they are rebuilt. */
   async programProducers(): Promise<{ video: types.Producer; audio: types.Producer; router: types.Router }> {
-    await this.#building;
-    return { video: this.#program.video, audio: this.#program.audio, router: this.#program.router };
+    const { video, audio, router } = await this.#feed.ready();
+    return { video, audio, router };
   }
 
   /** What a restarted server puts back: the director's program and preview. */
@@ -268,37 +263,12 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     };
   }
 
-  async #build(): Promise<void> {
-    const { router } = await this.#pool.pickWhenReady();
-    const program = await createProgramFeed(router);
-    program.feed.on('rtcp', () => this.#requestKeyFrame());
-    // The program router's worker died: build it again at once on a live worker (not
-    // when a replacement worker is up: that takes longer, and the program is on air).
-    program.tap.on('routerclose', () => { this.#building = this.#rebuild(); });
-    this.#program = program;
-    this.#log.info({ routerId: router.id }, 'program ready');
-  }
-
-  /** Build the program again and re-tap every source; the on-air source stays on air. */
-  async #rebuild(): Promise<void> {
-    this.#log.warn('program router lost; rebuilding the program on a live worker');
-    this.#sources.forgetTaps();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#build();
-        break;
-      } catch (err) {
-        if (this.#closed) return;
-        this.#log.error({ attempt, err: (err as Error).message }, 'could not rebuild the program yet; trying again');
-        await new Promise((r) => setTimeout(r, backoffMs(attempt, REBUILD_BACKOFF)));
-      }
-    }
-    this.#building = undefined;
+  /** The program was built again (its worker died): every source is tapped anew; the on-air source stays on air. */
+  async #retapAll(): Promise<void> {
     await this.#sources.retapAll((source, kind, err) => this.#log.error({ source, kind, err: err.message }, 'could not bring a source back into the rebuilt program'));
     this.#mixer?.sourcesChanged();
     this.#resumeWanted();
     this.#requestKeyFrame(true);
-    this.#log.info({ routerId: this.#program.router.id }, 'program rebuilt');
     this.emit('changed');
   }
 
@@ -313,7 +283,8 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   /** A tapped packet: into the program if its source is the one spliced. */
   #splice(source: Source, kind: Kind, packet: Buffer): void {
     const splicer = kind === 'video' ? this.#video : this.#audio;
-    const producer = kind === 'video' ? this.#program.video : this.#program.audio;
+    const program = this.#feed.now;
+    const producer = kind === 'video' ? program.video : program.audio;
     const out = splicer.push(source.id, packet, Date.now(), kind === 'video' ? (id) => this.#onVideoSwitched(id) : undefined);
     if (out && !producer.closed) {
       producer.send(out);
@@ -394,7 +365,8 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   }
 
   view(): ProgramView {
-    const ref = (p: types.Producer) => ({ producerId: p.id, routerId: this.#program.router.id });
+    const program = this.#feed.now;
+    const ref = (p: types.Producer) => ({ producerId: p.id, routerId: program.router.id });
     const slate = this.#sources.get(SLATE_ID)?.origins.video;
     return {
       preview: this.#policy.preview,
@@ -406,18 +378,16 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       abandoned: this.#policy.abandoned,
       fallback: this.#policy.fallbackView,
       alarm: this.#policy.alarm,
-      video: ref(this.#program.video),
-      audio: ref(this.#program.audio),
+      video: ref(program.video),
+      audio: ref(program.audio),
       ...(slate && !slate.producer.closed ? { slate: { producerId: slate.producer.id, routerId: slate.router.id } } : {}),
       ...(this.#mixer ? { mixer: this.#mixer.view, graphics: this.#mixer.graphics.view, slateTransition: this.#policy.slateTransition } : {}),
     };
   }
 
   close(): void {
-    this.#closed = true;
     clearInterval(this.#watchdog);
     this.#mixer?.stop();
-    this.#program.tap.close();
-    this.#program.feed.close();
+    this.#feed.close();
   }
 }

@@ -4,7 +4,8 @@
 import { Writable } from 'node:stream';
 import type { Transition } from '../../../shared/src/protocol.js';
 import { createLogger } from '../log.js';
-import type { ProgramDesk, SourceSeen, SwitchingPolicy } from './SwitchingPolicy.js';
+import type { ProgramDesk, SourceSeen } from './ProgramDesk.js';
+import type { SwitchingPolicy } from './SwitchingPolicy.js';
 
 export const quiet = createLogger('silent', new Writable({ write: (_c, _e, done) => done() }));
 

@@ -4,7 +4,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Conflict, NotFound } from '../errors.js';
 import { FakeDesk, quiet } from './SwitchingPolicy.fixture.js';
-import { SLATE_ID, SWITCHING, SwitchingPolicy } from './SwitchingPolicy.js';
+import { SLATE_ID } from './ProgramDesk.js';
+import { SWITCHING } from './switchingSettings.js';
+import { SwitchingPolicy } from './SwitchingPolicy.js';
 
 let now: number;
 let desk: FakeDesk;

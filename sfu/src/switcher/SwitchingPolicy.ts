@@ -7,73 +7,8 @@ import { EventEmitter } from 'node:events';
 import type { CameraServerEvents, SlateTransition, Transition } from '../../../shared/src/protocol.js';
 import { Conflict, NotFound } from '../errors.js';
 import type { Logger } from '../log.js';
-
-export const SLATE_ID = 'slate';
-
-/** What the policy needs to know of a source. */
-export type SourceSeen = {
-  label: string;
-  /** its video producer exists and lives (its tap into the program may be on its way) */
-  present: boolean;
-  /** its video is tapped into the program router: it can go on air */
-  tapped: boolean;
-  /** when its last video packet arrived (0: never) */
-  lastVideoAt: number;
-  /** the video codec it sends ('video/H264', 'video/VP8'), if known */
-  codec?: string;
-};
-
-/** What the program can put on air when its video is spliced, not decoded (no mixer): H.264 only. */
-export const ON_AIR_CODEC = 'video/H264';
-
-/** The program's plumbing, as the policy sees and drives it. */
-export interface ProgramDesk {
-  /** the source on air now */
-  readonly onAir: string | undefined;
-  /** the source taken, waiting for its keyframe */
-  readonly pending: string | undefined;
-  source(id: string): SourceSeen | undefined;
-  /** Put this source on air (at its next keyframe), with a transition where the program is mixed. */
-  take(id: string, transition?: Transition): void;
-  /** This video codec can go on air now. */
-  accepts(codec: string): boolean;
-  /** Ask the source being taken for a keyframe again. */
-  askKeyFrame(): void;
-}
-
-export type SwitchingSettings = {
-  /** the on-air source sent no video for this long: the slate takes over */
-  slateAfterMs: number;
-  /** the covered source counts as back once its video arrived this recently */
-  backWithinMs: number;
-  /** no video out of the program for this long: the studio shows an alarm */
-  noPictureAlarmMs: number;
-  /** a covered source back and steady within this long of the slate taking over goes back on air by itself (0: never) */
-  autoReturnMs: number;
-  /** how long a returning source must send without a break to count as steady */
-  steadyMs: number;
-  /** a cut not done after this long says why it waits, and asks for a keyframe again */
-  cutSlowMs: number;
-  /** a cut not done after this long is abandoned, with the reason */
-  cutGiveUpMs: number;
-};
-
-export const SWITCHING: SwitchingSettings = {
-  // Long enough to ride out a phone's network hiccup or a busy machine, short enough
-  // that, with the slate's keyframe every 0.2 s, viewers see the slate within a second.
-  slateAfterMs: 800,
-  backWithinMs: 300,
-  noPictureAlarmMs: 1500,
-  // A glitch is not a show stop: a camera that dropped for a moment (a phone's network
-  // switching, a busy machine) is back on air without anyone pressing a key.
-  autoReturnMs: 3000,
-  steadyMs: 500,
-  // A camera answers a keyframe request within a second most of the time (measured in the
-  // e2e runs: median 0.14 s, 90th percentile 0.8 s, longest 1.04 s), so a cut waiting
-  // longer says why; one still waiting after 5 s will not happen and is abandoned.
-  cutSlowMs: 1000,
-  cutGiveUpMs: 5000,
-};
+import { codecRefusal, SLATE_ID, type ProgramDesk } from './ProgramDesk.js';
+import { SWITCHING, type SwitchingSettings } from './switchingSettings.js';
 
 /**
  * The slate covers `from` since `at`; `backAt` once it is back (not soon enough to return
@@ -412,10 +347,4 @@ export class SwitchingPolicy extends EventEmitter<{ changed: [] }> {
     this.#alarm = alarm;
     this.emit('changed');
   }
-}
-
-/** Why a camera cannot be cut to, in words a director can act on. */
-export function codecRefusal(label: string, codec: string): string {
-  const name = codec.replace(/^video\//i, '');
-  return `"${label}" sends ${name} video, and only H.264 can go on air while the program mixer is down: wait for it to be back, or open its camera link in Chrome, Edge or Safari (or Firefox with H.264 enabled)`;
 }
