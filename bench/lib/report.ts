@@ -115,6 +115,14 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
         dist('cut command → first composed frame of the new camera', mx.cutAtMixer),
         ...(mx.cameraBack ? [dist('a camera back after 1.5 s of silence: its first packet (a keyframe) → its first composed frame (goal ≤ 1 s)', mx.cameraBack)] : []),
       ]),
+      mx.slateBehind ? [
+        'The slate in the compositor (a still picture sent 10 times a second, as the server sends it): how far the program\'s frames leave the compositor behind the pipeline\'s clock (each 0.25 s report\'s worst frame), with four cameras decoded and one on air. A live compositor waits for a picture from every input before each frame, up to its latency.',
+        table(DIST_HEAD, [
+          dist('no slate in the compositor', mx.slateBehind.without),
+          dist('the slate as a plain input (how it was brought in before)', mx.slateBehind.plain),
+          dist('the slate as a still, repeated at the program\'s rate (how it is brought in now)', mx.slateBehind.still),
+        ]),
+      ].join('\n\n') : '',
       mx.cameraBack ? `A camera back: its picture changes (green on the red camera's input) so the first composed frame of it is known; a keyframe the mixer asks for meanwhile (${mx.cameraBackKeyframesAsked} times here) is answered at once by a new one, as a camera answers the server's request.` : '',
       'CPU of the program path, % of one core: today\'s splice (one camera forwarded as it is into the program encoder) against the mixer decoding 1, 2 and 4 cameras (one on air; its preview, 480 wide, composed and encoded too, as the server runs it) with the same program encoder on its output.',
       table(['path', 'cameras decoded', 'mixer %', 'program encoder %', 'total %', 'mixer peak MiB', 'composed fps'],

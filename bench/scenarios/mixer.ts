@@ -6,6 +6,9 @@
 //   - a camera back: the on-air camera silent for 1.5 s, then back (a new picture on the
 //     same input, relayed as mediasoup relays it: one stream across the silence), from
 //     its first packet (a keyframe) to the first composed frame that shows it;
+//   - the slate in the compositor (a still picture, 10 frames a second): how far the
+//     program's frames are behind the clock without it, with it as a plain input, and
+//     with it as a still (repeated at the program's rate), in the same run;
 //   - the CPU of the program path with 1, 2 and 4 cameras decoded: the mixer plus the
 //     program encoder (Régie's own settings) encoding its output, against the program
 //     encoder alone on one camera's RTP (the splice costs nothing: packets are forwarded).
@@ -36,6 +39,8 @@ export type MixerResult = {
   /** how often the mixer asked for a keyframe while a camera came back (answered by a new one) */
   cameraBackKeyframesAsked: number;
   frameMs: number;
+  /** the program's frames behind the clock (each report's worst, ms): no slate, the slate as a plain input, the slate as a still */
+  slateBehind?: { without: Summary; plain: Summary; still: Summary };
   cpu: MixerCpuSample[];
   /** the fitted cost of one more decoded 720p30 camera, % of one core */
   perDecodedCamera?: number;
@@ -220,6 +225,32 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
       senders[0] = send(0, relay.port);
     }
     await channel.send({ cmd: 'measure', on: false });
+
+    // The slate, as Slate.ts sends it (a still picture, 10 frames a second), in the
+    // compositor as it always is, on air or not: as a plain input a live compositor
+    // waits for it before each frame; as a still the mixer repeats it.
+    const behindOf = async (what: string) => {
+      ctx.progress(`mixer: the program's frames behind the clock, ${what}`);
+      const from = events.length;
+      await new Promise((r) => setTimeout(r, ctx.quick ? 3000 : 10000));
+      return summarize(events.slice(from).flatMap((e) => (e.ev === 'stats' && e.behindMs !== undefined ? [e.behindMs] : [])));
+    };
+    const withSlate = async (still: boolean) => {
+      const input = still ? 'slate-still' : 'slate-plain';
+      const port = await freeRtpPorts();
+      await channel.send({ cmd: 'input.add', input, video: { port, codec: 'H264', pt: 96, ...(still ? { still } : {}) } });
+      const sender = start('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=gray:s=${f.width}x${f.height}:r=10`,
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'stillimage', '-profile:v', 'baseline', '-g', '2', '-x264-params', 'repeat-headers=1',
+        '-payload_type', '96', '-f', 'rtp', `rtp://127.0.0.1:${port}?pkt_size=1200`]);
+      await until(() => events.some((e) => e.ev === 'input-frames' && e.input === input), `the slate (${input}) decoded`);
+      const behind = await behindOf(still ? 'the slate in it as a still' : 'the slate in it as a plain input');
+      await channel.send({ cmd: 'input.remove', input });
+      sender.kill('SIGKILL');
+      return behind;
+    };
+    const without = await behindOf('no slate in it');
+    const slateBehind = { without, plain: await withSlate(false), still: await withSlate(true) };
+
     const points = cpu.filter((c) => c.path === 'mixer + encode').map((c) => ({ x: c.cameras, y: c.mixer.cpuPercentOfACore }));
     const fit = fitLine(points);
     return {
@@ -229,6 +260,7 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
       cameraBackSamples: back,
       cameraBackKeyframesAsked: keyframesAsked,
       frameMs: 1000 / f.fps,
+      slateBehind,
       cpu,
       ...(fit ? { perDecodedCamera: Math.round(fit.slope * 10) / 10 } : {}),
     };

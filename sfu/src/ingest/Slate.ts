@@ -55,6 +55,8 @@ export class Slate {
         codecs: [{ mimeType: 'video/H264', payloadType: VIDEO.pt, clockRate: 90000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f' } }],
         encodings: [{ ssrc: VIDEO.ssrc }],
       },
+      // A still picture at a low frame rate: the program mixer repeats it at its own.
+      appData: { still: true },
     });
     const audio = await audioT.produce({
       kind: 'audio',

@@ -23,7 +23,8 @@ export type MixerEvent =
 export type Layer = { input: string; x: number; y: number; w: number; h: number; alpha: number; z: number };
 
 export type MixerCommand =
-  | { cmd: 'input.add'; input: string; video?: { port: number; codec: string; pt: number }; audio?: { port: number; pt: number } }
+  /** `still`: a still picture sent at a low frame rate (the slate); the mixer repeats it at the program's */
+  | { cmd: 'input.add'; input: string; video?: { port: number; codec: string; pt: number; still?: boolean }; audio?: { port: number; pt: number } }
   | { cmd: 'input.remove'; input: string }
   | { cmd: 'scene'; layers: Layer[]; gains: Record<string, number>; ms: number; dip?: boolean }
   /** the preview's composition: the shot in preview and the graphics the next shot will have (their opacity), at once */

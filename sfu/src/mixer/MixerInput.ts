@@ -42,8 +42,9 @@ export async function openInput(input: MixerInput, id: string, producers: types.
     input.consumers.push(c);
     c.on('producerclose', producerClosed);
     const codec = c.rtpParameters.codecs[0]!;
-    if (producer.kind === 'video') command.video = { port, codec: codec.mimeType.split('/')[1]!.toUpperCase(), pt: codec.payloadType };
-    else command.audio = { port, pt: codec.payloadType };
+    if (producer.kind === 'video') {
+      command.video = { port, codec: codec.mimeType.split('/')[1]!.toUpperCase(), pt: codec.payloadType, ...(producer.appData.still ? { still: true } : {}) };
+    } else command.audio = { port, pt: codec.payloadType };
   }
   if (!wanted()) return { added: false, command };
   await to.channel.send(command);

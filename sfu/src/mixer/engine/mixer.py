@@ -125,9 +125,20 @@ def to_mixers(name):
     return f' ! tee name=t_{name} t_{name}. ! {LEAKY} name=q_{name} ! pgm. t_{name}. ! {LEAKY} name=pq_{name} ! pvw.'
 
 
-def split_bin(desc, name):
-    """A picture's branch as a bin of its own, its ghost pads 'src' (to the program) and 'pvw' (to the preview)."""
-    tail = f' ! tee name=split split. ! {LEAKY} name=to_pgm' + (f' split. ! {LEAKY} name=to_pvw' if PVW else '')
+def split_bin(desc, name, repeat=False):
+    """
+    A picture's branch as a bin of its own, its ghost pads 'src' (to the program) and
+    'pvw' (to the preview). `repeat`: a still picture sent at a low frame rate (the
+    slate, 10 a second), repeated at each compositor's own rate. A live compositor waits
+    for a picture from every input before each frame it composes (until its latency,
+    67 ms, runs out), and a 10-a-second input made every program frame wait that long:
+    in a test pipeline a camera's picture waited 42-53 ms in the compositor with the
+    slate in it, 4-11 ms with the slate repeated. (Cameras are not repeated: that made
+    each picture wait for the repeater's next tick, 0-33 ms, and a latency bench with
+    every input repeated lost a cut.)
+    """
+    rate = lambda fps: f' ! imagefreeze is-live=true allow-replace=true ! video/x-raw,framerate={fps}/1' if repeat else ''
+    tail = f' ! tee name=split split.{rate(FPS)} ! {LEAKY} name=to_pgm' + (f' split.{rate(PFPS)} ! {LEAKY} name=to_pvw' if PVW else '')
     b = Gst.parse_bin_from_description(desc + tail, False)
     b.set_name(name)
     b.add_pad(Gst.GhostPad.new('src', b.get_by_name('to_pgm').get_static_pad('src')))
@@ -351,7 +362,7 @@ def add_video(input_id, v):
             f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=false '
             f'! queue max-size-buffers=300 max-size-time=0 max-size-bytes=0 leaky=downstream ! {DEPAY[codec]} '
             f'! videoconvert ! videoscale ! video/x-raw,format=I420')
-    b = split_bin(desc, bin_name('v', input_id))
+    b = split_bin(desc, bin_name('v', input_id), repeat=bool(v.get('still')))
     pad, ppad = link_to(b, 'src', pgm), link_to(b, 'pvw', pvw)
     for p, preview in ((pad, False), (ppad, True)):
         if p is None:
