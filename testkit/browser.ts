@@ -28,7 +28,10 @@ export async function launchBrowser(opts: { nice?: boolean } = {}): Promise<Brow
   if (opts.nice) {
     const dir = mkdtempSync(join(tmpdir(), 'regie-nice-chromium-'));
     executablePath = join(dir, 'chromium');
-    writeFileSync(executablePath, `#!/bin/sh\nexec nice -n 19 ${CHROMIUM} "$@"\n`);
+    // Chromium run as root raises some of its own threads (renderer, compositor, audio)
+    // to nice -8 whatever it was started at: without the right to (CAP_SYS_NICE), every
+    // thread stays at 19.
+    writeFileSync(executablePath, `#!/bin/sh\nexec setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice -- nice -n 19 ${CHROMIUM} "$@"\n`);
     chmodSync(executablePath, 0o755);
   }
   return chromium.launch({ executablePath, headless: true, args: ARGS });

@@ -133,9 +133,9 @@ def split_bin(desc, name, repeat=False):
     for a picture from every input before each frame it composes (until its latency,
     67 ms, runs out), and a 10-a-second input made every program frame wait that long:
     in a test pipeline a camera's picture waited 42-53 ms in the compositor with the
-    slate in it, 4-11 ms with the slate repeated. (Cameras are not repeated: that made
-    each picture wait for the repeater's next tick, 0-33 ms, and a latency bench with
-    every input repeated lost a cut.)
+    slate in it, 4-11 ms with the slate repeated. (Cameras are not repeated: each of
+    their pictures would then wait for the repeater's next tick, 0-33 ms, where it now
+    goes into the compositor's next frame as it comes.)
     """
     rate = lambda fps: f' ! imagefreeze is-live=true allow-replace=true ! video/x-raw,framerate={fps}/1' if repeat else ''
     tail = f' ! tee name=split split.{rate(FPS)} ! {LEAKY} name=to_pgm' + (f' split.{rate(PFPS)} ! {LEAKY} name=to_pvw' if PVW else '')
