@@ -31,7 +31,9 @@ export async function launchBrowser(opts: { nice?: boolean } = {}): Promise<Brow
     // Chromium run as root raises some of its own threads (renderer, compositor, audio)
     // to nice -8 whatever it was started at: without the right to (CAP_SYS_NICE), every
     // thread stays at 19.
-    writeFileSync(executablePath, `#!/bin/sh\nexec setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice -- nice -n 19 ${CHROMIUM} "$@"\n`);
+    // (Only root has it: elsewhere setpriv is not needed, and may refuse to drop it.)
+    const keepNice = process.getuid?.() === 0 ? 'setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice -- ' : '';
+    writeFileSync(executablePath, `#!/bin/sh\nexec ${keepNice}nice -n 19 ${CHROMIUM} "$@"\n`);
     chmodSync(executablePath, 0o755);
   }
   return chromium.launch({ executablePath, headless: true, args: ARGS });

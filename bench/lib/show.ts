@@ -71,7 +71,9 @@ export class BenchShow {
 
   /** A camera page sending a solid colour with the frame clock, live in the multiview. */
   async addCamera(camera: Partial<FakeCamera> = {}, browser = this.cameraBrowser): Promise<BenchCamera> {
-    const pick = CAMERA_COLOURS[this.cameras.length % CAMERA_COLOURS.length]!;
+    // A colour no open camera sends (what a receiver shows tells them apart), else in turn.
+    const open = new Set(this.cameras.filter((c) => !c.page.isClosed()).map((c) => c.colour));
+    const pick = CAMERA_COLOURS.find((c) => !open.has(c.colour)) ?? CAMERA_COLOURS[this.cameras.length % CAMERA_COLOURS.length]!;
     const name = `Camera ${this.cameras.length + 1}`;
     const slot = await addCameraSlot(this.director, name, 30000); // a loaded machine renders slowly
     // 640x360 unless asked: two 720p canvas cameras and a 720p encode starve two cores.
@@ -131,6 +133,8 @@ export class BenchShow {
         }
       }
       try {
+        // On air as the server says (the take landed), then at every receiver.
+        await this.waitFor(`${cam.name} on air`, () => this.state?.program?.program === cam.slotId && !this.state.program.pending, 8000);
         await Promise.all(this.probes.map((p) => p.firstAfter(Date.now(), cam.colour, 8000)));
         return;
       } catch (err) {

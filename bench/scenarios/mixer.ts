@@ -248,6 +248,10 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
       sender.kill('SIGKILL');
       return behind;
     };
+    // (from a report that shows the on-air camera decoding again after its last return:
+    // a silent input makes the compositor wait as long as the slate did)
+    const since = events.length;
+    await until(() => events.slice(since).some((e) => e.ev === 'stats' && (e.inputs.red?.sinceMs ?? Infinity) < 200), 'red decoding again');
     const without = await behindOf('no slate in it');
     const slateBehind = { without, plain: await withSlate(false), still: await withSlate(true) };
 

@@ -103,6 +103,7 @@ export class ProgramFeedKeeper {
     this.#log.warn('program router lost; rebuilding the program on a live worker');
     this.#hooks.lost();
     for (let attempt = 1; ; attempt++) {
+      if (this.#closed) return;
       try {
         await this.build();
         break;
@@ -113,12 +114,18 @@ export class ProgramFeedKeeper {
       }
     }
     this.#building = undefined;
+    // (the switcher closed while it was built: nothing is tapped into it)
+    if (this.#closed) return this.#closeFeed();
     await this.#hooks.rebuilt(this.#feed);
     this.#log.info({ routerId: this.#feed.router.id }, 'program rebuilt');
   }
 
   close(): void {
     this.#closed = true;
+    this.#closeFeed();
+  }
+
+  #closeFeed(): void {
     this.#feed.tap.close();
     this.#feed.feed.close();
   }

@@ -14,7 +14,7 @@
 # argv[1]: JSON {width, height, fps, videoKbps, out: {videoPort, audioPort, videoPt, videoSsrc, audioPt, audioSsrc},
 #   preview?: {width, height, fps, videoKbps, port, pt, ssrc}}   (preview: a second composition, the next shot, H.264 as RTP)
 # Commands: {"id": n, "cmd": ..., ...}; each is answered {"ev": "ack", "id": n} or {"ev": "nack", "id": n, "error": ...}
-#   input.add     {input, video?: {port, codec: H264|VP8|VP9, pt}, audio?: {port, pt}}
+#   input.add     {input, video?: {port, codec: H264|VP8|VP9, pt, still?}, audio?: {port, pt}}   (still: a still picture at a low rate, repeated)
 #   input.remove  {input}
 #   scene         {layers: [{input, x, y, w, h, alpha, z}], gains: {input: gain}, ms: 0|n, dip?: bool}
 #   keyframe      {}
