@@ -38,8 +38,8 @@ describe('npm run bench -- --quick', () => {
     expect(m.cutAtMixer.p50).toBeGreaterThan(0);
     expect(m.cameraBack.n).toBe(2); // a camera back after a silence, seen in composed frames
     expect(m.cameraBack.min).toBeGreaterThan(0);
-    // the program's frames behind the clock, read from the mixer's reports, with the slate in three ways
-    for (const s of [m.slateBehind!.without, m.slateBehind!.plain, m.slateBehind!.still]) expect(s.n).toBeGreaterThan(5);
+    // the program's frames behind the clock, read from the mixer's reports, with the slate in three ways and with a silent camera
+    for (const s of [m.slateBehind!.without, m.slateBehind!.plain, m.slateBehind!.still, m.slateBehind!.silentCamera!]) expect(s.n).toBeGreaterThan(5);
     expect(m.cpu.map((c) => `${c.path} × ${c.cameras}`)).toEqual(['splice + encode × 1', 'mixer + encode × 1', 'mixer + encode × 2', 'mixer + encode × 4']);
     for (const c of m.cpu) expect(c.encoder.cpuPercentOfACore).toBeGreaterThan(0);
     for (const c of m.cpu.slice(1)) {

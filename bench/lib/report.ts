@@ -121,6 +121,7 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
           dist('no slate in the compositor', mx.slateBehind.without),
           dist('the slate as a plain input (how it was brought in before)', mx.slateBehind.plain),
           dist('the slate as a still, repeated at the program\'s rate (how it is brought in now)', mx.slateBehind.still),
+          ...(mx.slateBehind.silentCamera ? [dist('no slate; a fifth camera gone silent (its last picture repeated after 50 ms of silence)', mx.slateBehind.silentCamera)] : []),
         ]),
       ].join('\n\n') : '',
       mx.cameraBack ? `A camera back: its picture changes (green on the red camera's input) so the first composed frame of it is known; a keyframe the mixer asks for meanwhile (${mx.cameraBackKeyframesAsked} times here) is answered at once by a new one, as a camera answers the server's request.` : '',

@@ -8,7 +8,8 @@
 //     its first packet (a keyframe) to the first composed frame that shows it;
 //   - the slate in the compositor (a still picture, 10 frames a second): how far the
 //     program's frames are behind the clock without it, with it as a plain input, and
-//     with it as a still (repeated at the program's rate), in the same run;
+//     with it as a still (repeated at the program's rate), in the same run; and with a
+//     camera gone silent in it (its last picture repeated meanwhile);
 //   - the CPU of the program path with 1, 2 and 4 cameras decoded: the mixer plus the
 //     program encoder (Régie's own settings) encoding its output, against the program
 //     encoder alone on one camera's RTP (the splice costs nothing: packets are forwarded).
@@ -39,8 +40,8 @@ export type MixerResult = {
   /** how often the mixer asked for a keyframe while a camera came back (answered by a new one) */
   cameraBackKeyframesAsked: number;
   frameMs: number;
-  /** the program's frames behind the clock (each report's worst, ms): no slate, the slate as a plain input, the slate as a still */
-  slateBehind?: { without: Summary; plain: Summary; still: Summary };
+  /** the program's frames behind the clock (each report's worst, ms): no slate, the slate as a plain input, the slate as a still, a fifth camera gone silent */
+  slateBehind?: { without: Summary; plain: Summary; still: Summary; silentCamera?: Summary };
   cpu: MixerCpuSample[];
   /** the fitted cost of one more decoded 720p30 camera, % of one core */
   perDecodedCamera?: number;
@@ -235,15 +236,22 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
       await new Promise((r) => setTimeout(r, ctx.quick ? 3000 : 10000));
       return summarize(events.slice(from).flatMap((e) => (e.ev === 'stats' && e.behindMs !== undefined ? [e.behindMs] : [])));
     };
-    const withSlate = async (still: boolean) => {
-      const input = still ? 'slate-still' : 'slate-plain';
+    // One more input: the slate (a plain input or a still), or a camera that goes silent
+    // (a phone that locked its screen: the mixer repeats its last picture meanwhile).
+    const withInput = async (input: 'slate-plain' | 'slate-still' | 'silent-camera', what: string) => {
       const port = await freeRtpPorts();
-      await channel.send({ cmd: 'input.add', input, video: { port, codec: 'H264', pt: 96, ...(still ? { still } : {}) } });
-      const sender = start('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=gray:s=${f.width}x${f.height}:r=10`,
+      await channel.send({ cmd: 'input.add', input, video: { port, codec: 'H264', pt: 96, ...(input === 'slate-still' ? { still: true } : {}) } });
+      const fps = input === 'silent-camera' ? f.fps : 10;
+      const sender = start('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=gray:s=${f.width}x${f.height}:r=${fps}`,
         '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'stillimage', '-profile:v', 'baseline', '-g', '2', '-x264-params', 'repeat-headers=1',
         '-payload_type', '96', '-f', 'rtp', `rtp://127.0.0.1:${port}?pkt_size=1200`]);
-      await until(() => events.some((e) => e.ev === 'input-frames' && e.input === input), `the slate (${input}) decoded`);
-      const behind = await behindOf(still ? 'the slate in it as a still' : 'the slate in it as a plain input');
+      await until(() => events.some((e) => e.ev === 'input-frames' && e.input === input), `${input} decoded`);
+      if (input === 'silent-camera') {
+        sender.kill('SIGKILL');
+        const from = events.length;
+        await until(() => events.slice(from).some((e) => e.ev === 'stats' && (e.inputs[input]?.sinceMs ?? 0) > 500), 'the camera silent');
+      }
+      const behind = await behindOf(what);
       await channel.send({ cmd: 'input.remove', input });
       sender.kill('SIGKILL');
       return behind;
@@ -253,7 +261,12 @@ export async function mixer(ctx: BenchContext): Promise<MixerResult> {
     const since = events.length;
     await until(() => events.slice(since).some((e) => e.ev === 'stats' && (e.inputs.red?.sinceMs ?? Infinity) < 200), 'red decoding again');
     const without = await behindOf('no slate in it');
-    const slateBehind = { without, plain: await withSlate(false), still: await withSlate(true) };
+    const slateBehind = {
+      without,
+      plain: await withInput('slate-plain', 'the slate in it as a plain input'),
+      still: await withInput('slate-still', 'the slate in it as a still'),
+      silentCamera: await withInput('silent-camera', 'a silent camera in it'),
+    };
 
     const points = cpu.filter((c) => c.path === 'mixer + encode').map((c) => ({ x: c.cameras, y: c.mixer.cpuPercentOfACore }));
     const fit = fitLine(points);

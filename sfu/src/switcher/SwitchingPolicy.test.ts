@@ -1,6 +1,5 @@
-// The switching rules on a fake program desk: sources are plain records, the clock is
-// the test's, and a take happens when the test delivers the source's keyframe — as
-// the splicer does. Nothing here waits.
+// The switching rules on a fake program desk: sources are plain records, the clock is the test's,
+// and a take happens when the test delivers the source's keyframe (as the splicer does). Nothing waits.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Conflict, NotFound } from '../errors.js';
 import { FakeDesk, quiet } from './SwitchingPolicy.fixture.js';

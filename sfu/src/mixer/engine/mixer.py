@@ -41,6 +41,7 @@ gi.require_version('GstVideo', '1.0')
 from gi.repository import GLib, Gst, GstVideo  # noqa: E402
 
 Gst.init(None)
+import silence  # noqa: E402  (beside this file: what a silent input's aggregators get)
 # Every plugin an input or a logo may need, loaded now rather than when the first camera
 # of that codec comes, while the program plays (loading avdec_h264's libraries took
 # 140 ms here on an idle machine; a main loop held up that long answers nothing).
@@ -362,7 +363,8 @@ def add_video(input_id, v):
             f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=false '
             f'! queue max-size-buffers=300 max-size-time=0 max-size-bytes=0 leaky=downstream ! {DEPAY[codec]} '
             f'! videoconvert ! videoscale ! video/x-raw,format=I420')
-    b = split_bin(desc, bin_name('v', input_id), repeat=bool(v.get('still')))
+    still = bool(v.get('still'))  # (repeated by its own branch: not covered when silent)
+    b = split_bin(desc, bin_name('v', input_id), repeat=still)
     pad, ppad = link_to(b, 'src', pgm), link_to(b, 'pvw', pvw)
     for p, preview in ((pad, False), (ppad, True)):
         if p is None:
@@ -375,6 +377,8 @@ def add_video(input_id, v):
     entry = inputs[input_id]
 
     def counted(_pad, info):
+        if not silence.own(info):
+            return Gst.PadProbeReturn.OK  # (its last picture again, while it is silent)
         # A picture with no time (seen after a jitter buffer reset its clock skew, a camera
         # coming back) is dropped before it reaches either compositor: it would fail the
         # whole program on it ("Need timestamped buffers!", every source then stopped with
@@ -391,6 +395,8 @@ def add_video(input_id, v):
                 entry['gap'] = max(entry.get('gap', 0), now - entry['last'])
         entry['frames'] += 1
         entry['last'] = now
+        if not still:
+            entry['picture'] = info.get_buffer()
         return Gst.PadProbeReturn.OK
     # Counted where they go to the compositors (after conversion): "decoding" means "can
     # be shown". One probe (Python in a streaming thread costs it the GIL each picture).
@@ -407,6 +413,7 @@ def add_video(input_id, v):
         return Gst.PadProbeReturn.OK
     b.get_by_name('jb').get_static_pad('src').add_probe(Gst.PadProbeType.EVENT_UPSTREAM, upstream)
     entry['bins'].append(b)
+    entry['picture_pad'] = b.get_by_name('split').get_static_pad('sink').get_peer()
     entry['vpad'] = pad
     entry['ppad'] = ppad
     if not b.sync_state_with_parent():
@@ -421,7 +428,14 @@ def add_audio(input_id, a):
     b, pad = branch(desc, bin_name('a', input_id), amix)
     pad.set_property('volume', 0.0)
     b.get_static_pad('src').link(pad)
-    inputs[input_id]['bins'].append(b)
+    entry = inputs[input_id]
+
+    def heard(_pad, _info):
+        entry['heard'] = time.monotonic()
+        return Gst.PadProbeReturn.OK
+    b.get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, heard)
+    entry['sound_pad'] = b.get_static_pad('src')
+    entry['bins'].append(b)
     inputs[input_id]['apad'] = pad
     if not b.sync_state_with_parent():
         raise RuntimeError(f'the audio input of {input_id} could not start (its port {a["port"]} may be taken)')
@@ -737,6 +751,12 @@ def measure(on):
 beat = [time.monotonic()]
 
 
+def cover_silent():
+    clock = pipeline.get_clock()
+    silence.cover(inputs, time.monotonic(), clock.get_time() - pipeline.get_base_time() if clock else None, Gst.SECOND // FPS)
+    return True
+
+
 def heartbeat():
     beat[0] = time.monotonic()
     return True
@@ -907,6 +927,7 @@ GLib.timeout_add(1000 // (2 * FPS), guarded(tick))
 GLib.timeout_add(1000 // (2 * FPS), guarded(fade_tick))
 GLib.timeout_add(100, guarded(countdown_tick))
 GLib.timeout_add(100, heartbeat)
+GLib.timeout_add(silence.EVERY_MS, guarded(cover_silent))
 pipeline.set_state(Gst.State.PLAYING)
 loop.run()
 pipeline.set_state(Gst.State.NULL)

@@ -109,6 +109,29 @@ describe('the mixer engine', () => {
     expect(m.out.packets()).toBeGreaterThan(packetsThen); // still sending RTP
   });
 
+  it('a camera gone silent keeps its last picture and is seen silent (its repeats are not its pictures); back, it shows its new ones', async () => {
+    const m = await startMixer({ preview: true });
+    const port = await freeRtpPorts();
+    await m.channel.send({ cmd: 'input.add', input: 'cam', video: { port, codec: 'H264', pt: 96 } });
+    const first = sender('red', 'H264', port, 96);
+    await m.seen((e) => e.ev === 'input-frames' && e.input === 'cam');
+    const full = [{ input: 'cam', x: 0, y: 0, w: 320, h: 180, alpha: 1, z: 1 }];
+    await m.channel.send({ cmd: 'scene', layers: full, gains: {}, ms: 0 });
+    await m.channel.send({ cmd: 'preview', layers: full, graphics: {} });
+    await m.channel.send({ cmd: 'measure', on: true });
+    const red = (e: MixerEvent) => e.ev === 'centre' && e.v > 180 && e.y < 120;
+    await m.seen(red);
+    first.kill('SIGKILL');
+    await m.next((e) => stats(e) && (e.inputs.cam?.sinceMs ?? 0) > 1000);
+    await m.next(red);
+    await m.next((e) => e.ev === 'preview-centre' && e.v > 180 && e.y < 120);
+    // Back (a new picture on the same input): noticed as the input's own, and on air.
+    const back = m.next((e) => e.ev === 'input-frames' && e.input === 'cam');
+    sender('blue', 'H264', port, 96);
+    await back;
+    await m.next((e) => e.ev === 'centre' && e.u > 180);
+  });
+
   // (What the repeat is for, that no program frame waits for the still's next picture, is
   // a time: the mixer bench measures it, side by side with the still as a plain input.)
   it('a still picture sent at a low rate (the slate) is shown and held, in the program and the preview; only its own pictures count as its input\'s', async () => {
