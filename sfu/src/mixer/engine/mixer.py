@@ -377,8 +377,6 @@ def add_video(input_id, v):
     entry = inputs[input_id]
 
     def counted(_pad, info):
-        if not silence.own(info):
-            return Gst.PadProbeReturn.OK  # (its last picture again, while it is silent)
         # A picture with no time (seen after a jitter buffer reset its clock skew, a camera
         # coming back) is dropped before it reaches either compositor: it would fail the
         # whole program on it ("Need timestamped buffers!", every source then stopped with
@@ -413,7 +411,8 @@ def add_video(input_id, v):
         return Gst.PadProbeReturn.OK
     b.get_by_name('jb').get_static_pad('src').add_probe(Gst.PadProbeType.EVENT_UPSTREAM, upstream)
     entry['bins'].append(b)
-    entry['picture_pad'] = b.get_by_name('split').get_static_pad('sink').get_peer()
+    entry['picture_to'] = [(b.get_by_name(q).get_static_pad('sink').get_peer(), mixer, Gst.SECOND // fps)
+                           for q, mixer, fps in (('to_pgm', pgm, FPS), ('to_pvw', pvw, PFPS)) if mixer is not None]
     entry['vpad'] = pad
     entry['ppad'] = ppad
     if not b.sync_state_with_parent():
@@ -753,7 +752,7 @@ beat = [time.monotonic()]
 
 def cover_silent():
     clock = pipeline.get_clock()
-    silence.cover(inputs, time.monotonic(), clock.get_time() - pipeline.get_base_time() if clock else None, Gst.SECOND // FPS)
+    silence.cover(inputs, time.monotonic(), clock.get_time() - pipeline.get_base_time() if clock else None)
     return True
 
 

@@ -8,22 +8,24 @@
 # below, at the same time as with both alive.
 #
 # So, while an input is silent, the engine gives each aggregator what it waits for:
-# - pictures: the input's last picture again, stamped now. The compositor stops waiting
-#   and the input's layer keeps its last picture (a GAP event would also stop the wait,
-#   but GStreamer 1.22's compositor then shows nothing on that layer: a black frame on
-#   air until the slate comes);
+# - pictures: the input's last picture again, stamped with the time of the frame the
+#   compositor is making (its position). It stops waiting, and the input's layer keeps
+#   its last picture (a GAP event would also stop the wait, but GStreamer 1.22's
+#   compositor then shows nothing on that layer: a black frame on air until the slate
+#   comes). Stamped "now" instead, a repeat could end after the input's next real
+#   picture, and the compositor drops a picture that ends before the one it has; stamped
+#   with no duration, it stopped only some of the waits (test pipeline: 15 ms behind
+#   p50, 48 p95, where the position gives what both alive give).
 # - sound: a GAP event (silence) from a little before now: the audio mixer is still
 #   waiting for what is up to its latency old (40 ms here). In a test pipeline (two Opus
 #   RTP inputs, one silent) its buffers left 40 ms behind the clock, 29 with gaps from
 #   now on, and 12 (as with both inputs alive) with gaps from 40 ms back.
-# Both are pushed from the main loop into the input's branch, where its own streaming
-# thread pushes when it is not silent (a pad's stream lock keeps the two apart), and
-# never counted as the input's own (the server must still see the input as silent).
-import threading
-
+# Both are pushed from the main loop into the input's branch, after the probe that
+# counts its pictures and sounds (the server must still see the input as silent), where
+# its own streaming thread pushes when it is not silent (the pad's stream lock keeps
+# the two apart).
 from gi.repository import Gst
 
-MAIN = threading.main_thread()
 # Silent for longer than this: one picture late is jitter, two are silence. (A 30 fps
 # camera's pictures come every 33 ms; the compositor gives up after 67.)
 SILENT_AFTER = 0.05
@@ -31,27 +33,25 @@ EVERY_MS = 20  # how often the main loop looks (a picture or a gap stamped each 
 SOUND_BACK = 60 * Gst.MSECOND  # how far back a gap starts (more than the audio mixer's latency)
 
 
-def own(info):
-    """True for what an input's own streaming thread pushes, False for what is pushed here."""
-    return threading.current_thread() is not MAIN
-
-
-def cover(inputs, now, running_time, frame_ns):
+def cover(inputs, now, running_time):
     """
     From the main loop: for each input silent for SILENT_AFTER, what its aggregators wait
-    for. `inputs`: id -> entry with 'picture' (its last picture) and 'picture_pad' (the
-    pad that pushes pictures into its branch), 'heard' (when its last sound came) and
-    'sound_pad'; `now`: time.monotonic(); `running_time`: the pipeline's, in ns.
+    for. `inputs`: id -> entry with 'picture' (its last picture), 'picture_to' (for each
+    compositor it feeds: the pad that pushes into its branch there, the compositor, a
+    frame's duration), 'heard' (when its last sound came) and 'sound_pad'; `now`:
+    time.monotonic(); `running_time`: the pipeline's, in ns.
     """
-    if running_time is None:
-        return
     for entry in list(inputs.values()):
-        picture, pad = entry.get('picture'), entry.get('picture_pad')
-        if picture is not None and pad is not None and now - entry['last'] > SILENT_AFTER:
-            again = picture.copy()  # (a new buffer sharing the picture's memory)
-            again.pts, again.dts, again.duration = running_time, Gst.CLOCK_TIME_NONE, frame_ns
-            pad.push(again)  # (FLUSHING when the input is being removed: nothing to do)
+        picture = entry.get('picture')
+        if picture is not None and now - entry['last'] > SILENT_AFTER:
+            for pad, mixer, frame_ns in entry.get('picture_to', ()):
+                known, position = mixer.query_position(Gst.Format.TIME)
+                if not known or position < 0:
+                    continue
+                again = picture.copy()  # (a new buffer sharing the picture's memory)
+                again.pts, again.dts, again.duration = position, Gst.CLOCK_TIME_NONE, frame_ns
+                pad.push(again)  # (FLUSHING when the input is being removed: nothing to do)
         sound_pad = entry.get('sound_pad')
-        if sound_pad is not None and entry.get('heard') and now - entry['heard'] > SILENT_AFTER:
+        if sound_pad is not None and running_time is not None and entry.get('heard') and now - entry['heard'] > SILENT_AFTER:
             start = max(0, running_time - SOUND_BACK)
             sound_pad.push_event(Gst.Event.new_gap(start, running_time - start + EVERY_MS * Gst.MSECOND))
