@@ -411,8 +411,7 @@ def add_video(input_id, v):
         return Gst.PadProbeReturn.OK
     b.get_by_name('jb').get_static_pad('src').add_probe(Gst.PadProbeType.EVENT_UPSTREAM, upstream)
     entry['bins'].append(b)
-    entry['picture_to'] = [(b.get_by_name(q).get_static_pad('sink').get_peer(), mixer, Gst.SECOND // fps)
-                           for q, mixer, fps in (('to_pgm', pgm, FPS), ('to_pvw', pvw, PFPS)) if mixer is not None]
+    entry['picture_to'] = [(b.get_by_name(q).get_static_pad('sink').get_peer(), mixer) for q, mixer in (('to_pgm', pgm), ('to_pvw', pvw)) if mixer]
     entry['vpad'] = pad
     entry['ppad'] = ppad
     if not b.sync_state_with_parent():
@@ -429,8 +428,11 @@ def add_audio(input_id, a):
     b.get_static_pad('src').link(pad)
     entry = inputs[input_id]
 
-    def heard(_pad, _info):
+    def heard(_pad, info):
         entry['heard'] = time.monotonic()
+        buf = info.get_buffer()
+        if buf.pts != Gst.CLOCK_TIME_NONE and buf.duration != Gst.CLOCK_TIME_NONE:
+            entry['heard_until'] = buf.pts + buf.duration  # (running time: its segment starts at 0)
         return Gst.PadProbeReturn.OK
     b.get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, heard)
     entry['sound_pad'] = b.get_static_pad('src')
