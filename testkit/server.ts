@@ -2,7 +2,7 @@
 // on loopback, with its own data dir, and keeps every line it logs so tests can
 // check what reached the logs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,8 +99,12 @@ export async function startServer(env: Record<string, string> = {}, opts: {
     childPids: async (...parts: string[]) => descendants(child.pid!, ...parts),
     stop: async () => {
       // REGIE_E2E_SERVER_LOG_DIR keeps each server's whole output (for reading a failure).
+      // (made if missing: a failed write must not leave the server running)
       const keep = process.env.REGIE_E2E_SERVER_LOG_DIR;
-      if (keep) writeFileSync(join(keep, `server-${Date.now()}-${port}.log`), out);
+      if (keep) {
+        mkdirSync(keep, { recursive: true });
+        writeFileSync(join(keep, `server-${Date.now()}-${port}.log`), out);
+      }
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
