@@ -98,20 +98,24 @@ export async function startServer(env: Record<string, string> = {}, opts: {
     },
     childPids: async (...parts: string[]) => descendants(child.pid!, ...parts),
     stop: async () => {
-      // REGIE_E2E_SERVER_LOG_DIR keeps each server's whole output (for reading a failure).
-      // (made if missing: a failed write must not leave the server running)
-      const keep = process.env.REGIE_E2E_SERVER_LOG_DIR;
-      if (keep) {
-        mkdirSync(keep, { recursive: true });
-        writeFileSync(join(keep, `server-${Date.now()}-${port}.log`), out);
+      try {
+        if (child.exitCode === null) {
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+          if (child.exitCode === null) child.kill('SIGKILL');
+        }
+        if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      } finally {
+        // REGIE_E2E_SERVER_LOG_DIR keeps each server's whole output, its shutdown too (for
+        // reading a failure). Written once it is stopped: a write that failed used to leave
+        // the server running under every later measurement.
+        const keep = process.env.REGIE_E2E_SERVER_LOG_DIR;
+        if (keep) {
+          mkdirSync(keep, { recursive: true });
+          writeFileSync(join(keep, `server-${Date.now()}-${port}.log`), out);
+        }
       }
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

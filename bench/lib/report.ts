@@ -119,7 +119,7 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
         'The slate in the compositor (a still picture sent 10 times a second, as the server sends it): how far the program\'s frames leave the compositor behind the pipeline\'s clock (each 0.25 s report\'s worst frame), with four cameras decoded and one on air. A live compositor waits for a picture from every input before each frame, up to its latency.',
         table(DIST_HEAD, [
           dist('no slate in the compositor', mx.slateBehind.without),
-          dist('the slate as a plain input (how it was brought in before)', mx.slateBehind.plain),
+          dist('the slate as a plain input (how it was brought in before; now covered between its pictures like any silent input)', mx.slateBehind.plain),
           dist('the slate as a still, repeated at the program\'s rate (how it is brought in now)', mx.slateBehind.still),
           ...(mx.slateBehind.silentCamera ? [dist('no slate; a fifth camera gone silent (its last picture repeated after 50 ms of silence)', mx.slateBehind.silentCamera)] : []),
         ]),

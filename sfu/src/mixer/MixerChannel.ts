@@ -10,7 +10,7 @@ export type MixerEvent =
   | { ev: 'ack'; id: number }
   | { ev: 'nack'; id: number | null; error: string }
   /** `loopMs`: since its main loop (which answers commands) last ran */
-  | { ev: 'stats'; framesOut: number; loopMs?: number; behindMs?: number; inputs: Record<string, { frames: number; sinceMs: number | null; maxGapMs: number }> }
+  | { ev: 'stats'; framesOut: number; loopMs?: number; behindMs?: number; inputs: Record<string, { frames: number; sinceMs: number | null; maxGapMs: number; covered?: boolean }> }
   | { ev: 'input-frames'; input: string }
   | { ev: 'keyframe-wanted'; input: string }
   | { ev: 'input-error'; input: string; error: string }

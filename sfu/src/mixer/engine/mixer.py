@@ -25,7 +25,7 @@
 #   measure       {on}   (the bench) report the centre pixel of every composed frame: {ev: centre, y, u, v, t: epoch s}
 #                        (and of the preview's: {ev: preview-centre, ...})
 # Events: ready, ack/nack, stats (every 250 ms: frames out, how far the program's frames were behind the clock at most, per input frames decoded,
-#   ms since the last one and the longest gap between two since the last report), input-frames {input} (its first decoded picture, or the first
+#   ms since the last one, the longest gap between two since the last report, and whether its silence is covered), input-frames {input} (its first decoded picture, or the first
 #   after 0.5 s without), transition-done, keyframe-wanted {input}, input-error {input, error} (that input is
 #   gone: add it again), error, warning
 import json
@@ -134,9 +134,12 @@ def split_bin(desc, name, repeat=False):
     for a picture from every input before each frame it composes (until its latency,
     67 ms, runs out), and a 10-a-second input made every program frame wait that long:
     in a test pipeline a camera's picture waited 42-53 ms in the compositor with the
-    slate in it, 4-11 ms with the slate repeated. (Cameras are not repeated: each of
-    their pictures would then wait for the repeater's next tick, 0-33 ms, where it now
-    goes into the compositor's next frame as it comes.)
+    slate in it, 4-11 ms with the slate repeated (measured before silent inputs were
+    covered, silence.py, which now fills a plain slate's gaps too: the repeat stays, in
+    GStreamer's own threads at the compositor's rate, where the cover is Python every
+    20 ms). (Cameras are not repeated: each of their pictures would then wait for the
+    repeater's next tick, 0-33 ms, where it now goes into the compositor's next frame
+    as it comes.)
     """
     rate = lambda fps: f' ! imagefreeze is-live=true allow-replace=true ! video/x-raw,framerate={fps}/1' if repeat else ''
     tail = f' ! tee name=split split.{rate(FPS)} ! {LEAKY} name=to_pgm' + (f' split.{rate(PFPS)} ! {LEAKY} name=to_pvw' if PVW else '')
@@ -256,14 +259,20 @@ TOO_FAR_BEHIND = 300 * Gst.MSECOND
 behind = {'max': 0, 'catching_up': False}
 
 
+def running_time():
+    """The pipeline's running time now, ns (None before it has a clock)."""
+    clock = pipeline.get_clock()
+    return clock.get_time() - pipeline.get_base_time() if clock else None
+
+
 def count_out(_pad, info):
     # (on the thread that feeds the program's encoder, a frame at a time)
     global frames_out
     frames_out += 1
-    clock, pts = pipeline.get_clock(), info.get_buffer().pts
-    if clock is None or pts == Gst.CLOCK_TIME_NONE:
+    now, pts = running_time(), info.get_buffer().pts
+    if now is None or pts == Gst.CLOCK_TIME_NONE:
         return Gst.PadProbeReturn.OK
-    late = clock.get_time() - pipeline.get_base_time() - pts  # (pts is running time: the segment starts at 0)
+    late = now - pts  # (pts is running time: the segment starts at 0)
     behind['max'] = max(behind['max'], late)
     if late > TOO_FAR_BEHIND and not behind['catching_up']:
         behind['catching_up'] = True
@@ -411,7 +420,15 @@ def add_video(input_id, v):
         return Gst.PadProbeReturn.OK
     b.get_by_name('jb').get_static_pad('src').add_probe(Gst.PadProbeType.EVENT_UPSTREAM, upstream)
     entry['bins'].append(b)
-    entry['picture_to'] = [(b.get_by_name(q).get_static_pad('sink').get_peer(), mixer) for q, mixer in (('to_pgm', pgm), ('to_pvw', pvw)) if mixer]
+    if not still:
+        entry['picture_to'] = [(b.get_by_name(q).get_static_pad('sink').get_peer(), mixer) for q, mixer in (('to_pgm', pgm), ('to_pvw', pvw)) if mixer]
+
+        def new_size(_pad, info):
+            # (a picture of the old size must not be repeated under the new caps)
+            if info.get_event().type == Gst.EventType.CAPS:
+                entry.pop('picture', None)
+            return Gst.PadProbeReturn.OK
+        b.get_by_name('split').get_static_pad('sink').add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM, new_size)
     entry['vpad'] = pad
     entry['ppad'] = ppad
     if not b.sync_state_with_parent():
@@ -437,7 +454,7 @@ def add_audio(input_id, a):
     b.get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, heard)
     entry['sound_pad'] = b.get_static_pad('src')
     entry['bins'].append(b)
-    inputs[input_id]['apad'] = pad
+    entry['apad'] = pad
     if not b.sync_state_with_parent():
         raise RuntimeError(f'the audio input of {input_id} could not start (its port {a["port"]} may be taken)')
 
@@ -446,6 +463,11 @@ def remove_input(input_id):
     entry = inputs.pop(input_id, None)
     if not entry:
         return
+    # (the cover's thread may still hold it: it stops covering it, and lets go of its
+    # picture and pads, which the probes' closures on its bins would otherwise keep)
+    entry['gone'] = True
+    for k in ('picture', 'picture_to', 'sound_pad'):
+        entry.pop(k, None)
     for t in transitions:
         t['to'].pop(input_id, None)
         t['from'].pop(input_id, None)
@@ -752,12 +774,6 @@ def measure(on):
 beat = [time.monotonic()]
 
 
-def cover_silent():
-    clock = pipeline.get_clock()
-    silence.cover(inputs, time.monotonic(), clock.get_time() - pipeline.get_base_time() if clock else None)
-    return True
-
-
 def heartbeat():
     beat[0] = time.monotonic()
     return True
@@ -766,7 +782,8 @@ def heartbeat():
 def stats():
     now = time.monotonic()
     emit({'ev': 'stats', 'framesOut': frames_out, 'loopMs': round((now - beat[0]) * 1000), 'behindMs': take_behind(), 'inputs': {
-        i: {'frames': e['frames'], 'sinceMs': round((now - e['last']) * 1000) if e['last'] else None, 'maxGapMs': round(take_gap(e) * 1000)}
+        i: {'frames': e['frames'], 'sinceMs': round((now - e['last']) * 1000) if e['last'] else None, 'maxGapMs': round(take_gap(e) * 1000),
+            'covered': silence.covered(e, now, 0.25)}
         for i, e in list(inputs.items())}})
 
 
@@ -803,7 +820,7 @@ def handle(line):
         if cmd == 'input.add':
             input_id = c['input']
             remove_input(input_id)
-            inputs[input_id] = {'bins': [], 'frames': 0, 'last': 0}
+            inputs[input_id] = {'bins': [], 'frames': 0, 'last': 0, 'since': time.monotonic()}
             try:
                 if c.get('video'):
                     add_video(input_id, c['video'])
@@ -928,7 +945,7 @@ GLib.timeout_add(1000 // (2 * FPS), guarded(tick))
 GLib.timeout_add(1000 // (2 * FPS), guarded(fade_tick))
 GLib.timeout_add(100, guarded(countdown_tick))
 GLib.timeout_add(100, heartbeat)
-GLib.timeout_add(silence.EVERY_MS, guarded(cover_silent))
+silence.start(inputs, running_time, lambda text: emit({'ev': 'warning', 'src': 'cover', 'error': text}))
 pipeline.set_state(Gst.State.PLAYING)
 loop.run()
 pipeline.set_state(Gst.State.NULL)

@@ -109,27 +109,44 @@ describe('the mixer engine', () => {
     expect(m.out.packets()).toBeGreaterThan(packetsThen); // still sending RTP
   });
 
-  it('a camera gone silent keeps its last picture and is seen silent (its repeats are not its pictures); back, it shows its new ones', async () => {
+  it('a camera gone silent is covered (its last picture kept, its sound given silence), is still seen silent, and shows its new pictures when back', async () => {
     const m = await startMixer({ preview: true });
-    const port = await freeRtpPorts();
-    await m.channel.send({ cmd: 'input.add', input: 'cam', video: { port, codec: 'H264', pt: 96 } });
+    const [port, audioPort] = [await freeRtpPorts(), await freeRtpPorts()];
+    await m.channel.send({ cmd: 'input.add', input: 'cam', video: { port, codec: 'H264', pt: 96 }, audio: { port: audioPort, pt: 100 } });
     const first = sender('red', 'H264', port, 96);
+    const tone = () => {
+      const p = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-ac', '2',
+        '-c:a', 'libopus', '-payload_type', '100', '-f', 'rtp', `rtp://127.0.0.1:${audioPort}`], { stdio: 'ignore' });
+      running.push(p);
+      return p;
+    };
+    const sound = tone();
+    const warnings: MixerEvent[] = [];
+    m.channel.on('event', (e) => { if (e.ev === 'warning' || e.ev === 'error') warnings.push(e); });
     await m.seen((e) => e.ev === 'input-frames' && e.input === 'cam');
     const full = [{ input: 'cam', x: 0, y: 0, w: 320, h: 180, alpha: 1, z: 1 }];
-    await m.channel.send({ cmd: 'scene', layers: full, gains: {}, ms: 0 });
+    await m.channel.send({ cmd: 'scene', layers: full, gains: { cam: 1 }, ms: 0 });
     await m.channel.send({ cmd: 'preview', layers: full, graphics: {} });
     await m.channel.send({ cmd: 'measure', on: true });
     const red = (e: MixerEvent) => e.ev === 'centre' && e.v > 180 && e.y < 120;
     await m.seen(red);
+    // Sending: not covered.
+    await m.next((e) => stats(e) && e.inputs.cam?.covered === false && (e.inputs.cam?.sinceMs ?? Infinity) < 200);
     first.kill('SIGKILL');
-    await m.next((e) => stats(e) && (e.inputs.cam?.sinceMs ?? 0) > 1000);
+    sound.kill('SIGKILL');
+    // Silent: covered, and still seen silent (its repeats are not its pictures)...
+    await m.next((e) => stats(e) && e.inputs.cam?.covered === true && (e.inputs.cam?.sinceMs ?? 0) > 1000);
+    // ...its last picture kept in the program and the preview.
     await m.next(red);
     await m.next((e) => e.ev === 'preview-centre' && e.v > 180 && e.y < 120);
-    // Back (a new picture on the same input): noticed as the input's own, and on air.
+    // Back (a new picture on the same input): noticed as the input's own, on air, no longer covered.
     const back = m.next((e) => e.ev === 'input-frames' && e.input === 'cam');
     sender('blue', 'H264', port, 96);
+    tone();
     await back;
     await m.next((e) => e.ev === 'centre' && e.u > 180);
+    await m.next((e) => stats(e) && e.inputs.cam?.covered === false);
+    expect(warnings, 'what the mixer warned of').toEqual([]);
   });
 
   // (What the repeat is for, that no program frame waits for the still's next picture, is

@@ -17,45 +17,88 @@
 #   repeat) must not be. (Stamped "now" with a frame's duration, a repeat could end
 #   after the input's next real picture; stamped with no duration, it stopped only some
 #   of the waits: test pipeline, 15 ms behind p50, 48 p95, where the position gives what
-#   both inputs alive give.)
-# - sound: a GAP event (silence) from where its last sound ended up to now: the audio
-#   mixer is still waiting for what is up to its latency old (40 ms here). In a test
-#   pipeline (two Opus RTP inputs, one silent) its buffers left 40 ms behind the clock,
-#   29 with gaps from now on, and 12 (as with both inputs alive) with gaps from 40 ms
-#   back. (Sound later than that is dropped by its jitter buffer anyway: its latency is 30 ms.)
-# Both are pushed from the main loop into the input's branch, after the probe that
-# counts its pictures and sounds (the server must still see the input as silent), where
-# its own streaming thread pushes when it is not silent (the pad's stream lock keeps
-# the two apart).
+#   both inputs alive give.) An input that has sent no picture yet (just added, its
+#   keyframe awaited) gets a GAP event instead: it has nothing to show.
+# - sound: GAP events (silence), one after the other, from where its last sound ended
+#   up to now: the audio mixer is still waiting for what is up to its latency old
+#   (40 ms here). In a test pipeline (two Opus RTP inputs, one silent) its buffers left
+#   40 ms behind the clock, 29 with gaps from now on, and 12 (as with both inputs alive)
+#   with gaps covering the last 40 ms.
+# Both are pushed into the input's branch after the probe that counts its pictures and
+# sounds (the server must still see the input as silent), from a thread of their own:
+# a push waits for the pad it goes into (its stream lock, taken by the input's own
+# streaming thread as it pushes; a serialized query; an aggregator pad with no room),
+# and the main loop must never wait on GStreamer.
+import threading
+import time
+
 from gi.repository import Gst
 
-# Silent for longer than this: one picture late is jitter, two are silence. (A 30 fps
-# camera's pictures come every 33 ms; the compositor gives up after 67.)
+# Silent for longer than this: at 30 frames a second, one picture late is jitter, two
+# are silence (the compositor gives up after 67 ms). A camera sending fewer pictures
+# (15 a second, or the 10 of a plain slate) is covered between them too: the repeat is
+# its own latest picture, so what is shown is the same.
 SILENT_AFTER = 0.05
-EVERY_MS = 20  # how often the main loop looks (a picture or a gap stamped each time)
-SOUND_BACK = 60 * Gst.MSECOND  # how far back a gap may start (more than the audio mixer's latency)
+EVERY = 0.02  # how often it looks (a picture or a gap stamped each time)
+SOUND_BACK = 60 * Gst.MSECOND  # how far back a gap may start (more than the audio mixer's 40 ms)
 REPEAT_NS = 1000  # a repeat's duration (see above)
 
 
-def cover(inputs, now, running_time):
+def cover_one(entry, now, running_time):
+    """What one input's aggregators wait for, if it is silent. `entry`: its record in the engine (see cover)."""
+    if now - entry['since'] <= SILENT_AFTER:
+        return
+    picture = entry.get('picture')
+    if now - (entry['last'] or entry['since']) > SILENT_AFTER:
+        for pad, mixer in entry.get('picture_to', ()):
+            known, position = mixer.query_position(Gst.Format.TIME)
+            if not known or position < 0:
+                continue
+            if picture is None:
+                if pad.push_event(Gst.Event.new_gap(position, REPEAT_NS)):
+                    entry['covered_at'] = now
+                continue
+            again = picture.copy()  # (a new buffer sharing the picture's memory)
+            again.pts, again.dts, again.duration = position, Gst.CLOCK_TIME_NONE, REPEAT_NS
+            if pad.push(again) == Gst.FlowReturn.OK:
+                entry['covered_at'] = now
+    sound_pad = entry.get('sound_pad')
+    if sound_pad is not None and running_time is not None and now - (entry.get('heard') or entry['since']) > SILENT_AFTER:
+        # (one after the other: never over sound already received, nor over the last gap)
+        start = max(running_time - SOUND_BACK, entry.get('heard_until', 0), entry.get('gap_until', 0), 0)
+        if running_time > start and sound_pad.push_event(Gst.Event.new_gap(start, running_time - start)):
+            entry['gap_until'] = running_time
+            entry['covered_at'] = now
+
+
+def covered(entry, now, within):
+    """Whether a picture or a gap was given for it in the last `within` seconds (the reports say so)."""
+    return now - entry.get('covered_at', float('-inf')) < within
+
+
+def run(inputs, running_time, report_error):
     """
-    From the main loop: for each input silent for SILENT_AFTER, what its aggregators wait
-    for. `inputs`: id -> entry with 'picture' (its last picture), 'picture_to' (for each
-    compositor it feeds: the pad that pushes into its branch there, the compositor), 'heard' (when its last sound came), 'heard_until' (where it ended,
-    running time) and 'sound_pad'; `now`:
-    time.monotonic(); `running_time`: the pipeline's, in ns.
+    The cover's own thread. `inputs`: id -> the engine's record of each input: 'since'
+    (when it was added), 'last' (its last picture, 0 before any), 'picture' (that
+    picture), 'picture_to' (for each compositor it feeds: the pad that pushes into its
+    branch there, the compositor), 'heard' (its last sound), 'heard_until' (where that
+    ended, running time), 'sound_pad'; `running_time()`: the pipeline's, in ns (None
+    before it plays); `report_error(text)`: said once per kind of error.
     """
-    for entry in list(inputs.values()):
-        picture = entry.get('picture')
-        if picture is not None and now - entry['last'] > SILENT_AFTER:
-            for pad, mixer in entry.get('picture_to', ()):
-                known, position = mixer.query_position(Gst.Format.TIME)
-                if not known or position < 0:
-                    continue
-                again = picture.copy()  # (a new buffer sharing the picture's memory)
-                again.pts, again.dts, again.duration = position, Gst.CLOCK_TIME_NONE, REPEAT_NS
-                pad.push(again)  # (FLUSHING when the input is being removed: nothing to do)
-        sound_pad = entry.get('sound_pad')
-        if sound_pad is not None and running_time is not None and entry.get('heard') and now - entry['heard'] > SILENT_AFTER:
-            start = max(0, running_time - SOUND_BACK, entry.get('heard_until', 0))
-            sound_pad.push_event(Gst.Event.new_gap(start, running_time - start + EVERY_MS * Gst.MSECOND))
+    said = set()
+    while True:
+        time.sleep(EVERY)
+        now, rt = time.monotonic(), running_time()
+        for input_id, entry in list(inputs.items()):  # (the main loop adds and removes)
+            if entry.get('gone'):
+                continue
+            try:
+                cover_one(entry, now, rt)
+            except Exception as err:  # noqa: BLE001 — one input's trouble does not stop the others' cover
+                if type(err).__name__ not in said:
+                    said.add(type(err).__name__)
+                    report_error(f'covering {input_id}: {err}')
+
+
+def start(inputs, running_time, report_error):
+    threading.Thread(target=run, args=(inputs, running_time, report_error), name='cover', daemon=True).start()
