@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { BenchResults } from '../catalog.js';
 import { barChart, stripChart } from './charts.js';
-import type { Summary } from './stats.js';
+import { summarize, type Summary } from './stats.js';
 
 const ms = (v?: number) => (v === undefined ? '—' : `${Math.round(v)} ms`);
 const num = (v: number | undefined, d = 1) => (v === undefined ? '—' : v.toFixed(d));
@@ -178,9 +178,14 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
   if (av) {
     out.push('## 11. A/V offset at the receiver',
       'One camera flashes white and beeps at the same instant once a second; the receiver\'s stream is read for when each flash and each beep begins, on the stream\'s own timestamps (what a player shows). ' +
-      'Positive: the sound comes after the picture. Viewers notice past +45 / −125 ms (ITU-R BT.1359); the goal is |offset| ≤ 40 ms p95. "At the camera": the camera page\'s own recording of what it sent, read the same way.',
-      table(['path', 'n', 'offset p50', 'offset p95', '|offset| p95', 'min', 'max', 'at the camera p50'],
-        av.paths.map((p) => [p.path === 'mixer' ? 'program mixer' : 'splice (today\'s path)', p.offset.n, ms(p.offset.p50), ms(p.offset.p95), ms(p.absOffset.p95), ms(p.offset.min), ms(p.offset.max), ms(p.atCamera.p50)])));
+      'Positive: the sound comes after the picture. Viewers notice past +45 / −125 ms (ITU-R BT.1359); the goal is |offset| ≤ 40 ms p95. "At the camera": the camera page\'s own recording of what it sent, read the same way. ' +
+      'The camera is not at 0 itself (its beep reaches its stream after its flash): "added on the way" is each offset minus the camera\'s p50, what the path itself adds.',
+      table(['path', 'n', 'offset p50', 'offset p95', '|offset| p95', 'min', 'max', 'at the camera p50', 'added on the way p50', 'added on the way, |p95|'],
+        av.paths.map((p) => {
+          const added = p.atCamera.p50 === undefined ? undefined : summarize(p.samples.map((v) => Math.abs(v - p.atCamera.p50!)));
+          return [p.path === 'mixer' ? 'program mixer' : 'splice (today\'s path)', p.offset.n, ms(p.offset.p50), ms(p.offset.p95), ms(p.absOffset.p95), ms(p.offset.min), ms(p.offset.max), ms(p.atCamera.p50),
+            ms(p.offset.p50 === undefined || p.atCamera.p50 === undefined ? undefined : p.offset.p50 - p.atCamera.p50), ms(added?.p95)];
+        })));
   }
 
   for (const [name, err] of Object.entries(r.errors)) out.push(`## ${name}: could not complete`, '```', String(err).split('\n').slice(0, 6).join('\n'), '```');

@@ -18,7 +18,7 @@ import type { LogoStore } from './logo.js';
 import { Composition } from './Composition.js';
 import { FULL, layoutOfTake, members, type CoveredShot } from './layouts.js';
 import { MixerChannel, type MixerCommand, type MixerEvent } from './MixerChannel.js';
-import { closeInput, newInput, openInput, readReport, type MixerInput } from './MixerInput.js';
+import { closeInput, mixedProducers, newInput, openInput, readReport, type MixerInput } from './MixerInput.js';
 import { openMixerOutput } from './output.js';
 
 export const MIXER_ID = 'mixer';
@@ -197,7 +197,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
     if (this.#onAir) for (const id of members(this.#onAir, this.#layout)) wanted.add(id);
     if (this.#pending) for (const id of members(this.#pending.id, this.#pending.layout)) wanted.add(id);
     for (const [id, input] of s.inputs) {
-      const now = Object.values(this.#sources.producers(id)).filter((p) => !p.closed).map((p) => p.id);
+      const now = mixedProducers(this.#sources.producers(id)).map((p) => p.id);
       const stale = input.producerIds.some((p) => !now.includes(p)) || now.length > input.producerIds.length;
       if (!input.adding && (!wanted.has(id) || stale)) this.#removeInput(s, id);
     }
@@ -347,7 +347,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
   }
 
   async #addInput(s: RunState, id: string): Promise<void> {
-    const producers = Object.values(this.#sources.producers(id)).filter((p) => !p.closed);
+    const producers = mixedProducers(this.#sources.producers(id));
     const input = newInput(producers);
     s.inputs.set(id, input);
     try {

@@ -18,6 +18,17 @@ export type MixerInput = {
   adding: boolean;
 };
 
+/**
+ * What of a source the mixer takes in: not a still's sound (the slate's, silence). It
+ * reached the mixer in bursts, and the audio mixer waited for it before every buffer of
+ * the program's sound, up to its inputs' latency, and the program's picture with it (see
+ * JITTER_MS in engine/mixer.py). The program's sound is silence without it.
+ */
+export function mixedProducers({ video, audio }: Partial<Record<'video' | 'audio', types.Producer>>): types.Producer[] {
+  const still = Boolean(video?.appData.still);
+  return [video, still ? undefined : audio].filter((p): p is types.Producer => p !== undefined && !p.closed);
+}
+
 export function newInput(producers: types.Producer[]): MixerInput {
   return { producerIds: producers.map((p) => p.id), consumers: [], transports: [], lastFrameAt: 0, adding: true };
 }

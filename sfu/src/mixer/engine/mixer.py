@@ -351,6 +351,34 @@ def branch(desc, name, mixer):
     return b, mixer.request_pad_simple('sink_%u')
 
 
+# Each input's jitter buffers (its picture's, its sound's) stamp its packets on the
+# program's clock by when they arrive, smoothed (the fastest arrivals of the last
+# moments), so that what a camera took at one instant gets one time in both. A packet
+# that comes later than the jitter buffer's latency after that time makes it start
+# again from that packet's arrival: its times jump, then settle over the next seconds.
+# At 30 ms, on the loaded bench (cameras, browsers and the server on two cores),
+# packets that late came every few seconds; the picture's and the sound's times jumped
+# apart, and the Opus decoder and the audio mixer kept the sound's jumps (A/V bench,
+# mixer path, a camera's times sampled after its jitter buffers: in one run 6 of 53
+# picture samples and 17 of 91 sound samples 15-100 ms off their usual place; the
+# flash-to-beep offset at the receiver from -94 to +131 ms over runs). At 100 ms, 1 of
+# 424 samples in three runs.
+JITTER_MS = 100
+# That latency is also how long the compositor and the audio mixer wait for a late
+# input before each frame (then go on without it: the picture at its next frame, the
+# sound dropped). An input whose sound came in bursts (the slate's silence) made the
+# audio mixer wait that long before every buffer, and the program's picture with it (the
+# program encoder interleaves them, the director's browser puts them in step): at
+# 100 ms, latency bench, glass-to-glass to the receiver 240 -> 358 ms p50, program
+# monitor 137 -> 275 ms. The slate's sound is no longer mixed (Mixer.ts,
+# mixedProducers): then 238 and 230 ms, 168 and 162 ms in two runs. (A source silent
+# for 50 ms is covered with silence, silence.py: the mixer waits no longer for it.)
+
+
+def jitter_buffer(name, drop):
+    return f'rtpjitterbuffer name={name} latency={JITTER_MS} drop-on-latency={"true" if drop else "false"}'
+
+
 def add_video(input_id, v):
     codec = v['codec']
     if codec not in DEPAY:
@@ -369,7 +397,7 @@ def add_video(input_id, v):
     # never stretched).
     desc = (f'udpsrc port={v["port"]} address=127.0.0.1 reuse=false '
             f'caps="application/x-rtp,media=video,clock-rate={CLOCK[codec]},encoding-name={codec},payload={v["pt"]}" '
-            f'! rtpjitterbuffer name=jb latency=30 drop-on-latency=false '
+            f'! {jitter_buffer("jb", drop=False)} '
             f'! queue max-size-buffers=300 max-size-time=0 max-size-bytes=0 leaky=downstream ! {DEPAY[codec]} '
             f'! videoconvert ! videoscale ! video/x-raw,format=I420')
     still = bool(v.get('still'))  # (repeated by its own branch: not covered when silent)
@@ -438,7 +466,7 @@ def add_video(input_id, v):
 def add_audio(input_id, a):
     desc = (f'udpsrc port={a["port"]} address=127.0.0.1 reuse=false '
             f'caps="application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload={a["pt"]}" '
-            f'! rtpjitterbuffer latency=30 drop-on-latency=true ! rtpopusdepay ! opusdec plc=true '
+            f'! {jitter_buffer("jb", drop=True)} ! rtpopusdepay ! opusdec plc=true '
             f'! audioconvert ! audioresample ! {AUDIO} ! queue max-size-time=100000000 leaky=downstream')
     b, pad = branch(desc, bin_name('a', input_id), amix)
     pad.set_property('volume', 0.0)
