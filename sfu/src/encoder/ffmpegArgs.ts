@@ -49,14 +49,18 @@ export function encoderArgs(f: OutputFormat, tsOffsetSeconds: number): string[] 
     // Any source size in, the show's size out; a steady frame rate whatever arrives
     // (set at the output: the fps filter held each frame until the next one came).
     '-vf', `scale=${f.width}:${f.height}:force_original_aspect_ratio=decrease,pad=${f.width}:${f.height}:(ow-iw)/2:(oh-ih)/2,format=yuv420p`,
-    // Each picture goes to the output frame nearest its time (-frame_drop_threshold
-    // 0.5: one more than half a frame late is dropped, as one more than half a frame
-    // early is repeated). ffmpeg's default (-1.1) lets pictures lag their frame by up to
-    // two, and a lag taken at the start (the input's times settling on the sender
-    // reports') was kept for the whole show, the picture behind its sound (A/V bench,
-    // through the mixer: sound 21-29 ms early in four runs, the mixer's own output
-    // +35 ms late; with this, +11 to +40 ms late). No picture is held for it.
-    '-fps_mode', 'cfr', '-r', String(f.fps), '-frame_drop_threshold', '0.5',
+    // Each picture goes to the output frame nearest its time. ffmpeg 5.1 (fftools,
+    // do_video_out) drops a picture that comes more than a threshold behind the next
+    // output frame, and repeats one when the next is more than about a frame late; the
+    // picture's own length counts in the first test, and here it is 0 (an RTP input
+    // with no frame rate read: -fpsprobesize 0). At the default (-1.1) a picture could
+    // thus lag its frame by up to a frame, and a lag taken at the start (the input's
+    // times settling) stayed for the whole show, the picture behind its sound: A/V
+    // bench through the mixer, sound 21-29 ms early (p50, four runs) where the mixer
+    // itself sends it about 35 ms late. At 0.5 pictures went half a frame to a frame
+    // early instead (+10 to +43 ms, three runs). At -0.5 a picture is at most half a
+    // frame late, and at most about one early. No picture is held for it.
+    '-fps_mode', 'cfr', '-r', String(f.fps), '-frame_drop_threshold', '-0.5',
     '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'high', '-level', '4.1',
     '-b:v', `${kbps}k`, '-minrate', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps * 2}k`,
     '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-x264-params', 'nal-hrd=cbr:force-cfr=1',

@@ -376,7 +376,9 @@ JITTER_MS = 100
 
 
 def jitter_buffer(name, drop):
-    return f'rtpjitterbuffer name={name} latency={JITTER_MS} drop-on-latency={"true" if drop else "false"}'
+    # (faststart: it starts at its second packet in a row, not once its latency has
+    # passed, which now would hold each new input's first picture 100 ms)
+    return f'rtpjitterbuffer name={name} latency={JITTER_MS} drop-on-latency={"true" if drop else "false"} faststart-min-packets=2'
 
 
 def add_video(input_id, v):
