@@ -132,7 +132,7 @@ def split_bin(desc, name, repeat=False):
     'pvw' (to the preview). `repeat`: a still picture sent at a low frame rate (the
     slate, 10 a second), repeated at each compositor's own rate. A live compositor waits
     for a picture from every input before each frame it composes (until its latency,
-    67 ms, runs out), and a 10-a-second input made every program frame wait that long:
+    67 ms then), and a 10-a-second input made every program frame wait that long:
     in a test pipeline a camera's picture waited 42-53 ms in the compositor with the
     slate in it, 4-11 ms with the slate repeated (measured before silent inputs were
     covered, silence.py, which now fills a plain slate's gaps too: the repeat stays, in

@@ -1,6 +1,7 @@
 # Silent inputs must not hold up the program. A live GStreamer aggregator (the
 # compositor, the audio mixer) waits, before each frame it makes, for something from
-# every input, until its latency runs out (67 ms for the compositor here). A camera that
+# every input, until its latency runs out (67 ms for the compositor when measured below;
+# about 133 ms since the inputs' jitter buffers are at 100 ms, JITTER_MS). A camera that
 # went silent (a phone that locked its screen, a camera the slate covers, one whose
 # network dropped) made every program frame wait that long, whether it was shown or not.
 # Measured in a test pipeline (two RTP cameras into a live compositor): with one silent,
@@ -35,12 +36,15 @@ import time
 from gi.repository import Gst
 
 # Silent for longer than this: at 30 frames a second, one picture late is jitter, two
-# are silence (the compositor gives up after 67 ms). A camera sending fewer pictures
+# are silence (the compositor would wait on much longer). A camera sending fewer pictures
 # (15 a second, or the 10 of a plain slate) is covered between them too: the repeat is
 # its own latest picture, so what is shown is the same.
 SILENT_AFTER = 0.05
 EVERY = 0.02  # how often it looks (a picture or a gap stamped each time)
-SOUND_BACK = 60 * Gst.MSECOND  # how far back a gap may start (more than the audio mixer's 40 ms)
+# How far back a gap may start. Set when the audio mixer waited 40 ms; it now waits up
+# to its inputs' 100 ms, so the first gap for an input long unheard may leave it waiting
+# that out once (the gaps after follow one another).
+SOUND_BACK = 60 * Gst.MSECOND
 REPEAT_NS = 1000  # a repeat's duration (see above)
 
 
