@@ -466,9 +466,12 @@ def add_video(input_id, v):
 
 
 def add_audio(input_id, a):
+    # A lost packet (the phone's network; WebRTC does not send sound again) is told to the
+    # decoder once the jitter buffer stops waiting for it (do-lost), and the decoder
+    # conceals it (plc): without, each was a hole of silence in the program's sound.
     desc = (f'udpsrc port={a["port"]} address=127.0.0.1 reuse=false '
             f'caps="application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload={a["pt"]}" '
-            f'! {jitter_buffer("jb", drop=True)} ! rtpopusdepay ! opusdec plc=true '
+            f'! {jitter_buffer("jb", drop=True)} do-lost=true ! rtpopusdepay ! opusdec plc=true '
             f'! audioconvert ! audioresample ! {AUDIO} ! queue max-size-time=100000000 leaky=downstream')
     b, pad = branch(desc, bin_name('a', input_id), amix)
     pad.set_property('volume', 0.0)

@@ -40,6 +40,17 @@ from gi.repository import Gst
 # (15 a second, or the 10 of a plain slate) is covered between them too: the repeat is
 # its own latest picture, so what is shown is the same.
 SILENT_AFTER = 0.05
+# Sound is silent only after longer than its jitter buffer waits for a lost packet (up to
+# JITTER_MS, 100 ms, holding the packets after it): a phone on 4G loses sound packets, and
+# WebRTC does not send them again. At 50 ms each lost packet was taken for a silence, and
+# the sound held behind it came after the gap and was thrown away: 70-90 ms of silence on
+# air per packet lost (engine test, a tone with one packet in 25 lost: twelve stretches
+# of 70-100 ms; at 150 ms, 10-20 ms each, the lost packet's own; and none once the
+# decoder conceals it, mixer.py add_audio).
+# Pictures keep 50 ms: a late picture packet (mediasoup sends a lost one again) came
+# 80 ms late, one in 50, and a repeated frame was seen 5 times in 300 frames at 50 ms,
+# none at 150; but a stalled camera would then hold every program frame up to 150 ms.
+SOUND_SILENT_AFTER = 0.15
 EVERY = 0.02  # how often it looks (a picture or a gap stamped each time)
 # How far back a gap may start. Set when the audio mixer waited 40 ms; it now waits up
 # to its inputs' 100 ms, so the first gap for an input long unheard may leave it waiting
@@ -67,7 +78,7 @@ def cover_one(entry, now, running_time):
             if pad.push(again) == Gst.FlowReturn.OK:
                 entry['covered_at'] = now
     sound_pad = entry.get('sound_pad')
-    if sound_pad is not None and running_time is not None and now - (entry.get('heard') or entry['since']) > SILENT_AFTER:
+    if sound_pad is not None and running_time is not None and now - (entry.get('heard') or entry['since']) > SOUND_SILENT_AFTER:
         # (one after the other: never over sound already received, nor over the last gap)
         start = max(running_time - SOUND_BACK, entry.get('heard_until', 0), entry.get('gap_until', 0), 0)
         if running_time > start and sound_pad.push_event(Gst.Event.new_gap(start, running_time - start)):
