@@ -93,6 +93,8 @@ describe('npm run bench -- --quick', () => {
     expect(l.cuts.toReceiver.n).toBe(3);
     expect(l.cuts.toSfu.n).toBe(3);
     expect(l.cuts.keyframeWait.n).toBe(3);
+    expect(l.coldCuts.n).toBe(1);
+    expect(l.coldCuts.toReceiverNet.n).toBe(1);
     for (const where of ['receiver', 'multiview', 'programMonitor', 'whep', 'hls'] as const) {
       // Frames were read there: how many in the quick window depends on that player's
       // latency, a figure for the report, not a pass mark (the WHEP page through the

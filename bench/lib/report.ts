@@ -25,12 +25,16 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
 
   const lat = r.results.latency;
   if (lat) {
-    out.push('## 1. Cut latency', table(DIST_HEAD, [
+    out.push('## 1. Cut latency', 'Cuts to the camera in preview (seen there first, as a director cuts), then cuts to a camera the mixer was not decoding.', table(DIST_HEAD, [
       dist('cut → first frame of the new camera at the RTMP receiver', lat.cuts.toReceiver),
       dist('the same, minus the steady pipeline delay (receiver glass-to-glass p50)', lat.cuts.toReceiverNet),
       dist('cut (director socket) → switch at the SFU', lat.cuts.toSfu),
       dist('inside the SFU: keyframe asked → keyframe arrived (the floor)', lat.cuts.keyframeWait),
       dist('age of that first frame at the receiver (capture → decoded)', lat.cuts.firstFramePipeline),
+      ...(lat.coldCuts ? [
+        dist('a cut to a camera not decoded (not on air nor in preview), at the receiver minus the steady delay', lat.coldCuts.toReceiverNet),
+        dist('its keyframe asked → arrived (the floor)', lat.coldCuts.keyframeWait),
+      ] : []),
     ]));
     out.push('## 2. Glass-to-glass latency', 'Camera pages draw their clock into every frame; it is read back from decoded frames.', table(DIST_HEAD, [
       dist('camera → RTMP receiver (decoded by ffmpeg)', lat.glassToGlass.receiver),

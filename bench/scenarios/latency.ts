@@ -6,7 +6,8 @@
 import type { Page } from 'playwright-core';
 import { newContext } from '../../testkit/browser.js';
 import { captureTime, readClock } from '../../testkit/frameClock.js';
-import { BenchShow } from '../lib/show.js';
+import { waitForMonitorColour } from '../../testkit/studio.js';
+import { BenchShow, type BenchCamera } from '../lib/show.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import type { BenchContext } from '../context.js';
 
@@ -15,6 +16,7 @@ export type LatencyResult = {
     receiver: Summary; multiview: Summary; programMonitor: Summary; whep: Summary; hls: Summary;
     samples: { receiver: number[]; multiview: number[]; programMonitor: number[]; whep: number[]; hls: number[] };
   };
+  /** cuts to the camera in preview, as a director makes them */
   cuts: {
     n: number;
     /** cut asked → first frame of the new camera decoded at the receiver */
@@ -27,9 +29,13 @@ export type LatencyResult = {
     keyframeWait: Summary;
     /** how old the first new frame was when it reached the receiver (pipeline after the switch) */
     firstFramePipeline: Summary;
-    samples: { toReceiver: number; toSfu?: number; keyframeWait?: number; firstFramePipeline?: number }[];
+    samples: CutSample[];
   };
+  /** cuts to a camera the mixer was not decoding: it is brought in, its keyframe waited for */
+  coldCuts: { n: number; toReceiverNet: Summary; keyframeWait: Summary; samples: CutSample[] };
 };
+
+type CutSample = { toReceiver: number; toSfu?: number; keyframeWait?: number; firstFramePipeline?: number };
 
 /**
  * Glass-to-glass in a page: every frame of a video element, read for its clock, for
@@ -118,26 +124,49 @@ export async function latency(ctx: BenchContext): Promise<LatencyResult> {
     const whep = await watch('/watch?low-latency', '[data-testid="watch-video"][data-player="whep"]');
     const hls = await watch('/watch', '[data-testid="watch-video"]');
 
-    const cutCount = ctx.quick ? 3 : 20;
-    const samples: LatencyResult['cuts']['samples'] = [];
+    // Cuts as a director makes them, to the preview: the next camera put in preview and
+    // seen there first (the mixer decodes what is in preview). A cut puts what was on air
+    // in preview, still decoded: every cut after the first is to the preview too.
+    ctx.progress(`latency: ${b.name} in preview`);
+    await show.request('switcher:preview', { sourceId: b.slotId });
+    await waitForMonitorColour(show.director, 'preview', b.colour, 15000);
+    await new Promise((r) => setTimeout(r, ctx.quick ? 1000 : 2500)); // (as between cuts)
     let onAir = a;
-    for (let i = 0; i < cutCount; i++) {
-      const next = onAir === a ? b : a;
-      ctx.progress(`latency: cut ${i + 1}/${cutCount} to ${next.name}`);
+    const timedCut = async (next: BenchCamera): Promise<CutSample> => {
       const at = await show.cut(next.slotId);
       const frame = await probe.firstAfter(at, next.colour, 15000);
       await new Promise((r) => setTimeout(r, 300)); // the log line is written by now
       const log = show.onAirAfter(at - 5).find((l) => l.source === next.slotId);
-      samples.push({
+      onAir = next;
+      return {
         toReceiver: frame.at - at,
         toSfu: log ? (log.time as number) - at : undefined,
         keyframeWait: log?.keyframeWaitMs as number | undefined,
         firstFramePipeline: frame.capturedAt !== undefined ? frame.at - frame.capturedAt : undefined,
-      });
-      onAir = next;
+      };
+    };
+    const cutCount = ctx.quick ? 3 : 20;
+    const samples: CutSample[] = [];
+    for (let i = 0; i < cutCount; i++) {
+      const next = onAir === a ? b : a;
+      ctx.progress(`latency: cut ${i + 1}/${cutCount} to ${next.name}`);
+      samples.push(await timedCut(next));
       await new Promise((r) => setTimeout(r, ctx.quick ? 1000 : 2500));
     }
-    const pick = (k: keyof (typeof samples)[number]) => samples.map((s) => s[k]).filter((v): v is number => v !== undefined);
+    // A cut to a source the mixer does not decode (neither on air, in preview, nor under
+    // the slate): the slate put in preview lets go of the camera in preview at once
+    // (before the request is answered), then a cut to that camera brings it back in and
+    // waits for its keyframe.
+    const coldCount = ctx.quick ? 1 : 5;
+    const cold: CutSample[] = [];
+    for (let i = 0; i < coldCount; i++) {
+      const next = onAir === a ? b : a;
+      ctx.progress(`latency: cut ${i + 1}/${coldCount} to a camera not decoded (${next.name})`);
+      await show.request('switcher:preview', { sourceId: 'slate' });
+      cold.push(await timedCut(next));
+      await new Promise((r) => setTimeout(r, ctx.quick ? 1000 : 2500));
+    }
+    const pick = (k: keyof CutSample, from = samples) => from.map((s) => s[k]).filter((v): v is number => v !== undefined);
     return {
       glassToGlass: {
         receiver: summarize(receiver), multiview: summarize(multiview), programMonitor: summarize(programMonitor),
@@ -152,6 +181,12 @@ export async function latency(ctx: BenchContext): Promise<LatencyResult> {
         keyframeWait: summarize(pick('keyframeWait')),
         firstFramePipeline: summarize(pick('firstFramePipeline')),
         samples,
+      },
+      coldCuts: {
+        n: cold.length,
+        toReceiverNet: summarize(pick('toReceiver', cold).map((v) => v - steady)),
+        keyframeWait: summarize(pick('keyframeWait', cold)),
+        samples: cold,
       },
     };
   } finally {

@@ -50,12 +50,10 @@ type RunState = {
   inputs: Map<string, MixerInput>;
   output?: { video: types.Producer; audio: types.Producer; preview: types.Producer };
   composition: Composition;
-  /** the program's output is handed to the switcher */
-  live: boolean;
+  live: boolean; // the program's output is handed to the switcher
   statsAt: number; // when its last report came
   behind?: boolean; // its program's frames were behind the clock at its last report
-  /** a source whose input failed is not added again before this */
-  retryAt: Map<string, number>;
+  retryAt: Map<string, number>; // a source whose input failed is not added again before this
 };
 
 type MixerEvents = {
@@ -184,9 +182,11 @@ export class Mixer extends EventEmitter<MixerEvents> {
     return at + Math.max(0, Date.now() - s.statsAt - 2 * STATS_MS);
   }
 
-  /** A keyframe from this source into the mixer (a take waits for its picture). */
+  /** A keyframe from this source into the mixer (a take waits for its picture); an input being added asks for its own (openInput). */
   requestInputKeyFrame(sourceId: string): void {
-    for (const c of this.#state?.inputs.get(sourceId)?.consumers ?? []) if (c.kind === 'video' && !c.closed) void c.requestKeyFrame().catch(() => undefined);
+    const input = this.#state?.inputs.get(sourceId);
+    if (!input || input.adding) return;
+    for (const c of input.consumers) if (c.kind === 'video' && !c.closed) void c.requestKeyFrame().catch(() => undefined);
   }
 
   /** The sources, their producers or what is wanted changed: the mixer's inputs follow. */

@@ -60,6 +60,9 @@ export async function openInput(input: MixerInput, id: string, producers: types.
   if (!wanted()) return { added: false, command };
   await to.channel.send(command);
   for (const c of input.consumers) await c.resume();
+  // (Asked for only now: asked for while its consumers were paused, the keyframe was
+  // lost, and this request came within the 300 ms in which a camera ignores another;
+  // mediasoup asks again only a second later.)
   for (const c of input.consumers) if (c.kind === 'video') await c.requestKeyFrame();
   return { added: true, command };
 }
