@@ -94,7 +94,7 @@ const VALID: { director: Record<keyof typeof directorRequests, Record<string, un
     'slot:setSrt': { slotId, srt: { mode: 'listener', port: 9999, latencyMs: 200 } },
     'transport:create': { routerId: 'r' }, 'transport:connect': { transportId: 't', dtlsParameters: dtls },
     consume: { transportId: 't', producerId: 'p', rtpCapabilities: { codecs: [] } }, 'consumer:resume': { consumerId: 'c' },
-    'switcher:preview': { sourceId: 'slate' }, 'switcher:cut': {}, 'switcher:take': { transition: { kind: 'mix', ms: 500 } }, 'switcher:slateTransition': { transition: { kind: 'mix', ms: 1000 } }, 'switcher:layout': { layout: { kind: 'pip', inset: 'slate', corner: 'top-left', size: 0.3 } },
+    'switcher:preview': { sourceId: 'slate' }, 'switcher:cut': {}, 'switcher:take': { transition: { kind: 'mix', ms: 500 } }, 'switcher:tbar': { position: 0.5 }, 'switcher:slateTransition': { transition: { kind: 'mix', ms: 1000 } }, 'switcher:layout': { layout: { kind: 'pip', inset: 'slate', corner: 'top-left', size: 0.3 } },
     'graphics:set': { name: 'live', on: true, withNextShot: false }, 'graphics:text': { title: 'Tour Eiffel', subtitle: 'Paris', countdownEnd: 'Bonne année !' },
     'graphics:logoImage': { type: 'image/png', data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) }, 'graphics:logoPlacement': { corner: 'top-left', size: 0.1, opacity: 0.8 }, 'destination:add': destination,
     'destination:update': { destinationId: slotId, destination }, 'destination:remove': { destinationId: slotId },

@@ -17,7 +17,7 @@ import { openCamera } from '../testkit/fakeCamera.js';
 import { NginxRtmp } from '../testkit/receivers.js';
 import { startServer, type RegieServer } from '../testkit/server.js';
 import { classify, videoColor } from '../testkit/colour.js';
-import { addCameraSlot, addTwoCameras, openStudio, startStreaming, waitForTileColour, type StreamingCamera } from '../testkit/studio.js';
+import { addCameraSlot, addTwoCameras, openStudio, startStreaming, waitForMonitorColour, waitForTileColour, type StreamingCamera } from '../testkit/studio.js';
 import { Control } from './harness/control.js';
 
 let server: RegieServer;
@@ -110,6 +110,42 @@ describe('transitions', () => {
     const frames = viewer.seen.filter((f) => f.at >= from);
     // (Frames are read 5 times a second: the darkest one read is near black, not black.)
     expect(frames.some((f) => Math.max(...f.rgb) < 60), `a dark frame between them (seen: ${frames.map((f) => f.rgb.join('/')).join(' ')})`).toBe(true);
+  });
+});
+
+describe('the T-bar', () => {
+  it('mixes the preview over the program by hand: held part way the receiver sees both blended, back at the start the program again; pushed to the end in the studio, the preview is on air', async () => {
+    await fullFrameOnAir(cams.red.slotId);
+    await control.request('switcher:preview', { sourceId: cams.blue.slotId });
+    await waitForMonitorColour(director, 'preview', 'blue', 15000); // (decoded by the mixer)
+    const from = Date.now();
+    await control.request('switcher:tbar', { position: 0.4 });
+    await control.until('red and blue blended at the receiver', () => viewer.seen.some((f) => f.at >= from && blended(f.rgb)), 15000);
+    // Held there, not a transition running its course: every frame read a second on is still both.
+    const held = Date.now() + 1000;
+    await control.until('frames read while the bar is held', () => viewer.seen.filter((f) => f.at >= held).length >= 3, 15000);
+    const heldFrames = viewer.seen.filter((f) => f.at >= held);
+    expect(heldFrames.every((f) => blended(f.rgb)), `held part way (seen: ${heldFrames.map((f) => f.rgb.join('/')).join(' ')})`).toBe(true);
+    expect(control.state?.program?.program).toBe(cams.red.slotId);
+    // Back to the start: the program as it was, nothing taken.
+    const back = Date.now();
+    await control.request('switcher:tbar', { position: 0 });
+    await viewer.waitFor('red', 15000, back);
+    // Pushed to the end in the studio (the slider, End key): blue on air, red in preview, the bar back at the start.
+    const bar = director.getByTestId('tbar');
+    await bar.focus();
+    const pushed = Date.now();
+    await director.keyboard.press('End');
+    await viewer.waitFor('blue', 15000, pushed);
+    await control.until('blue on air and red in preview', () => control.state?.program?.program === cams.blue.slotId && control.state.program.preview === cams.red.slotId, 5000);
+    await director.waitForFunction(() => document.querySelector<HTMLInputElement>('[data-testid="tbar"]')?.value === '0', undefined, { timeout: 5000 });
+    await bar.blur(); // (the keys act on the switcher again)
+  });
+
+  it('a position past its ends is refused with why, and the program does not change', async () => {
+    await expect(control.request('switcher:tbar', { position: 1.5 })).rejects.toThrow(/the T-bar goes from 0 to 1/);
+    await expect(control.request('switcher:tbar', { position: -0.1 })).rejects.toThrow(/the T-bar goes from 0 to 1/);
+    expect(control.state?.program?.program).toBe(cams.blue.slotId);
   });
 });
 

@@ -35,6 +35,8 @@ export const directorRequests = {
   'graphics:logoPlacement': request(LogoPlacement).answers<Done>(),
   /** Preview goes on air with a transition (a mix, a dip): the T key, the TAKE button. */
   'switcher:take': request(z.object({ transition: Transition })).answers<Done>(),
+  /** The T-bar: the shot in preview mixed over the program by hand, `position` of the way (0-1); at 1 it is on air. */
+  'switcher:tbar': request(z.object({ position: z.number().min(0, 'the T-bar goes from 0 to 1').max(1, 'the T-bar goes from 0 to 1') })).answers<Done>(),
   'switcher:slateTransition': request(z.object({ transition: SlateTransition })).answers<Done>(),
   'destination:add': request(DestinationInput).answers<{ destinationId: string }>(),
   'destination:update': request(z.object({ destinationId: DestinationId, destination: DestinationInput })).answers<Done>(),

@@ -5,6 +5,7 @@ import type { Layout, Transition } from '../../../shared/src/protocol.js';
 import type { Logger } from '../log.js';
 import { fullFrame, shotLayers } from './layouts.js';
 import type { MixerChannel, MixerCommand, MixerEvent } from './MixerChannel.js';
+import { mixAt } from './tbar.js';
 
 type Frame = { width: number; height: number };
 
@@ -53,6 +54,15 @@ export class Composition {
       return;
     }
     void send({ ...shot(), ms, dip: t?.kind === 'dip-black' });
+  }
+
+  /** The T-bar at `position`: the shot `to` over the shot `from`, as a mix would show them at that point (tbar.ts). */
+  mixBy(from: { id: string; layout: Layout }, to: { id: string; layout: Layout }, position: number): void {
+    if (this.#dipListener) this.#channel.off('event', this.#dipListener); // (a dip's second half must not follow)
+    this.#dipListener = undefined;
+    const shot = ({ id, layout }: { id: string; layout: Layout }, z: number) => ({ layers: shotLayers(id, layout, this.#frame, z), gains: { [id]: 1 } });
+    const { layers, gains } = mixAt(shot(from, this.#z + 1), shot(to, this.#z + 3), position);
+    this.#channel.send({ cmd: 'scene', layers, gains, ms: 0 }).catch((err: Error) => this.#log.error({ err: err.message }, 'the mixer refused a scene'));
   }
 
   /** The preview's picture, if it changed: the shot in preview (its layout) with the graphics the next shot will have. */

@@ -112,22 +112,22 @@ export class Mixer extends EventEmitter<MixerEvents> {
   }
 
   /** The mixer's output is on air (through the switcher). */
-  get live(): boolean {
-    return Boolean(this.#state?.live);
-  }
+  get live(): boolean { return Boolean(this.#state?.live); }
 
   /** The source on air in the composition. */
-  get onAir(): string | undefined {
-    return this.#onAir;
-  }
+  get onAir(): string | undefined { return this.#onAir; }
 
-  get pending(): string | undefined {
-    return this.#pending?.id;
-  }
+  get pending(): string | undefined { return this.#pending?.id; }
 
   /** The layout of the shot on air. */
-  get layout(): Layout {
-    return this.#layout;
+  get layout(): Layout { return this.#layout; }
+
+  /** The T-bar: this shot over the one on air, by hand (Composition.mixBy); false while there is none to mix from, or a take is under way. */
+  mixBy(id: string, layout: Layout, position: number): boolean {
+    const s = this.#state;
+    if (!s?.live || !this.#onAir || this.#pending) return false;
+    s.composition.mixBy({ id: this.#onAir, layout: this.#layout }, { id, layout }, position);
+    return true;
   }
 
   start(): Promise<void> {

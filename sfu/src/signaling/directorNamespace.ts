@@ -83,6 +83,7 @@ export function serveDirectors(nsp: Namespace<DirectorClientEvents, DirectorServ
       'switcher:preview': ({ sourceId }) => (show.switcher.setPreview(sourceId), {}),
       'switcher:cut': () => (show.switcher.cut(), {}),
       'switcher:take': ({ transition }) => (show.switcher.cut(transition), {}),
+      'switcher:tbar': ({ position }) => (show.switcher.tbar(position), {}),
       'switcher:slateTransition': ({ transition }) => (show.switcher.setSlateTransition(transition), {}),
       'switcher:layout': ({ layout }) => (show.switcher.setLayout(layout), {}),
       'graphics:set': ({ name, on, withNextShot }) => (show.switcher.setGraphic(name, on, withNextShot), {}),

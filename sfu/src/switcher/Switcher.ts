@@ -170,9 +170,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   }
 
   /** What a restarted server puts back: the director's program and preview. */
-  get intent(): { program?: string; preview?: string } {
-    return this.#policy.intent;
-  }
+  get intent(): { program?: string; preview?: string } { return this.#policy.intent; }
 
   /** After a restart: see SwitchingPolicy.resume. */
   resume(intent: { program?: string; preview?: string }, label: string): void {
@@ -205,25 +203,26 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     return this.#mixer;
   }
 
-  setGraphic(name: GraphicName, on: boolean, withNextShot: boolean): void {
-    this.#mixerFor('graphics').graphics.set(name, on, withNextShot);
+  /** The T-bar at `position` (0-1): the shot in preview mixed over the one on air by hand; at 1 it is taken (a cut from there: the same picture). */
+  tbar(position: number): void {
+    const mixer = this.#mixerFor('Mixes by hand (the T-bar)');
+    const preview = this.#policy.preview;
+    if (!preview) throw new Conflict('nothing is in preview: pick a source first');
+    if (position >= 1) return this.cut();
+    if (!mixer.mixBy(preview, this.#previewLayout, position)) {
+      throw new Conflict(mixer.live ? 'a cut or take is under way: move the T-bar once it is on air' : 'the program mixer is starting: the T-bar works once it composes the program');
+    }
   }
 
-  setGraphicsText(text: GraphicsText): void {
-    this.#mixerFor('graphics').graphics.setText(text);
-  }
+  setGraphic(name: GraphicName, on: boolean, withNextShot: boolean): void { this.#mixerFor('graphics').graphics.set(name, on, withNextShot); }
 
-  async setLogoImage(image: LogoImage): Promise<void> {
-    await this.#mixerFor('a logo').graphics.setLogoImage(image);
-  }
+  setGraphicsText(text: GraphicsText): void { this.#mixerFor('graphics').graphics.setText(text); }
 
-  setLogoPlacement(placement: LogoPlacement): void {
-    this.#mixerFor('a logo').graphics.setLogoPlacement(placement);
-  }
+  async setLogoImage(image: LogoImage): Promise<void> { await this.#mixerFor('a logo').graphics.setLogoImage(image); }
 
-  setCountdown(countdown: Countdown | undefined): void {
-    this.#mixer?.graphics.setCountdown(countdown);
-  }
+  setLogoPlacement(placement: LogoPlacement): void { this.#mixerFor('a logo').graphics.setLogoPlacement(placement); }
+
+  setCountdown(countdown: Countdown | undefined): void { this.#mixer?.graphics.setCountdown(countdown); }
 
   /** The layout of the shot in preview (it goes on air with it). */
   setLayout(layout: Layout): void {

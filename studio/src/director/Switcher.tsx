@@ -1,4 +1,4 @@
-// Preview and program monitors, the CUT and TAKE buttons and the keys a director
+// Preview and program monitors, the CUT and TAKE buttons, the T-bar and the keys a director
 // expects: 1–9 put a camera in preview, Space or Enter cuts, T takes with the chosen
 // transition (a mix, a dip to black or to the slate, its duration). The program monitor plays the
 // program stream itself (what the outputs get), not a copy of a tile.
@@ -23,6 +23,11 @@ export function useSwitcherActions(socket: DirectorSocket) {
     cut: useCallback(() => act(request('switcher:cut')), [act, request]),
     take: useCallback((transition: Transition) => act(request('switcher:take', { transition })), [act, request]),
     layout: useCallback((layout: Layout) => act(request('switcher:layout', { layout })), [act, request]),
+    tbar: useCallback((position: number) => {
+      const asked = request('switcher:tbar', { position });
+      act(asked);
+      return asked;
+    }, [act, request]),
     slateTransition: useCallback((transition: SlateTransition) => {
       const asked = request('switcher:slateTransition', { transition });
       act(asked);
@@ -62,7 +67,7 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
   show: ShowView; program: ProgramView; socket: DirectorSocket; multiview: MultiviewClient | null;
   listening: Listening; onListen: (next: Listening) => void;
 }) {
-  const { error, preview, cut, take, layout, slateTransition } = useSwitcherActions(socket);
+  const { error, preview, cut, take, layout, slateTransition, tbar } = useSwitcherActions(socket);
   const [transition, setTransition] = useTransition();
   const mixed = program.mixer?.state === 'on';
   const previewSlot = show.slots.find((s) => s.id === program.preview);
@@ -116,6 +121,7 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
           <input aria-label="Transition duration (s)" type="number" min={0.1} max={10} step={0.1} value={transition.ms / 1000}
             onChange={(e) => { const ms = Math.round(Number(e.target.value) * 1000); if (ms >= 100 && ms <= 10_000) setTransition({ ...transition, ms }); }} /> s
         </span>
+        {mixed && <TBar disabled={!program.preview} move={tbar} />}
         {mixed && <LayoutPicker show={show} program={program} onLayout={layout} />}
         <button type="button" onClick={() => preview('slate')} title="Key 0">Slate</button>
         {program.slateTransition && <StallPicker current={program.slateTransition} pick={slateTransition} />}
@@ -185,6 +191,40 @@ function Monitor({ kind, label, track, audio, composed = kind === 'program' }: {
       <AudioMeter track={audio} vertical scale={kind === 'program'} className="monitor-meter"
         label={kind === 'program' ? 'Program level' : 'Preview level'} testId={`${kind}-meter`} />
     </figure>
+  );
+}
+
+/**
+ * The T-bar: the shot in preview mixed over the program by hand, as far as it is pushed;
+ * pushed to the end, it is on air, and the bar is back at the start for the next. Only
+ * the latest position is sent, one request at a time (a drag makes many moves).
+ */
+function TBar({ disabled, move }: { disabled: boolean; move: (position: number) => Promise<unknown> }) {
+  const [value, setValue] = useState(0);
+  const sending = useRef(false);
+  const next = useRef<number>(undefined);
+  const send = useCallback(() => {
+    if (sending.current || next.current === undefined) return;
+    const position = next.current;
+    next.current = undefined;
+    sending.current = true;
+    move(position).then(() => { if (position >= 1) setValue(0); }, () => setValue(0)).finally(() => {
+      sending.current = false;
+      send();
+    });
+  }, [move]);
+  return (
+    <label className="tbar" title="Drag (or arrow keys) to mix the preview over the program; at the end it is on air">
+      T-bar
+      <input type="range" min={0} max={100} step={1} value={value} disabled={disabled} data-testid="tbar"
+        aria-label="T-bar: mix the preview over the program by hand" aria-valuetext={`${value} %`}
+        onChange={(e) => {
+          const v = Number(e.target.value);
+          setValue(v);
+          next.current = v / 100;
+          send();
+        }} />
+    </label>
   );
 }
 
