@@ -118,6 +118,8 @@ describe('the T-bar', () => {
     await fullFrameOnAir(cams.red.slotId);
     await control.request('switcher:preview', { sourceId: cams.blue.slotId });
     await waitForMonitorColour(director, 'preview', 'blue', 15000); // (decoded by the mixer)
+    // (A cut still under way — its picture awaited — refuses the T-bar with why.)
+    await control.until('no cut under way', () => !control.state?.program?.pending, 5000);
     const from = Date.now();
     await control.request('switcher:tbar', { position: 0.4 });
     await control.until('red and blue blended at the receiver', () => viewer.seen.some((f) => f.at >= from && blended(f.rgb)), 15000);

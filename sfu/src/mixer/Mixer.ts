@@ -113,14 +113,13 @@ export class Mixer extends EventEmitter<MixerEvents> {
 
   /** The mixer's output is on air (through the switcher). */
   get live(): boolean { return Boolean(this.#state?.live); }
-
   /** The source on air in the composition. */
   get onAir(): string | undefined { return this.#onAir; }
-
   get pending(): string | undefined { return this.#pending?.id; }
-
   /** The layout of the shot on air. */
   get layout(): Layout { return this.#layout; }
+  /** Its input for this source takes its RTP (added, and no longer being added: its keyframe asked for). */
+  listens(id: string): boolean { const i = this.#state?.inputs.get(id); return Boolean(i && !i.adding); }
 
   /** The T-bar: this shot over the one on air, by hand (Composition.mixBy); false while there is none to mix from, or a take is under way. */
   mixBy(id: string, layout: Layout, position: number): boolean {
@@ -363,7 +362,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
     } finally {
       input.adding = false;
     }
-    if (this.#state === s && s.inputs.get(id) === input) this.sourcesChanged(); // (what changed while it was being added)
+    if (this.#state === s && s.inputs.get(id) === input) { this.sourcesChanged(); this.emit('changed'); } // (what changed while it was added; it listens)
   }
 
   /** A source whose input failed is brought in again after a moment (one that fails at once must not spin). */

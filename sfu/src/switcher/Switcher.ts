@@ -134,7 +134,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       this.#requestKeyFrame(true);
       this.emit('changed');
     });
-    m.on('changed', () => this.emit('changed'));
+    m.on('changed', () => { this.#resumeWanted(); this.emit('changed'); }); // (an input that now listens: its source's tap may resume)
     return m;
   }
 
@@ -322,17 +322,17 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   /**
    * Only these flow into the program router's taps: what is spliced or about to be, the
    * camera the slate covers, the camera on air (so the policy sees it go silent, and the
-   * splice can cover at once if the mixer dies) and the one taken, but not while the
-   * mixer brings that one in: a tap resumed then made the camera send a keyframe
-   * (mediasoup asks for one when a consumer resumes) just before the mixer's new input
-   * asked for its own, which the camera ignored (Chromium ignores a request within 300 ms
-   * of the one before; mediasoup asks again a second later). A cut to a camera the mixer
-   * was not decoding took 1.1-1.3 s to show it, in one bench run five times in five;
-   * 0.1-0.3 s since. (Its tap is resumed once it is on air.)
+   * splice can cover at once if the mixer dies) and the one taken, once the mixer's input
+   * for it listens. A tap resumed earlier asks the camera for a keyframe (mediasoup does,
+   * on resume) that the mixer's input misses, and the camera ignores the input's own
+   * request, within 300 ms (mediasoup asks again a second later): a cut to a camera the
+   * mixer was not decoding took 1.1-1.3 s, not 0.1-0.3 (README, "How the program is made").
    */
   #resumeWanted(): void {
+    const pending = this.#pending();
     const wanted = [this.#video.active, this.#video.pending, this.#policy.awaited, this.#onAir()];
-    this.#sources.resume(new Set(this.#mixer?.live ? wanted : [...wanted, this.#pending()]));
+    const listened = !this.#mixer?.live || (pending !== undefined && this.#mixer.listens(pending));
+    this.#sources.resume(new Set(listened ? [...wanted, pending] : wanted));
   }
 
   /** A downstream consumer (the encoder starting) needs a keyframe now. */

@@ -112,8 +112,12 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
         audio={program.preview === 'slate' ? undefined : multiview?.track(previewSlot?.audio)} />
       <div className="switcher-controls">
         <button type="button" className="cut" data-testid="cut" onClick={cut} disabled={!program.preview} title="Space or Enter">CUT</button>
-        <button type="button" className="take" data-testid="take" onClick={() => take(transition)} disabled={!program.preview || !mixed}
-          title={mixed ? 'T' : 'Transitions need the program mixer, which is not running'}>TAKE</button>
+        {/* (TAKE and the T-bar share a row: a row more made the switcher taller, and the multiview's tiles smaller) */}
+        <span className="take-row">
+          <button type="button" className="take" data-testid="take" onClick={() => take(transition)} disabled={!program.preview || !mixed}
+            title={mixed ? 'T' : 'Transitions need the program mixer, which is not running'}>TAKE</button>
+          {mixed && <TBar disabled={!program.preview || Boolean(program.pending)} move={tbar} />}
+        </span>
         <span className="transition" data-testid="transition">
           <select aria-label="Transition" value={transition.kind} onChange={(e) => setTransition({ ...transition, kind: e.target.value as Transition['kind'] })}>
             {TRANSITIONS.map((x) => <option key={x.kind} value={x.kind}>{x.label}</option>)}
@@ -121,7 +125,6 @@ export function Switcher({ show, program, socket, multiview, listening, onListen
           <input aria-label="Transition duration (s)" type="number" min={0.1} max={10} step={0.1} value={transition.ms / 1000}
             onChange={(e) => { const ms = Math.round(Number(e.target.value) * 1000); if (ms >= 100 && ms <= 10_000) setTransition({ ...transition, ms }); }} /> s
         </span>
-        {mixed && <TBar disabled={!program.preview} move={tbar} />}
         {mixed && <LayoutPicker show={show} program={program} onLayout={layout} />}
         <button type="button" onClick={() => preview('slate')} title="Key 0">Slate</button>
         {program.slateTransition && <StallPicker current={program.slateTransition} pick={slateTransition} />}
@@ -214,8 +217,7 @@ function TBar({ disabled, move }: { disabled: boolean; move: (position: number) 
     });
   }, [move]);
   return (
-    <label className="tbar" title="Drag (or arrow keys) to mix the preview over the program; at the end it is on air">
-      T-bar
+    <label className="tbar" title="T-bar: drag (or arrow keys) to mix the preview over the program; at the end it is on air">
       <input type="range" min={0} max={100} step={1} value={value} disabled={disabled} data-testid="tbar"
         aria-label="T-bar: mix the preview over the program by hand" aria-valuetext={`${value} %`}
         onChange={(e) => {
