@@ -25,8 +25,10 @@ function runSuite(name, config, wrap = (cmd) => cmd) {
     return { passed: 0, failed: 1 };
   }
   const r = JSON.parse(readFileSync(report, 'utf8'));
-  // Files that failed to load count as failures too, not as silence.
-  const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
+  // Files that failed outside any test (failed to load; a beforeAll or afterAll hook that
+  // threw, its tests then skipped) count as failures too, not as silence: a file whose
+  // beforeAll failed, its 8 tests skipped, once summed up to "0 failed".
+  const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
   return { passed: r.numPassedTests, failed: r.numFailedTests + brokenFiles };
 }
 
