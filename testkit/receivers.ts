@@ -3,7 +3,7 @@
 // (ffmpeg). Each can be killed, restarted or frozen by a test, and a ColourViewer
 // pulls what it currently shows.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ColourViewer, type Region } from './ColourViewer.js';
@@ -21,11 +21,12 @@ export class NginxRtmp {
   httpPort = 0;
   #proc?: ChildProcess;
 
-  async start(): Promise<void> {
-    if (!this.rtmpPort) {
+  async start(attempt = 1): Promise<void> {
+    const fresh = !this.rtmpPort;
+    if (fresh) {
       [this.rtmpPort, this.rtmpsPort, this.httpPort] = [await freePort(), await freePort(), await freePort()];
       chmodSync(this.dir, 0o777);
-      mkdirSync(join(this.dir, 'rec'), { mode: 0o777 });
+      mkdirSync(join(this.dir, 'rec'), { mode: 0o777, recursive: true });
       chmodSync(join(this.dir, 'rec'), 0o777);
       const tls = testCertificate();
       writeFileSync(join(this.dir, 'nginx.conf'), `
@@ -76,7 +77,19 @@ stream {
     }
     const proc = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'nginx', '-p', this.dir, '-c', join(this.dir, 'nginx.conf'), '-e', join(this.dir, 'error.log')], { stdio: 'ignore' });
     this.#proc = proc;
-    await waitForPort(this.rtmpPort);
+    // Started once it wrote its pid file (after binding every port). A port free when it
+    // was picked can be taken before nginx binds it ("98: Address already in use"): nginx
+    // exits, and its RTMP port may still answer, someone else's. Then new ports.
+    const pidFile = join(this.dir, 'nginx.pid');
+    rmSync(pidFile, { force: true });
+    let exited = false;
+    proc.once('exit', () => { exited = true; });
+    while (!exited && !existsSync(pidFile)) await new Promise((r) => setTimeout(r, 20));
+    if (!exited) return waitForPort(this.rtmpPort);
+    const why = readFileSync(join(this.dir, 'error.log'), 'utf8').trim().split('\n').pop();
+    if (!fresh || attempt >= 3) throw new Error(`nginx did not start: ${why}`);
+    this.rtmpPort = 0;
+    return this.start(attempt + 1);
   }
 
   kill(): void {
