@@ -2,142 +2,16 @@
 // ffmpeg senders as mediasoup's transports would, driven over MixerChannel. It keeps
 // composing when its inputs die, it decodes H.264 and VP8, and a bad command is
 // answered with why while the program goes on.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freeRtpPorts } from '../../media/plainTransports.js';
-import { MixerChannel, type MixerEvent } from '../MixerChannel.js';
+import type { MixerEvent } from '../MixerChannel.js';
+import { cleanUp, sender, sink, startMixer, stats, tone } from './harness.js';
 
-const ENGINE = fileURLToPath(new URL('./mixer.py', import.meta.url));
-const running: ChildProcess[] = [];
-const sockets: Socket[] = [];
-
-afterEach(() => {
-  for (const p of running.splice(0)) p.kill('SIGKILL');
-  for (const s of sockets.splice(0)) s.close();
-});
-
-/** A UDP port that takes the mixer's output (and counts it). */
-async function sink(): Promise<{ port: number; packets: () => number }> {
-  const port = await freeRtpPorts();
-  const s = createSocket('udp4');
-  let n = 0;
-  s.on('message', () => n++);
-  await new Promise<void>((r) => s.bind(port, '127.0.0.1', r));
-  sockets.push(s);
-  return { port, packets: () => n };
-}
-
-/** A live camera as ffmpeg makes one: a solid colour, H.264 (SPS/PPS in band) or VP8, as RTP. */
-function sender(colour: string, codec: 'H264' | 'VP8', port: number, pt: number, fps = 30, gop = 30): ChildProcess {
-  const enc = codec === 'H264'
-    ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-g', String(gop), '-x264-params', 'repeat-headers=1']
-    : ['-c:v', 'libvpx', '-deadline', 'realtime', '-g', String(gop), '-b:v', '300k'];
-  const p = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=${colour}:s=320x180:r=${fps}`,
-    ...enc, '-payload_type', String(pt), '-f', 'rtp', `rtp://127.0.0.1:${port}?pkt_size=1200`], { stdio: 'ignore' });
-  running.push(p);
-  return p;
-}
-
-/** A live microphone as ffmpeg makes one: a steady 440 Hz tone, Opus as RTP (20 ms a packet). */
-function tone(port: number): ChildProcess {
-  const p = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-ac', '2',
-    '-c:a', 'libopus', '-payload_type', '100', '-f', 'rtp', `rtp://127.0.0.1:${port}`], { stdio: 'ignore' });
-  running.push(p);
-  return p;
-}
-
-/** A network between a sender and the mixer that loses the packets `lose` picks (counted from 1). */
-async function lossyLink(to: number, lose: (n: number) => boolean): Promise<{ port: number; lost: () => number }> {
-  const port = await freeRtpPorts();
-  const s = createSocket('udp4');
-  let n = 0;
-  let lost = 0;
-  s.on('message', (m) => {
-    if (lose(++n)) lost++;
-    else s.send(m, to, '127.0.0.1');
-  });
-  await new Promise<void>((r) => s.bind(port, '127.0.0.1', r));
-  sockets.push(s);
-  return { port, lost: () => lost };
-}
-
-/** The program's sound as a listener gets it: the mixer's Opus RTP on `port`, decoded by ffmpeg to 48 kHz mono. */
-function programSound(port: number, dir: string): { samples: () => Int16Array } {
-  const sdp = join(dir, 'sound.sdp');
-  writeFileSync(sdp, `v=0\no=- 0 0 IN IP4 127.0.0.1\ns=program\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio ${port} RTP/AVP 100\na=rtpmap:100 opus/48000/2\n`);
-  const p = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-f', 's16le', '-ac', '1', '-ar', '48000', 'pipe:1'],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  running.push(p);
-  const chunks: Buffer[] = [];
-  p.stdout!.on('data', (c: Buffer) => chunks.push(c));
-  return {
-    samples: () => {
-      const pcm = Buffer.concat(chunks);
-      return new Int16Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + (pcm.length & ~1)));
-    },
-  };
-}
-
-/** Each 10 ms of sound's loudness (RMS). */
-function loudness(samples: Int16Array): number[] {
-  const out: number[] = [];
-  for (let i = 0; i + 480 <= samples.length; i += 480) {
-    let sum = 0;
-    for (let j = i; j < i + 480; j++) sum += samples[j]! * samples[j]!;
-    out.push(Math.sqrt(sum / 480));
-  }
-  return out;
-}
-
-/** Resolves once `done()` holds (looked at every 50 ms). */
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((r) => setTimeout(r, 50));
-}
-
-type Mixer = {
-  channel: MixerChannel;
-  /** the next event like this, from now */
-  next: (pred: (e: MixerEvent) => boolean) => Promise<MixerEvent>;
-  /** an event like this, already received or still to come */
-  seen: (pred: (e: MixerEvent) => boolean) => Promise<MixerEvent>;
-  out: Awaited<ReturnType<typeof sink>>;
-  /** where its preview goes (with `preview`) */
-  preview?: Awaited<ReturnType<typeof sink>>;
-};
-
-/** `preview`: it composes a preview too, at half the program's size; `soundTo`: where its program sound goes (a sink of its own by default). */
-async function startMixer({ preview = false, soundTo }: { preview?: boolean; soundTo?: number } = {}): Promise<Mixer> {
-  const out = await sink();
-  const audio = soundTo ?? (await sink()).port;
-  const pvw = preview ? await sink() : undefined;
-  const config = {
-    width: 320, height: 180, fps: 30, videoKbps: 1000, out: { videoPort: out.port, audioPort: audio, videoPt: 96, videoSsrc: 1, audioPt: 100, audioSsrc: 2 },
-    ...(pvw ? { preview: { width: 160, height: 90, fps: 15, videoKbps: 300, port: pvw.port, pt: 96, ssrc: 3 } } : {}),
-  };
-  const p = spawn('/usr/bin/python3', [ENGINE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  running.push(p);
-  const channel = new MixerChannel(p.stdin!, p.stdout!);
-  const events: MixerEvent[] = [];
-  const waiters: { pred: (e: MixerEvent) => boolean; resolve: (e: MixerEvent) => void }[] = [];
-  channel.on('event', (e) => {
-    events.push(e);
-    for (const w of [...waiters]) if (w.pred(e)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(e); }
-  });
-  const next = (pred: (e: MixerEvent) => boolean) => new Promise<MixerEvent>((resolve) => waiters.push({ pred, resolve }));
-  const seen = (pred: (e: MixerEvent) => boolean) => {
-    const past = events.find(pred);
-    return past ? Promise.resolve(past) : next(pred);
-  };
-  await next((e) => e.ev === 'ready');
-  return { channel, next, seen, out, preview: pvw };
-}
-
-const stats = (e: MixerEvent): e is Extract<MixerEvent, { ev: 'stats' }> => e.ev === 'stats';
+afterEach(cleanUp);
 
 describe('the mixer engine', () => {
   it('decodes H.264 and VP8 inputs, and keeps composing at its frame rate after every input died', async () => {
@@ -197,50 +71,6 @@ describe('the mixer engine', () => {
     await m.next((e) => e.ev === 'centre' && e.u > 180);
     await m.next((e) => stats(e) && e.inputs.cam?.covered === false);
     expect(warnings, 'what the mixer warned of').toEqual([]);
-  });
-
-  // A phone on 4G loses sound packets, and WebRTC does not send them again. The mixer's
-  // jitter buffer waits for each one up to its latency; the silence cover must not take
-  // that wait for a silence (it did: each lost packet was 70-90 ms of silence on air),
-  // and what was lost is concealed by the Opus decoder, not left silent.
-  it('a lost sound packet is concealed, not a silence: the program\'s tone carries on while one packet in 25 is lost', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'regie-sound-'));
-    try {
-      const soundPort = await freeRtpPorts();
-      const heard = programSound(soundPort, dir);
-      const m = await startMixer({ soundTo: soundPort });
-      const audioPort = await freeRtpPorts();
-      await m.channel.send({ cmd: 'input.add', input: 'cam', audio: { port: audioPort, pt: 100 } });
-      let losing = false;
-      const link = await lossyLink(audioPort, (n) => losing && n % 25 === 0);
-      tone(link.port);
-      await m.channel.send({ cmd: 'scene', layers: [], gains: { cam: 1 }, ms: 0 });
-      // The tone on air (a second of it heard), then twelve packets lost, one in 25...
-      const loud = (ms: number) => loudness(heard.samples()).filter((v) => v > 1000).length >= ms / 10;
-      await until(() => loud(1000));
-      const from = Math.floor(heard.samples().length / 480);
-      losing = true;
-      await until(() => link.lost() >= 12);
-      losing = false;
-      // ...and heard out, past the jitter buffer's wait for the last of them.
-      const end = heard.samples().length + 48000;
-      await until(() => heard.samples().length >= end);
-      const windows = loudness(heard.samples()).slice(from);
-      const level = [...windows].sort((a, b) => a - b)[Math.floor(windows.length / 2)]!;
-      const quiet: number[] = []; // each stretch of 10 ms windows well below the tone's level, in ms
-      let run = 0;
-      for (const v of [...windows, level]) {
-        if (v < level * 0.3) run++;
-        else if (run > 0) { quiet.push(run * 10); run = 0; }
-      }
-      expect(level, 'the tone\'s level (RMS)').toBeGreaterThan(1000);
-      // (Concealed: none here. Before, one per lost packet. A loaded machine may starve the
-      // sender or the mixer once or twice.)
-      const gaps = quiet.filter((ms) => ms >= 40);
-      expect(gaps.length, `stretches of silence (${JSON.stringify(gaps)} ms) in ${windows.length * 10} ms with 12 packets lost`).toBeLessThanOrEqual(2);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   // (What the repeat is for, that no program frame waits for the still's next picture, is
