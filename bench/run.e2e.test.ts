@@ -2,13 +2,13 @@
 // against the real show, and every section comes back with real measurements. The
 // figures themselves are not judged here (a slow machine is not a failure); that the
 // bench measured something real in each scenario is.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BenchResults } from './catalog.js';
+import { runBench } from './lib/deadline.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'regie-bench-quick-'));
@@ -16,11 +16,7 @@ let results: BenchResults;
 let report: string;
 
 beforeAll(async () => {
-  const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/run.ts'), '--quick', '--out', out], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.once('exit', resolve);
-  });
-  expect(code).toBe(0);
+  expect(await runBench(root, ['--quick', '--out', out], 18 * 60 * 1000)).toBe(0);
   const json = readdirSync(out).find((f) => f.endsWith('.json'))!;
   results = JSON.parse(readFileSync(join(out, json), 'utf8')) as BenchResults;
   report = readFileSync(join(out, json.replace(/\.json$/, '.md')), 'utf8');

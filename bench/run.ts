@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RUN, SCENARIOS, type BenchResults, type ScenarioName } from './catalog.js';
 import type { BenchContext } from './context.js';
+import { scenarioLimitMs, withDeadline } from './lib/deadline.js';
 import { writeReport } from './lib/report.js';
 
 async function main(): Promise<void> {
@@ -35,12 +36,17 @@ async function main(): Promise<void> {
   for (const [name, run] of Object.entries(SCENARIOS) as [ScenarioName, (c: BenchContext) => Promise<unknown>][]) {
     if (!only.includes(name)) continue;
     ctx.progress(`${name}: starting`);
+    // A scenario stopped at its deadline may still wake up later: it no longer reports.
+    let stopped = false;
+    let lastStep = 'starting';
+    const own: BenchContext = { quick, progress: (m) => { if (!stopped) { lastStep = m; ctx.progress(m); } } };
     try {
-      (results.results as Record<string, unknown>)[name] = await run(ctx);
+      (results.results as Record<string, unknown>)[name] = await withDeadline(name, scenarioLimitMs(name, quick), () => run(own));
     } catch (err) {
       // A scenario that cannot complete is reported, with why; the others still run.
-      results.errors[name] = (err as Error).stack ?? String(err);
-      ctx.progress(`${name}: could not complete: ${(err as Error).message}`);
+      stopped = true;
+      results.errors[name] = `last step reported: ${lastStep}\n${(err as Error).stack ?? String(err)}`;
+      ctx.progress(`${name}: could not complete: ${(err as Error).message} (last step reported: ${lastStep})`);
     }
   }
   results.durationSeconds = Math.round((Date.now() - started) / 1000);

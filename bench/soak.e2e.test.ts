@@ -3,24 +3,20 @@
 // second, cuts, a real receiver read frame by frame. What it measured is printed; that
 // it measured a program that never went dead for a minute is checked here (the figures
 // themselves — no gap, no restart — are the bench's goal, reported, not a timed test).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { BenchResults } from './catalog.js';
+import { runBench } from './lib/deadline.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('npm run bench -- --soak --quick', () => {
   it('runs a 3-minute show with cuts between a quiet and a busy camera, and reports frames per minute, restarts and the longest gap', async () => {
     const out = mkdtempSync(join(tmpdir(), 'regie-soak-quick-'));
-    const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/run.ts'), '--soak', '--quick', '--out', out], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-      child.once('exit', resolve);
-    });
-    expect(code).toBe(0);
+    expect(await runBench(root, ['--soak', '--quick', '--out', out], 13 * 60 * 1000)).toBe(0);
     const json = readdirSync(out).find((f) => f.endsWith('.json'))!;
     const results = JSON.parse(readFileSync(join(out, json), 'utf8')) as BenchResults;
     expect(results.errors).toEqual({});

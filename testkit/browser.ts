@@ -1,11 +1,12 @@
 // Real Chromium (Debian's), driven by playwright-core, with the flags a test needs:
 // fake media devices allowed, WebRTC on loopback with real addresses, no throttling of
 // pages in the background. Camera pages add a fake camera (fakeCamera.ts).
+import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { descendants } from './processTree.js';
+import { descendants, trees } from './processTree.js';
 
 export const CHROMIUM = process.env.REGIE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -35,8 +36,28 @@ export async function launchBrowser(opts: { nice?: boolean } = {}): Promise<Brow
     writeFileSync(executablePath, `#!/bin/sh\nexec nice -n 19 ${CHROMIUM} "$@"\n`);
     chmodSync(executablePath, 0o755);
   }
-  return chromium.launch({ executablePath, headless: true, args: ARGS });
+  // A mark on its command line finds this browser's processes again, for `close` below.
+  const mark = `--regie-browser=${randomUUID()}`;
+  const browser = await chromium.launch({ executablePath, headless: true, args: [...ARGS, mark] });
+  const close = browser.close.bind(browser);
+  // Playwright's close waits for Chromium to exit, without a limit. A browser starved of
+  // CPU (nice 19 on a saturated machine) or wedged would hold the test or the bench
+  // forever, its pages still sending: past the limit, its processes are killed.
+  browser.close = async (options) => {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        for (const pid of trees(descendants(process.pid, mark))) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        resolve();
+      }, BROWSER_CLOSE_LIMIT_MS);
+    });
+    await Promise.race([close(options), limit]);
+    clearTimeout(timer);
+  };
+  return browser;
 }
+
+const BROWSER_CLOSE_LIMIT_MS = 15000;
 
 /**
  * A browser in its own process tree that a test can freeze (SIGSTOP) and thaw, as a

@@ -31,11 +31,12 @@ export async function scale(ctx: BenchContext): Promise<ScaleResult> {
   const show = await BenchShow.open();
   const samples: ScaleSample[] = [];
   let stoppedAt: ScaleResult['stoppedAt'];
+  let counter: FrameCounter | undefined;
   try {
     const first = await show.addCamera({ width: 1280, height: 720 });
     await show.cut(first.slotId);
     await show.goLive(3, { probes: false });
-    const counter = new FrameCounter(`${show.receivers[0]!.url(false)}/bench-0`);
+    counter = new FrameCounter(`${show.receivers[0]!.url(false)}/bench-0`);
     for (const count of counts) {
       try {
         while (show.cameras.length < count) {
@@ -72,8 +73,8 @@ export async function scale(ctx: BenchContext): Promise<ScaleResult> {
         slateFallbacks: inWindow.filter((l) => l.msg === 'on-air source stalled; slate on air').length,
       });
     }
-    counter.stop();
   } finally {
+    counter?.stop();
     await show.close();
   }
   const held = samples.filter((s) => s.holds).map((s) => s.cameras);
