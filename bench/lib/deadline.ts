@@ -42,6 +42,17 @@ export async function withDeadline<T>(what: string, limitMs: number, work: () =>
   }
 }
 
+/** `promise`, or an error saying `what` did not happen within `limitMs` (for calls Playwright gives no timeout: newPage, evaluate). */
+export async function within<T>(limitMs: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} within ${minutes(limitMs)}`)), limitMs); });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * `bench/run.ts` with these arguments in a child process, as `npm run bench` runs it, its
  * output passed through. Resolves with its exit code; past `limitMs` the child and every
@@ -61,4 +72,4 @@ export function runBench(root: string, args: string[], limitMs: number): Promise
   });
 }
 
-const minutes = (ms: number): string => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${ms} ms`);
+const minutes = (ms: number): string => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`);

@@ -10,6 +10,7 @@ import { NginxRtmp } from '../../testkit/receivers.js';
 import { startServer, type RegieServer } from '../../testkit/server.js';
 import { addCameraSlot, openStudio, startStreaming, waitForTileColour } from '../../testkit/studio.js';
 import { ClockProbe } from './ClockProbe.js';
+import { within } from './deadline.js';
 
 export type BenchCamera = { slotId: string; page: Page; colour: 'red' | 'blue' | 'green'; name: string };
 
@@ -77,7 +78,10 @@ export class BenchShow {
     const name = `Camera ${this.cameras.length + 1}`;
     const slot = await addCameraSlot(this.director, name, 30000); // a loaded machine renders slowly
     // 640x360 unless asked: two 720p canvas cameras and a 720p encode starve two cores.
-    const page = await openCamera(browser, slot.link, { color: pick.hex, toneHz: pick.toneHz, clock: true, width: 640, height: 360, ...camera });
+    // Playwright puts no limit on opening a page: a camera browser starved of CPU (nice 19
+    // on a saturated machine) would hold the scenario forever. The scale scenario stops
+    // adding cameras on this error and reports where.
+    const page = await within(60000, `${name}'s page did not open`, openCamera(browser, slot.link, { color: pick.hex, toneHz: pick.toneHz, clock: true, width: 640, height: 360, ...camera }));
     await startStreaming(page);
     const cam = { slotId: slot.slotId, page, colour: pick.colour, name };
     if (this.cameras.filter((c) => c.colour === pick.colour).length === 0) await waitForTileColour(this.director, slot.slotId, pick.colour, 30000);
