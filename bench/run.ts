@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_RUN, SCENARIOS, type BenchResults, type ScenarioName } from './catalog.js';
 import type { BenchContext } from './context.js';
 import { scenarioLimitMs, withDeadline } from './lib/deadline.js';
+import { cpuTimes, measureSpeed, stealPercent } from './lib/machineSpeed.js';
 import { writeReport } from './lib/report.js';
 
 async function main(): Promise<void> {
@@ -30,12 +31,24 @@ async function main(): Promise<void> {
     quick,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` },
     durationSeconds: 0,
+    speed: [],
+    stealPercent: {},
     results: {},
     errors: {},
   };
+  const speed = async (when: string) => {
+    try {
+      results.speed!.push(await measureSpeed(when));
+    } catch (err) {
+      ctx.progress(`machine speed not measured: ${(err as Error).message}`);
+    }
+  };
+  await speed('start');
   for (const [name, run] of Object.entries(SCENARIOS) as [ScenarioName, (c: BenchContext) => Promise<unknown>][]) {
     if (!only.includes(name)) continue;
+    if (!quick) await speed(`before ${name}`);
     ctx.progress(`${name}: starting`);
+    const cpuBefore = cpuTimes();
     // A scenario stopped at its deadline may still wake up later: it no longer reports.
     let stopped = false;
     let lastStep = 'starting';
@@ -48,7 +61,9 @@ async function main(): Promise<void> {
       results.errors[name] = `last step reported: ${lastStep}\n${(err as Error).stack ?? String(err)}`;
       ctx.progress(`${name}: could not complete: ${(err as Error).message} (last step reported: ${lastStep})`);
     }
+    results.stealPercent![name] = stealPercent(cpuBefore, cpuTimes());
   }
+  await speed('end');
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
   mkdirSync(out, { recursive: true });
   const stamp = results.date.slice(0, 19).replaceAll(':', '-');

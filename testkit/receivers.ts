@@ -75,16 +75,25 @@ stream {
 }
 `);
     }
-    const proc = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'nginx', '-p', this.dir, '-c', join(this.dir, 'nginx.conf'), '-e', join(this.dir, 'error.log')], { stdio: 'ignore' });
-    this.#proc = proc;
     // Started once it wrote its pid file (after binding every port). A port free when it
     // was picked can be taken before nginx binds it ("98: Address already in use"): nginx
     // exits, and its RTMP port may still answer, someone else's. Then new ports.
+    // The old pid file goes before nginx starts: removed after, it was once removed just
+    // after nginx wrote it (the test process preempted), and the wait never ended.
     const pidFile = join(this.dir, 'nginx.pid');
     rmSync(pidFile, { force: true });
+    const proc = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'nginx', '-p', this.dir, '-c', join(this.dir, 'nginx.conf'), '-e', join(this.dir, 'error.log')], { stdio: 'ignore' });
+    this.#proc = proc;
     let exited = false;
     proc.once('exit', () => { exited = true; });
-    while (!exited && !existsSync(pidFile)) await new Promise((r) => setTimeout(r, 20));
+    const deadline = Date.now() + 20000;
+    while (!exited && !existsSync(pidFile)) {
+      if (Date.now() > deadline) {
+        proc.kill('SIGKILL');
+        throw new Error(`nginx did not write its pid file within 20 s: ${readFileSync(join(this.dir, 'error.log'), 'utf8').trim().split('\n').pop() ?? 'nothing in its error log'}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
     if (!exited) return waitForPort(this.rtmpPort);
     const why = readFileSync(join(this.dir, 'error.log'), 'utf8').trim().split('\n').pop();
     if (!fresh || attempt >= 3) throw new Error(`nginx did not start: ${why}`);

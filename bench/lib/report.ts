@@ -21,6 +21,10 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
   const m = r.machine;
   out.push(`# Régie bench — ${r.date.slice(0, 10)}${r.quick ? ' (quick: a few samples each, not for conclusions)' : ''}`);
   out.push(`Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}. Everything on loopback inside a private network namespace; real Chromium cameras (canvas cameras at 640x360 unless said, in a browser at nice 19: they stand in for phones, which are other machines in a real show), the real server, real ffmpeg, nginx-rtmp receivers. Took ${r.durationSeconds} s.`);
+  if (r.speed?.length) {
+    out.push(`Machine speed, a fixed x264 encode (veryfast, 720p, one thread) in frames per CPU second — higher is faster; figures that need the CPU move with it between runs: ${r.speed.map((s) => `${s.when} ${num(s.framesPerCpuSecond, 0)}`).join(', ')}.` +
+      ` CPU time taken by the hypervisor (steal) while a scenario ran: ${Object.entries(r.stealPercent ?? {}).map(([k, v]) => `${k} ${num(v, 1)} %`).join(', ') || 'not read'}.`);
+  }
   const charts: string[] = [];
 
   const lat = r.results.latency;
