@@ -4,7 +4,6 @@
 // camera drew it). Arrival is when the decoded frame reaches us.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { classify, type Colour } from '../../testkit/colour.js';
-import { PROGRAM_NICE } from '../../sfu/src/process/priority.js';
 import { captureTime, readClock } from '../../testkit/frameClock.js';
 
 const W = 192;
@@ -26,9 +25,7 @@ export class ClockProbe {
   }
 
   #run(): void {
-    // At the program path's priority (where allowed): the reader stands in for a viewer's
-    // own machine, and must not fall behind what it measures.
-    const proc = spawn('nice', ['-n', String(PROGRAM_NICE), 'ffmpeg', '-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', '1',
+    const proc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', '1',
       '-fflags', 'nobuffer', '-flags', 'low_delay', '-rw_timeout', '8000000', '-analyzeduration', '1000000', '-i', this.#url,
       '-map', '0:v:0', '-vf', `scale=${W}:${H}:flags=area,format=rgb24`, '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.#proc = proc;

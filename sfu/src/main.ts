@@ -18,7 +18,6 @@ import { serveDirectors } from './signaling/directorNamespace.js';
 import { loadDirectorSecret } from './store/directorSecret.js';
 import { secureDataDir } from './store/dataDir.js';
 import { EXIT_CANNOT_START } from './process/exitCodes.js';
-import { mayRaisePriority, PROGRAM_NICE } from './process/priority.js';
 import { procHidesOthers } from './process/procMount.js';
 
 const studioDir = fileURLToPath(new URL('../../dist/studio', import.meta.url));
@@ -38,10 +37,6 @@ async function main(): Promise<void> {
   if (!procHidesOthers()) {
     log.warn('other users of this machine can read the stream keys of running destinations in the process list (ffmpeg\'s command line): ' +
       'mount /proc with hidepid=invisible (mount -o remount,hidepid=invisible /proc), or run Régie on a machine of its own');
-  }
-  if (!mayRaisePriority()) {
-    log.warn(`the program mixer and encoder cannot run ahead of the machine's other processes (nice ${PROGRAM_NICE} needs root or CAP_SYS_NICE): ` +
-      'on a busy machine the program\'s delay at the destinations can grow; run Régie as root, or give it CAP_SYS_NICE (systemd: AmbientCapabilities=CAP_SYS_NICE)');
   }
   const tightened = secureDataDir(config.dataDir);
   if (tightened.length) log.warn({ dataDir: config.dataDir, tightened: tightened.length }, 'the data dir held files others could read; made them owner-only');

@@ -83,7 +83,7 @@ export class ProgramEncoder extends EventEmitter<EncoderEvents> {
     const offset = (Date.now() - this.#epoch) / 1000;
     this.#offset = offset;
     const sdp = programSdp({ video: { port: ports.video, rtp: consumers.video.rtpParameters }, audio: { port: ports.audio, rtp: consumers.audio.rtpParameters } });
-    const ffmpeg = run.spawn('ffmpeg', encoderArgs(this.#format, offset), { stdio: ['pipe', 'pipe', 'pipe'], ahead: true });
+    const ffmpeg = run.spawn('ffmpeg', encoderArgs(this.#format, offset), { stdio: ['pipe', 'pipe', 'pipe'] });
     ffmpeg.process.stdin!.end(sdp);
     // A keyframe lost on the way in (a burst dropped on a busy machine) leaves the decoder
     // with slices it cannot use, and browsers send the next keyframe only when asked:

@@ -225,7 +225,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
       out: out.config,
       preview: out.previewConfig,
     };
-    const child = run.spawn(PYTHON, [ENGINE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'], ahead: true });
+    const child = run.spawn(PYTHON, [ENGINE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
     const channel = new MixerChannel(child.process.stdin!, child.process.stdout!);
     const composition = new Composition(channel, { width: f.width, height: f.height }, this.#log);
     const state: RunState = { run, channel, composition, router, inputs: new Map(), output: out, live: false, statsAt: Date.now(), retryAt: new Map() };

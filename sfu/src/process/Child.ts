@@ -27,8 +27,6 @@ export type ChildOptions = {
   stdio: StdioOptions;
   /** removes secrets (stream keys) from whatever the program says, before anyone keeps it */
   scrub?: (text: string) => string;
-  /** the program path (mixer, encoder): runs ahead of the machine's other processes */
-  ahead?: boolean;
 };
 
 export class Child extends EventEmitter<ChildEvents> {
@@ -41,7 +39,7 @@ export class Child extends EventEmitter<ChildEvents> {
     super();
     this.command = command;
     const scrub = options.scrub ?? ((t: string) => t);
-    const child = spawnChild(command, args, { stdio: options.stdio }, { ahead: options.ahead });
+    const child = spawnChild(command, args, { stdio: options.stdio });
     this.process = child;
     child.stdin?.on('error', () => undefined); // EPIPE when it exits: its exit says why
     child.stderr?.on('data', (d: Buffer) => {
@@ -52,9 +50,9 @@ export class Child extends EventEmitter<ChildEvents> {
     const cannotRun = (why: string) => `cannot run ${command}: ${scrub(why)} (is ${command} installed? apt-get install ${command})`;
     child.once('error', (err) => this.#end({ code: null, signal: null, cannotRun: cannotRun(err.message) }));
     child.once('exit', (code, signal) => {
-      // Through setpriv (and nice), a program that is not there is their exit 127 (the
-      // shell's "command not found"), not a spawn error.
-      const missing = code === 127 ? /(?:failed to execute .*|^nice: .*?): (.*)/m.exec(this.#tail)?.[1] ?? 'not found, or not executable' : undefined;
+      // Through setpriv, a program that is not there is setpriv's exit 127 (the shell's
+      // "command not found"), not a spawn error.
+      const missing = code === 127 ? /failed to execute .*: (.*)/.exec(this.#tail)?.[1] ?? 'not found, or not executable' : undefined;
       this.#end(missing ? { code, signal, cannotRun: cannotRun(missing) } : { code, signal });
     });
   }

@@ -3,7 +3,6 @@
 // execs ffmpeg in place. Where setpriv is missing, a plain spawn (the server still
 // kills its children on a normal stop).
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { ahead } from './priority.js';
 
 let setprivWorks: boolean | undefined;
 
@@ -12,10 +11,8 @@ function hasPdeathsig(): boolean {
   return setprivWorks;
 }
 
-/** `ahead`: a process of the program path, started at its priority (priority.ts). */
-export function spawnChild(command: string, args: string[], options: SpawnOptions, opts: { ahead?: boolean } = {}): ChildProcess {
-  const [cmd, argv] = opts.ahead ? ahead(command, args) : [command, args];
+export function spawnChild(command: string, args: string[], options: SpawnOptions): ChildProcess {
   return hasPdeathsig()
-    ? spawn('setpriv', ['--pdeathsig', 'KILL', cmd, ...argv], options)
-    : spawn(cmd, argv, options);
+    ? spawn('setpriv', ['--pdeathsig', 'KILL', command, ...args], options)
+    : spawn(command, args, options);
 }
