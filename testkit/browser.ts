@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { descendants, trees } from './processTree.js';
+import { descendants, signalAll, trees } from './processTree.js';
 
 export const CHROMIUM = process.env.REGIE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -47,7 +47,7 @@ export async function launchBrowser(opts: { nice?: boolean } = {}): Promise<Brow
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        for (const pid of trees(descendants(process.pid, mark))) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        signalAll(trees(descendants(process.pid, mark)));
         resolve();
       }, BROWSER_CLOSE_LIMIT_MS);
     });
@@ -67,7 +67,7 @@ export async function launchFreezableBrowser(): Promise<{ browser: Browser; free
   const server = await chromium.launchServer({ executablePath: CHROMIUM, headless: true, args: ARGS });
   const browser = await chromium.connect(server.wsEndpoint());
   const tree = () => [server.process().pid!, ...descendants(server.process().pid!)];
-  const signal = (sig: NodeJS.Signals) => { for (const pid of tree()) try { process.kill(pid, sig); } catch { /* gone */ } };
+  const signal = (sig: NodeJS.Signals) => signalAll(tree(), sig);
   return {
     browser,
     freeze: () => signal('SIGSTOP'),

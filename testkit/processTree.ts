@@ -32,3 +32,9 @@ export function trees(roots: number[]): number[] {
   const tree = below(rows, roots);
   return rows.filter((r) => tree.has(r.pid)).map((r) => r.pid);
 }
+
+/** Sends `signal` to each of these processes (one already gone is skipped); returns how many there were. */
+export function signalAll(pids: number[], signal: NodeJS.Signals = 'SIGKILL'): number {
+  for (const pid of pids) try { process.kill(pid, signal); } catch { /* already gone */ }
+  return pids.length;
+}

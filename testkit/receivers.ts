@@ -86,17 +86,17 @@ stream {
     this.#proc = proc;
     let exited = false;
     proc.once('exit', () => { exited = true; });
+    const lastError = () => readFileSync(join(this.dir, 'error.log'), 'utf8').trim().split('\n').pop() || 'nothing in its error log';
     const deadline = Date.now() + 20000;
     while (!exited && !existsSync(pidFile)) {
       if (Date.now() > deadline) {
         proc.kill('SIGKILL');
-        throw new Error(`nginx did not write its pid file within 20 s: ${readFileSync(join(this.dir, 'error.log'), 'utf8').trim().split('\n').pop() ?? 'nothing in its error log'}`);
+        throw new Error(`nginx did not write its pid file within 20 s: ${lastError()}`);
       }
       await new Promise((r) => setTimeout(r, 20));
     }
     if (!exited) return waitForPort(this.rtmpPort);
-    const why = readFileSync(join(this.dir, 'error.log'), 'utf8').trim().split('\n').pop();
-    if (!fresh || attempt >= 3) throw new Error(`nginx did not start: ${why}`);
+    if (!fresh || attempt >= 3) throw new Error(`nginx did not start: ${lastError()}`);
     this.rtmpPort = 0;
     return this.start(attempt + 1);
   }

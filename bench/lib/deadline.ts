@@ -6,7 +6,7 @@
 // stopped answering after 3 minutes, the test hook gave up after 20, and the bench's
 // show kept two 720p cameras and three outputs running under every later test file.
 import { spawn } from 'node:child_process';
-import { descendants, trees } from '../../testkit/processTree.js';
+import { descendants, signalAll, trees } from '../../testkit/processTree.js';
 
 /** How long a scenario may take before it is stopped: far above what a slow machine needs. */
 export function scenarioLimitMs(name: string, quick: boolean): number {
@@ -16,10 +16,23 @@ export function scenarioLimitMs(name: string, quick: boolean): number {
 }
 
 /** SIGKILL every process this one started, and theirs (browsers, servers, receivers, players). */
-export function killEverythingBelow(pid = process.pid): number {
-  const pids = descendants(pid);
-  for (const p of pids) try { process.kill(p, 'SIGKILL'); } catch { /* already gone */ }
-  return pids.length;
+export const killEverythingBelow = (pid = process.pid): number => signalAll(descendants(pid));
+
+/**
+ * `promise`, or an error saying `what` did not happen within `limitMs` (for calls
+ * Playwright gives no timeout: newPage, evaluate). `onExpired` runs first and may add
+ * to the error's message.
+ */
+export async function within<T>(limitMs: number, what: string, promise: Promise<T>, onExpired: () => string = () => ''): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => { const more = onExpired(); reject(new Error(`${what} within ${minutes(limitMs)}${more}`)); }, limitMs);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -27,31 +40,8 @@ export function killEverythingBelow(pid = process.pid): number {
  * killed everything below this process (what the stopped work left running; `below`
  * another root, for a test).
  */
-export async function withDeadline<T>(what: string, limitMs: number, work: () => Promise<T>, below = process.pid): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const killed = killEverythingBelow(below);
-      reject(new Error(`${what} did not finish within ${minutes(limitMs)}; stopped (${killed} processes killed)`));
-    }, limitMs);
-  });
-  try {
-    return await Promise.race([work(), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** `promise`, or an error saying `what` did not happen within `limitMs` (for calls Playwright gives no timeout: newPage, evaluate). */
-export async function within<T>(limitMs: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} within ${minutes(limitMs)}`)), limitMs); });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export const withDeadline = <T>(what: string, limitMs: number, work: () => Promise<T>, below = process.pid): Promise<T> =>
+  within(limitMs, `${what} did not finish`, work(), () => `; stopped (${killEverythingBelow(below)} processes killed)`);
 
 /**
  * `bench/run.ts` with these arguments in a child process, as `npm run bench` runs it, its
@@ -62,7 +52,7 @@ export function runBench(root: string, args: string[], limitMs: number): Promise
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
     const timer = setTimeout(() => {
-      for (const p of trees([child.pid!])) try { process.kill(p, 'SIGKILL'); } catch { /* already gone */ }
+      signalAll(trees([child.pid!]));
       reject(new Error(`npm run bench -- ${args.join(' ')} did not finish within ${minutes(limitMs)}; it and everything it started were killed`));
     }, limitMs);
     child.once('exit', (code) => {

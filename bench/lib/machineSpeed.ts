@@ -1,6 +1,6 @@
 // How fast this machine is right now, as one number a reader can compare between runs:
 // a fixed piece of the program encoder's own work (x264 veryfast, 720p, one thread, on
-// 90 synthetic frames), in frames per CPU second. The figures that depend on the CPU
+// 300 synthetic frames), in frames per CPU second. The figures that depend on the CPU
 // (glass-to-glass, the A/V offset) moved with the machine in past runs: the runs that
 // missed their goals spent 15-25 % more CPU on the same work. With this printed beside
 // them, a slow machine can be told from a regression. Also the CPU time the hypervisor
