@@ -23,7 +23,9 @@ export const ARGS = [
  * `nice`: run at the lowest CPU priority. The bench's camera browsers stand in for
  * phones (other machines in a real show): on a small test machine they must not take
  * the CPU from the studio being measured. (Run as root, Chromium still raises its
- * renderer, compositor and audio threads to nice -8. Taking that right away with
+ * renderer, compositor and audio threads to nice -8, and sets its browser and GPU
+ * processes to -8 and its renderers back to 0: seen during a bench run, a "nice 19"
+ * camera browser had no process left at 19. Taking that right away with
  * setpriv put every thread at 19, and the bench's latency figures improved, but in
  * the test suite's quick bench the cameras then starved: the slate stayed on air for
  * 15 s after a cut, and too few flashes reached the A/V reader. Not kept.)

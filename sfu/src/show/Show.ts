@@ -147,7 +147,7 @@ export class Show extends EventEmitter<ShowEvents> {
       connectTimeoutMs: WHIP_CONNECT_TIMEOUT_MS, log, onChange: () => this.#changed(),
     });
     this.#slate = new Slate({
-      image: settings.slateImage, pool, log,
+      image: settings.slateImage, dir: join(settings.dataDir, 'slate'), pool, log,
       onProduced: (producer, router) => switcher.addProducer(SLATE_ID, 'Slate', producer, router),
     });
     const encoder = new ProgramEncoder({
