@@ -46,3 +46,8 @@ export class CannotStart extends Error {}
 export class ConfigError extends CannotStart {}
 /** The data dir or a file in it cannot be used. */
 export class StoreError extends CannotStart {}
+
+/** Why a program run with execFile failed: the last line it wrote on stderr, else the error's own message. */
+export function whyCommandFailed(err: unknown): string {
+  return ((err as { stderr?: string }).stderr ?? '').trim().split('\n').at(-1) || (err as Error).message;
+}

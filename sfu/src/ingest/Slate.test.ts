@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +44,7 @@ describe('the slate, encoded once and sent in a loop', () => {
 
   it('an image ffmpeg cannot read is an error naming it and where to set another, and leaves no file', async () => {
     const bad = join(dir, 'not-an-image.png');
-    spawnSync('sh', ['-c', `echo hello > ${bad}`]);
+    writeFileSync(bad, 'hello\n');
     const at = join(dir, 'bad.ts');
     await expect(encodeSlate(bad, at)).rejects.toThrow(/cannot encode the slate image .*not-an-image\.png: .+REGIE_SLATE_IMAGE/);
     expect(() => readFileSync(at)).toThrow();

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { types } from 'mediasoup';
+import { whyCommandFailed } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import { plainTransportIn } from '../media/plainTransports.js';
@@ -37,8 +38,7 @@ export async function encodeSlate(image: string, out: string): Promise<void> {
       '-f', 'mpegts', partial,
     ], { timeout: 30_000 });
   } catch (err) {
-    const why = ((err as { stderr?: string }).stderr ?? '').trim().split('\n').at(-1) || (err as Error).message;
-    throw new Error(`cannot encode the slate image ${image}: ${why} (REGIE_SLATE_IMAGE names the image: a PNG or JPEG)`);
+    throw new Error(`cannot encode the slate image ${image}: ${whyCommandFailed(err)} (REGIE_SLATE_IMAGE names the image: a PNG or JPEG)`);
   }
   renameSync(partial, out);
 }
@@ -52,9 +52,10 @@ export class Slate {
   readonly #onProduced: TakeProducer;
   readonly #log: Logger;
   readonly #supervised: Supervised;
-  /** the encoded second of the slate, once this server has encoded it */
-  #encodedFile?: string;
+  /** where the encoded second of the slate is kept */
   readonly #file: string;
+  /** whether this server has encoded it (a file from an earlier start may show another image) */
+  #encoded = false;
 
   /** `dir`: where the encoded second of the slate is kept (encoded again at each start: the image may have changed). */
   constructor(opts: { image: string; dir: string; pool: WorkerPool; onProduced: TakeProducer; log: Logger }) {
@@ -103,7 +104,7 @@ export class Slate {
     if (!run.current) return; // its router died meanwhile: the next run starts over
     const rtp = (t: types.PlainTransport, p: { pt: number; ssrc: number }) =>
       ['-payload_type', String(p.pt), '-ssrc', String(p.ssrc), '-f', 'rtp', `rtp://127.0.0.1:${t.tuple.localPort}?rtcpport=${t.rtcpTuple!.localPort}&pkt_size=1200`];
-    const encoded = await this.#encoded();
+    const encoded = await this.#encodedFile();
     if (!run.current) return;
     const ffmpeg = run.spawn('ffmpeg', [
       '-hide_banner', '-loglevel', 'error', '-nostdin',
@@ -133,12 +134,12 @@ export class Slate {
   }
 
   /** The encoded second of the slate, encoded now unless it already is (a run after the first, its file still there). */
-  async #encoded(): Promise<string> {
-    if (!this.#encodedFile || !existsSync(this.#encodedFile)) {
+  async #encodedFile(): Promise<string> {
+    if (!this.#encoded || !existsSync(this.#file)) {
       await encodeSlate(this.#image, this.#file);
-      this.#encodedFile = this.#file;
+      this.#encoded = true;
     }
-    return this.#encodedFile;
+    return this.#file;
   }
 
   close(): void {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { LogoImage, LogoPlacement, type LogoView } from '../../../shared/src/protocol.js';
-import { Invalid } from '../errors.js';
+import { Invalid, whyCommandFailed } from '../errors.js';
 
 const run = promisify(execFile);
 const MAGIC: Record<LogoImage['type'], { bytes: number[]; ext: string; codec: string; decoder: 'pngdec' | 'jpegdec' }> = {
@@ -125,8 +125,7 @@ async function probe(file: string, codec: string): Promise<{ width: number; heig
     ({ stdout: out } = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0',
       '-show_entries', 'stream=codec_name,width,height,nb_read_frames', '-of', 'json', file], { timeout: 10_000 }));
   } catch (err) {
-    const why = ((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n').at(-1);
-    throw new Invalid(`this image cannot be read (${why}): choose another PNG or JPEG logo`);
+    throw new Invalid(`this image cannot be read (${whyCommandFailed(err)}): choose another PNG or JPEG logo`);
   }
   const stream = (JSON.parse(out) as { streams?: { codec_name?: string; width?: number; height?: number; nb_read_frames?: string }[] }).streams?.[0];
   if (!stream || stream.codec_name !== codec || !stream.width || !stream.height) throw new Invalid('this image cannot be read as a PNG or JPEG: choose another logo');
