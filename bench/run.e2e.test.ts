@@ -83,7 +83,7 @@ describe('npm run bench -- --quick', () => {
     expect(report).toContain('## 8. WHEP viewers per core');
   });
 
-  it('latency: cuts timed at the receiver and at the SFU, glass-to-glass read from real frames in five places', () => {
+  it('latency: cuts timed at the receiver and at the SFU, glass-to-glass read from real frames in five places, the splice beside them', () => {
     const l = results.results.latency!;
     expect(l.cuts.n).toBe(3);
     expect(l.cuts.toReceiver.n).toBe(3);
@@ -98,6 +98,10 @@ describe('npm run bench -- --quick', () => {
       expect(l.glassToGlass[where].n).toBeGreaterThan(0);
       expect(l.glassToGlass[where].p50).toBeGreaterThan(0); // a frame cannot arrive before it was drawn
     }
+    // Today's path in the same run, the baseline: its own receiver and cuts.
+    expect(l.splice!.receiver.p50).toBeGreaterThan(0);
+    expect(l.splice!.toReceiver.n).toBe(3);
+    expect(report).toContain('splice (today\'s path): camera → RTMP receiver');
   });
 
   it('destinations: the three approaches side by side, each actually streaming to every receiver', () => {

@@ -85,10 +85,18 @@ export class ColourViewer {
 
   /** The longest time without a decoded frame between `from` and now. */
   longestGapSince(from: number): number {
+    return Math.max(0, ...this.gapsSince(from, 0).map((g) => g.ms));
+  }
+
+  /** Each time without a decoded frame of at least `atLeastMs` between `from` and now: when it began (ms after `from`) and how long it was. */
+  gapsSince(from: number, atLeastMs: number): { afterMs: number; ms: number }[] {
     const times = [from, ...this.seen.filter((s) => s.at >= from).map((s) => s.at), Date.now()];
-    let gap = 0;
-    for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i]! - times[i - 1]!);
-    return gap;
+    const gaps: { afterMs: number; ms: number }[] = [];
+    for (let i = 1; i < times.length; i++) {
+      const ms = times[i]! - times[i - 1]!;
+      if (ms >= atLeastMs) gaps.push({ afterMs: times[i - 1]! - from, ms });
+    }
+    return gaps;
   }
 
   stop(): void {

@@ -20,7 +20,7 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
   const out: string[] = [];
   const m = r.machine;
   out.push(`# Régie bench — ${r.date.slice(0, 10)}${r.quick ? ' (quick: a few samples each, not for conclusions)' : ''}`);
-  out.push(`Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}. Everything on loopback inside a private network namespace; real Chromium cameras (canvas cameras at 640x360 unless said, in a browser at nice 19: they stand in for phones, which are other machines in a real show), the real server, real ffmpeg, nginx-rtmp receivers. Took ${r.durationSeconds} s.`);
+  out.push(`Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}. Everything on loopback inside a private network namespace; real Chromium cameras (canvas cameras at 640x360 unless said, in a browser started at nice 19: they stand in for phones, which are other machines in a real show; ${process.getuid?.() === 0 ? 'run as root, Chromium raises its own processes back to 0 and −8, so here they share the two cores with the server at full weight' : 'not root, they stay at 19'}), the real server, real ffmpeg, nginx-rtmp receivers. Took ${r.durationSeconds} s.`);
   if (r.speed?.length) {
     out.push(`Machine speed, a fixed x264 encode (veryfast, 720p, one thread) in frames per CPU second — higher is faster; figures that need the CPU move with it between runs: ${r.speed.map((s) => `${s.when} ${num(s.framesPerCpuSecond, 0)}`).join(', ')}.` +
       ` CPU time taken by the hypervisor (steal) while a scenario ran: ${Object.entries(r.stealPercent ?? {}).map(([k, v]) => `${k} ${num(v, 1)} %`).join(', ') || 'not read'}.`);
@@ -29,9 +29,12 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
 
   const lat = r.results.latency;
   if (lat) {
-    out.push('## 1. Cut latency', 'Cuts to the camera in preview (seen there first, as a director cuts), then cuts to a camera the mixer was not decoding.', table(DIST_HEAD, [
+    const splice = lat.splice;
+    out.push('## 1. Cut latency', 'Cuts to the camera in preview (seen there first, as a director cuts), then cuts to a camera the mixer was not decoding. The splice rows: the same cuts through today\'s path (the camera\'s RTP spliced into the program encoder, REGIE_MIXER=off), in a show of their own in this run.', table(DIST_HEAD, [
       dist('cut → first frame of the new camera at the RTMP receiver', lat.cuts.toReceiver),
+      ...(splice ? [dist('splice (today\'s path): cut → first frame at the RTMP receiver', splice.toReceiver)] : []),
       dist('the same, minus the steady pipeline delay (receiver glass-to-glass p50)', lat.cuts.toReceiverNet),
+      ...(splice ? [dist('splice (today\'s path): the same, minus its steady delay', splice.toReceiverNet)] : []),
       dist('cut (director socket) → switch at the SFU', lat.cuts.toSfu),
       dist('inside the SFU: keyframe asked → keyframe arrived (the floor)', lat.cuts.keyframeWait),
       dist('age of that first frame at the receiver (capture → decoded)', lat.cuts.firstFramePipeline),
@@ -40,8 +43,9 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
         dist('its keyframe asked → arrived (the floor)', lat.coldCuts.keyframeWait),
       ] : []),
     ]));
-    out.push('## 2. Glass-to-glass latency', 'Camera pages draw their clock into every frame; it is read back from decoded frames.', table(DIST_HEAD, [
+    out.push('## 2. Glass-to-glass latency', 'Camera pages draw their clock into every frame; it is read back from decoded frames. Each place on its own: the receiver first (the studio open, its videos not read), then the director\'s two monitors, then each watch page.', table(DIST_HEAD, [
       dist('camera → RTMP receiver (decoded by ffmpeg)', lat.glassToGlass.receiver),
+      ...(splice ? [dist('splice (today\'s path): camera → RTMP receiver', splice.receiver)] : []),
       dist('camera → director\'s multiview tile', lat.glassToGlass.multiview),
       dist('camera → director\'s program monitor', lat.glassToGlass.programMonitor),
       dist('camera → low-latency watch page (WHEP, Chromium)', lat.glassToGlass.whep),
@@ -52,6 +56,7 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
       { label: 'cut → receiver', values: lat.cuts.samples.map((s) => s.toReceiver) },
       { label: 'cut → SFU switch', values: lat.cuts.samples.map((s) => s.toSfu).filter((v): v is number => v !== undefined) },
       { label: 'g2g receiver', values: lat.glassToGlass.samples.receiver },
+      ...(splice ? [{ label: 'g2g receiver, splice', values: splice.samples.receiver }, { label: 'cut → receiver, splice', values: splice.samples.cuts.map((c) => c.toReceiver) }] : []),
       { label: 'g2g multiview', values: lat.glassToGlass.samples.multiview },
       { label: 'g2g program monitor', values: lat.glassToGlass.samples.programMonitor },
       { label: 'g2g WHEP page', values: lat.glassToGlass.samples.whep },
@@ -89,7 +94,7 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
   const ws = r.results.whipScale;
   if (ws) {
     out.push('## 7. Scale with WHIP cameras that cost nothing to run',
-      `Pre-encoded 720p30 H.264 + Opus sent as it is (no encode) by WHIP publishers (werift, spread over one process per core); multiview open (the director's browser at nice 19: another machine in a real show); program live to one receiver. ` +
+      `Pre-encoded 720p30 H.264 + Opus sent as it is (no encode) by WHIP publishers (werift, spread over one process per core); multiview open (the director's browser started at nice 19: another machine in a real show); program live to one receiver. ` +
       `Server CPU in % of one core; per camera: above the same show with no camera (${num(ws.baseline.cpuPercentOfACore)} %, ${num(ws.baseline.peakRssMiB, 0)} MiB). ` +
       `Goal: ≤ 2 % of a core per camera. "Holds": the receiver got ≥ 95 % of ${ws.fps} fps, every camera sent all along and the first stayed on air. Largest count held here: **${ws.largestHeld}**.`,
       table(['cameras', 'server CPU %', 'per camera %', 'server peak MiB', 'director browser CPU %', 'publishers CPU %', 'program fps', 'cameras that stalled', 'holds'],
@@ -102,7 +107,7 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
   const wv = r.results.whepViewers;
   if (wv) {
     out.push('## 8. WHEP viewers per core',
-      `The 720p30 program (a pre-encoded WHIP camera on air, live to one receiver) played by WHEP players (werift, spread over one process per core, counting frames without decoding); the director's browser at nice 19. ` +
+      `The 720p30 program (a pre-encoded WHIP camera on air, live to one receiver) played by WHEP players (werift, spread over one process per core, counting frames without decoding); the director's browser started at nice 19. ` +
       `Server CPU in % of one core; per viewer: above the same live show with no player (${num(wv.baseline.cpuPercentOfACore)} %, ${num(wv.baseline.peakRssMiB, 0)} MiB). ` +
       `A viewer is two consumers (video, audio) on its own transport. Goal: within 2× of mediasoup's ${wv.mediasoupConsumersPerCore} consumers per core, counting each viewer as one consumer (the stricter reading): ≥ ${wv.goalViewersPerCore} viewers per core. ` +
       `"Served": players that received ≥ 95 % of ${wv.fps} fps.`,

@@ -1,14 +1,17 @@
-// 1. Cut latency and 2. glass-to-glass latency, in one show: two clock cameras on air
-// in turn, one RTMP receiver read frame by frame, the director's studio page open, and
-// the two watch pages a viewer would open — low latency (WHEP) and HLS — read the same
-// way, each on its own after the others: reading every frame of four videos at once
-// starves two cores, and the receiver's probe then falls seconds behind what it measures.
+// 1. Cut latency and 2. glass-to-glass latency: two clock cameras on air in turn, one
+// RTMP receiver read frame by frame, the director's studio page open, and the two watch
+// pages a viewer would open — low latency (WHEP) and HLS — read the same way, each on
+// its own after the others: reading every frame of four videos at once starves two
+// cores, and the receiver's probe then falls seconds behind what it measures. First the
+// same receiver and cuts through today's path (the camera spliced, REGIE_MIXER=off), in
+// a show of its own, as the baseline the mixer's figures sit beside.
 import type { Page } from 'playwright-core';
 import { newContext } from '../../testkit/browser.js';
 import { captureTime, readClock } from '../../testkit/frameClock.js';
 import { waitForMonitorColour } from '../../testkit/studio.js';
 import { BenchShow, type BenchCamera } from '../lib/show.js';
 import { summarize, type Summary } from '../lib/stats.js';
+import type { ClockProbe } from '../lib/ClockProbe.js';
 import type { BenchContext } from '../context.js';
 
 export type LatencyResult = {
@@ -33,6 +36,13 @@ export type LatencyResult = {
   };
   /** cuts to a camera the mixer was not decoding: it is brought in, its keyframe waited for */
   coldCuts: { n: number; toReceiverNet: Summary; keyframeWait: Summary; samples: CutSample[] };
+  /** the same receiver and cuts through the splice (REGIE_MIXER=off), in this run */
+  splice?: SteadyAndCuts;
+};
+
+type SteadyAndCuts = {
+  receiver: Summary; toReceiver: Summary; toReceiverNet: Summary;
+  samples: { receiver: number[]; cuts: CutSample[] };
 };
 
 type CutSample = { toReceiver: number; toSfu?: number; keyframeWait?: number; firstFramePipeline?: number };
@@ -81,30 +91,94 @@ async function pageGlassToGlass(page: Page, selector: string, ms: number): Promi
   }, [selector, ms, readClock.toString(), captureTime.toString()] as const);
 }
 
-export async function latency(ctx: BenchContext): Promise<LatencyResult> {
-  const show = await BenchShow.open();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A show with two clock cameras, the first on air and live to one receiver, settled. */
+async function openShow(ctx: BenchContext, env: Record<string, string>, what: string): Promise<{ show: BenchShow; a: BenchCamera; b: BenchCamera; probe: ClockProbe }> {
+  const show = await BenchShow.open(env);
   try {
-    ctx.progress('latency: two clock cameras, one RTMP receiver');
+    ctx.progress(`${what}: two clock cameras, one RTMP receiver`);
     const a = await show.addCamera();
     const b = await show.addCamera();
-    ctx.progress('latency: cameras live; going live');
+    ctx.progress(`${what}: cameras live; going live`);
     await show.cut(a.slotId);
     await show.goLive(1);
-    const probe = show.probes[0]!;
     await show.ensureOnAir(a);
-    await new Promise((r) => setTimeout(r, 3000)); // settle
+    await sleep(3000); // settle
     await show.ensureOnAir(a);
+    return { show, a, b, probe: show.probes[0]! };
+  } catch (err) {
+    await show.close();
+    throw err;
+  }
+}
 
-    ctx.progress('latency: glass-to-glass (receiver, multiview, program monitor)');
-    const window = ctx.quick ? 4000 : 15000;
-    const from = Date.now();
+/**
+ * Glass-to-glass at the receiver over `ms`, nothing else read meanwhile: reading a page's
+ * video frames (a software copy of each picture, 60 a second for the director's two
+ * monitors) takes CPU from the program path on these two cores, where a real director's
+ * browser is on another machine. The cuts are timed the same way.
+ */
+async function receiverGlassToGlass(probe: ClockProbe, ms: number): Promise<number[]> {
+  const from = Date.now();
+  await sleep(ms); // (the probe reads every frame meanwhile)
+  return probe.between(from, Date.now()).filter((f) => f.capturedAt !== undefined).map((f) => f.at - f.capturedAt!);
+}
+
+/** A cut to that camera, timed: asked → its first frame at the receiver, and what the server says of it. */
+async function timedCut(show: BenchShow, probe: ClockProbe, next: BenchCamera): Promise<CutSample> {
+  const at = await show.cut(next.slotId);
+  const frame = await probe.firstAfter(at, next.colour, 15000);
+  await sleep(300); // the log line is written by now
+  const log = show.onAirAfter(at - 5).find((l) => l.source === next.slotId);
+  return {
+    toReceiver: frame.at - at,
+    toSfu: log ? (log.time as number) - at : undefined,
+    keyframeWait: log?.keyframeWaitMs as number | undefined,
+    firstFramePipeline: frame.capturedAt !== undefined ? frame.at - frame.capturedAt : undefined,
+  };
+}
+
+const windowMs = (ctx: BenchContext) => (ctx.quick ? 4000 : 15000);
+const cutCount = (ctx: BenchContext) => (ctx.quick ? 3 : 20);
+const betweenCutsMs = (ctx: BenchContext) => (ctx.quick ? 1000 : 2500);
+
+/** Today's path, the baseline: the on-air camera's RTP spliced into the program encoder. */
+async function splicePath(ctx: BenchContext): Promise<SteadyAndCuts> {
+  const { show, a, b, probe } = await openShow(ctx, { REGIE_MIXER: 'off' }, 'latency, splice');
+  try {
+    ctx.progress('latency, splice: glass-to-glass at the receiver');
+    const receiver = await receiverGlassToGlass(probe, windowMs(ctx));
+    const steady = summarize(receiver).p50 ?? 0;
+    const cuts: CutSample[] = [];
+    for (let i = 0; i < cutCount(ctx); i++) {
+      const next = i % 2 === 0 ? b : a;
+      ctx.progress(`latency, splice: cut ${i + 1}/${cutCount(ctx)} to ${next.name}`);
+      cuts.push(await timedCut(show, probe, next));
+      await sleep(betweenCutsMs(ctx));
+    }
+    return {
+      receiver: summarize(receiver), toReceiver: summarize(cuts.map((c) => c.toReceiver)),
+      toReceiverNet: summarize(cuts.map((c) => c.toReceiver - steady)), samples: { receiver, cuts },
+    };
+  } finally {
+    await show.close();
+  }
+}
+
+export async function latency(ctx: BenchContext): Promise<LatencyResult> {
+  const splice = await splicePath(ctx);
+  const { show, a, b, probe } = await openShow(ctx, {}, 'latency');
+  try {
+    const window = windowMs(ctx);
+    ctx.progress('latency: glass-to-glass at the receiver');
+    const receiver = await receiverGlassToGlass(probe, window);
+    const steady = summarize(receiver).p50 ?? 0;
+    ctx.progress('latency: glass-to-glass at the director\'s multiview and program monitor');
     const [multiview, programMonitor] = await Promise.all([
       pageGlassToGlass(show.director, `[data-testid="camera-tile"][data-slot-id="${a.slotId}"] video`, window),
       pageGlassToGlass(show.director, '[data-testid="program-monitor"] video', window),
     ]);
-    const receiver = probe.between(from, Date.now()).filter((f) => f.capturedAt !== undefined).map((f) => f.at - f.capturedAt!);
-    const steady = summarize(receiver).p50 ?? 0;
-
     // The watch pages, as viewers open them: each plays before it is measured, and one at a
     // time: with the program mixer composing on the same two cores, reading both pages'
     // frames at once starved the WHEP page's renderer (0.9 s behind, or no frame read).
@@ -130,28 +204,15 @@ export async function latency(ctx: BenchContext): Promise<LatencyResult> {
     ctx.progress(`latency: ${b.name} in preview`);
     await show.request('switcher:preview', { sourceId: b.slotId });
     await waitForMonitorColour(show.director, 'preview', b.colour, 15000);
-    await new Promise((r) => setTimeout(r, ctx.quick ? 1000 : 2500)); // (as between cuts)
+    await sleep(betweenCutsMs(ctx)); // (as between cuts)
     let onAir = a;
-    const timedCut = async (next: BenchCamera): Promise<CutSample> => {
-      const at = await show.cut(next.slotId);
-      const frame = await probe.firstAfter(at, next.colour, 15000);
-      await new Promise((r) => setTimeout(r, 300)); // the log line is written by now
-      const log = show.onAirAfter(at - 5).find((l) => l.source === next.slotId);
-      onAir = next;
-      return {
-        toReceiver: frame.at - at,
-        toSfu: log ? (log.time as number) - at : undefined,
-        keyframeWait: log?.keyframeWaitMs as number | undefined,
-        firstFramePipeline: frame.capturedAt !== undefined ? frame.at - frame.capturedAt : undefined,
-      };
-    };
-    const cutCount = ctx.quick ? 3 : 20;
     const samples: CutSample[] = [];
-    for (let i = 0; i < cutCount; i++) {
+    for (let i = 0; i < cutCount(ctx); i++) {
       const next = onAir === a ? b : a;
-      ctx.progress(`latency: cut ${i + 1}/${cutCount} to ${next.name}`);
-      samples.push(await timedCut(next));
-      await new Promise((r) => setTimeout(r, ctx.quick ? 1000 : 2500));
+      ctx.progress(`latency: cut ${i + 1}/${cutCount(ctx)} to ${next.name}`);
+      samples.push(await timedCut(show, probe, next));
+      onAir = next;
+      await sleep(betweenCutsMs(ctx));
     }
     // A cut to a source the mixer does not decode (neither on air, in preview, nor under
     // the slate): the slate put in preview lets go of the camera in preview at once
@@ -163,8 +224,9 @@ export async function latency(ctx: BenchContext): Promise<LatencyResult> {
       const next = onAir === a ? b : a;
       ctx.progress(`latency: cut ${i + 1}/${coldCount} to a camera not decoded (${next.name})`);
       await show.request('switcher:preview', { sourceId: 'slate' });
-      cold.push(await timedCut(next));
-      await new Promise((r) => setTimeout(r, ctx.quick ? 1000 : 2500));
+      cold.push(await timedCut(show, probe, next));
+      onAir = next;
+      await sleep(betweenCutsMs(ctx));
     }
     const pick = (k: keyof CutSample, from = samples) => from.map((s) => s[k]).filter((v): v is number => v !== undefined);
     return {
@@ -188,6 +250,7 @@ export async function latency(ctx: BenchContext): Promise<LatencyResult> {
         keyframeWait: summarize(pick('keyframeWait', cold)),
         samples: cold,
       },
+      splice,
     };
   } finally {
     await show.close();
