@@ -1,10 +1,7 @@
-// The program mixer, end to end: real Chromium cameras, the real mixer process
-// (GStreamer), the real encoder and a real RTMP receiver whose frames are decoded and
-// their colour read back. A dissolve shows blended frames at the receiver; a camera
-// that can only send VP8 goes on air; the mixer SIGKILLed leaves the program on air
-// (the on-air camera is spliced meanwhile) and the destination's session open, and a
-// new mixer takes the program back; the on-air camera dying in the middle of a
-// dissolve leaves the slate on air, the program never stalling.
+// The program mixer, end to end: real Chromium cameras, the real mixer (GStreamer), the
+// real encoder and a real RTMP receiver whose frames are decoded and their colour read
+// back: transitions, the T-bar, a VP8-only camera, layouts, the preview, graphics, and
+// the mixer or the on-air camera dying without the program stalling.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +45,12 @@ async function fullFrameOnAir(sourceId: string): Promise<void> {
   await control.until(`${sourceId} on air, full frame`, () => control.state?.program?.program === sourceId && control.state.program.programLayout?.kind === 'full', 5000);
 }
 
+/** A camera put in preview by its key in the studio, as a director would. */
+async function previewByKey(key: '1' | '2', label: string): Promise<void> {
+  await director.keyboard.press(key);
+  await director.waitForSelector(`[data-testid="preview-monitor"][data-source-label="${label}"]`, { timeout: 5000 });
+}
+
 async function setTransition(kind: string, seconds: number): Promise<void> {
   await director.getByLabel('Transition', { exact: true }).selectOption(kind);
   await director.getByLabel('Transition duration (s)').fill(String(seconds));
@@ -84,8 +87,7 @@ afterAll(async () => {
 describe('transitions', () => {
   it('T takes preview on air with a dissolve: the receiver sees red and blue blended, then blue', async () => {
     await setTransition('mix', 1.5);
-    await director.keyboard.press('2'); // blue in preview
-    await director.waitForSelector('[data-testid="preview-monitor"][data-source-label="Trocadéro"]', { timeout: 5000 });
+    await previewByKey('2', 'Trocadéro'); // blue in preview
     const from = Date.now();
     await director.keyboard.press('t');
     await viewer.waitFor('blue', 15000, from);
@@ -102,8 +104,7 @@ describe('transitions', () => {
     // 3 s: the frames near black last long enough for the viewer's reads (5 a second) on
     // a loaded machine (with 1.5 s, a run here read none darker than 60).
     await setTransition('dip-black', 3);
-    await director.keyboard.press('1'); // red in preview
-    await director.waitForSelector('[data-testid="preview-monitor"][data-source-label="Tower — north"]', { timeout: 5000 });
+    await previewByKey('1', 'Tower — north'); // red in preview
     const from = Date.now();
     await director.keyboard.press('t');
     await viewer.waitFor('red', 15000, from);
@@ -367,8 +368,7 @@ describe('when the mixer dies', () => {
     // Red all along: spliced while the mixer was down, composed again after.
     await viewer.waitFor('red', 5000, Date.now());
     const gap = viewer.longestGapSince(killedAt);
-    const gaps = viewer.gapsSince(killedAt, 300).map((g) => `${g.ms} ms from +${g.afterMs} ms`).join(', ') || 'none';
-    console.log(`mixer SIGKILL: longest gap at the receiver ${gap} ms (gaps of 0.3 s or more: ${gaps}); a new mixer composing after ${composingAfter} ms`);
+    console.log(`mixer SIGKILL: longest gap at the receiver ${gap} ms (gaps of 0.3 s or more: ${viewer.describeGapsSince(killedAt, 300)}); a new mixer composing after ${composingAfter} ms`);
     expect(gap).toBeLessThan(2000);
     expect(viewer.seen.filter((f) => f.at >= killedAt).every((f) => f.colour === 'red' || f.colour === 'other')).toBe(true);
     expect(await mixerPid()).not.toBe(before.pid);
@@ -376,8 +376,7 @@ describe('when the mixer dies', () => {
     expect(destination()?.reconnects ?? 0).toBe(before.reconnects);
     // And the new mixer mixes.
     await setTransition('mix', 1);
-    await director.keyboard.press('2');
-    await director.waitForSelector('[data-testid="preview-monitor"][data-source-label="Trocadéro"]', { timeout: 5000 });
+    await previewByKey('2', 'Trocadéro');
     await director.keyboard.press('t');
     await viewer.waitFor('blue', 15000);
   });
@@ -385,8 +384,7 @@ describe('when the mixer dies', () => {
   it('the on-air camera killed in the middle of a dissolve: the program never stalls, the slate goes on air', async () => {
     await fullFrameOnAir(cams.blue.slotId);
     await setTransition('mix', 3);
-    await director.keyboard.press('1'); // red in preview; blue on air
-    await director.waitForSelector('[data-testid="preview-monitor"][data-source-label="Tower — north"]', { timeout: 5000 });
+    await previewByKey('1', 'Tower — north'); // red in preview; blue on air
     const from = Date.now();
     await director.keyboard.press('t');
     // The mix starts once the mixer decodes red (it was just put in preview): then red comes in over blue.

@@ -99,6 +99,11 @@ export class ColourViewer {
     return gaps;
   }
 
+  /** The gaps of at least `atLeastMs` since `from`, in words for a test's log: "412 ms from +35 ms, …" or "none". */
+  describeGapsSince(from: number, atLeastMs: number): string {
+    return this.gapsSince(from, atLeastMs).map((g) => `${g.ms} ms from +${g.afterMs} ms`).join(', ') || 'none';
+  }
+
   stop(): void {
     this.#stopped = true;
     this.#proc?.kill('SIGKILL');

@@ -6,6 +6,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { cpuGroup } from './cpuGroup.js';
 import { descendants, signalAll, trees } from './processTree.js';
 
 export const CHROMIUM = process.env.REGIE_CHROMIUM ?? '/usr/bin/chromium';
@@ -20,22 +21,27 @@ export const ARGS = [
 ];
 
 /**
- * `nice`: run at the lowest CPU priority. The bench's camera browsers stand in for
- * phones (other machines in a real show): on a small test machine they must not take
- * the CPU from the studio being measured. (Run as root, Chromium still raises its
- * renderer, compositor and audio threads to nice -8, and sets its browser and GPU
- * processes to -8 and its renderers back to 0: seen during a bench run, a "nice 19"
- * camera browser had no process left at 19. Taking that right away with
- * setpriv put every thread at 19, and the bench's latency figures improved, but in
- * the test suite's quick bench the cameras then starved: the slate stayed on air for
- * 15 s after a cut, and too few flashes reached the A/V reader. Not kept.)
+ * `apart`: a browser standing in for another machine — the bench's cameras (phones in a
+ * real show) and, for some scenarios, the director's laptop — must not take the CPU
+ * from the studio being measured on a small test machine. It runs in a CPU group of its
+ * own (cpuGroup.ts), every process and thread of it together weighing as one ordinary
+ * process; where this process may not make one (not root), at nice 19.
+ *
+ * (Nice alone was not enough: run as root, Chromium raises its renderer, compositor and
+ * audio threads to nice -8, and sets its browser and GPU processes to -8 and its
+ * renderers back to 0 — seen during a bench run, a "nice 19" camera browser had no
+ * process left at 19. Taking that right away with setpriv put every thread at 19, and
+ * in the test suite's quick bench the cameras then starved: the slate stayed on air for
+ * 15 s after a cut, and too few flashes reached the A/V reader.)
  */
-export async function launchBrowser(opts: { nice?: boolean } = {}): Promise<Browser> {
+export async function launchBrowser(opts: { apart?: boolean } = {}): Promise<Browser> {
   let executablePath = CHROMIUM;
-  if (opts.nice) {
-    const dir = mkdtempSync(join(tmpdir(), 'regie-nice-chromium-'));
+  const group = opts.apart ? cpuGroup('browser') : undefined;
+  if (opts.apart) {
+    const dir = mkdtempSync(join(tmpdir(), 'regie-apart-chromium-'));
     executablePath = join(dir, 'chromium');
-    writeFileSync(executablePath, `#!/bin/sh\nexec nice -n 19 ${CHROMIUM} "$@"\n`);
+    const join_ = group ? `echo $$ > '${group.procs}'\n` : '';
+    writeFileSync(executablePath, `#!/bin/sh\n${join_}exec ${group ? '' : 'nice -n 19 '}${CHROMIUM} "$@"\n`);
     chmodSync(executablePath, 0o755);
   }
   // A mark on its command line finds this browser's processes again, for `close` below.
@@ -43,7 +49,7 @@ export async function launchBrowser(opts: { nice?: boolean } = {}): Promise<Brow
   const browser = await chromium.launch({ executablePath, headless: true, args: [...ARGS, mark] });
   const close = browser.close.bind(browser);
   // Playwright's close waits for Chromium to exit, without a limit. A browser starved of
-  // CPU (nice 19 on a saturated machine) or wedged would hold the test or the bench
+  // CPU (apart, on a saturated machine) or wedged would hold the test or the bench
   // forever, its pages still sending: past the limit, its processes are killed.
   browser.close = async (options) => {
     let timer: NodeJS.Timeout | undefined;
@@ -55,6 +61,7 @@ export async function launchBrowser(opts: { nice?: boolean } = {}): Promise<Brow
     });
     await Promise.race([close(options), limit]);
     clearTimeout(timer);
+    group?.remove();
   };
   return browser;
 }

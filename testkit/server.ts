@@ -21,6 +21,8 @@ export type RegieServer = {
   output: () => string;
   /** the structured log lines (JSON) */
   logLines: () => Record<string, unknown>[];
+  /** The first log line (already written or to come) that `match` accepts; undefined if none within `timeoutMs`. */
+  waitForLog: (match: (line: Record<string, unknown>) => boolean, timeoutMs: number) => Promise<Record<string, unknown> | undefined>;
   workerPids: () => Promise<number[]>;
   /** the server process itself (under the supervisor when supervised) */
   serverPid: () => number;
@@ -82,13 +84,30 @@ export async function startServer(env: Record<string, string> = {}, opts: {
     child.stdout!.on('data', check);
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}) during start:\n${out}`)); });
   });
+  // (Complete lines only: a chunk may end in the middle of one.)
+  const logLines = () => stdout.split('\n').slice(0, -1).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
     url: `https://127.0.0.1:${port}`,
     secret,
     dataDir,
     process: child,
     output: () => out,
-    logLines: () => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
+    logLines,
+    waitForLog: (match, timeoutMs) => new Promise((resolve) => {
+      const look = () => {
+        const line = logLines().find(match);
+        if (!line) return false;
+        done(line);
+        return true;
+      };
+      const done = (line?: Record<string, unknown>) => {
+        clearTimeout(timer);
+        child.stdout!.off('data', look);
+        resolve(line);
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      if (!look()) child.stdout!.on('data', look);
+    }),
     workerPids: async () => descendants(child.pid!, 'mediasoup-worker'),
     serverPid: () => {
       if (!opts.supervised) return child.pid!;

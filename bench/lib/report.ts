@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { BenchResults } from '../catalog.js';
+import { cpuGroupsAvailable } from '../../testkit/cpuGroup.js';
 import { barChart, stripChart } from './charts.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -15,12 +16,16 @@ function table(head: string[], rows: (string | number)[][]): string {
 }
 const dist = (name: string, s: Summary) => [name, s.n, ms(s.p50), ms(s.p95), ms(s.min), ms(s.max)];
 const DIST_HEAD = ['', 'n', 'p50', 'p95', 'min', 'max'];
+/** How the bench's browsers were kept from the studio's CPU (testkit/browser.ts, `apart`). */
+const APART = cpuGroupsAvailable()
+  ? 'in a CPU group of its own (all its processes together weigh as one ordinary process when the two cores are contended; Chromium raises its own threads to nice −8, which nice alone cannot undo)'
+  : 'at nice 19 (not allowed to make CPU groups here; run as root, Chromium would raise its threads back to −8)';
 
 export function writeReport(r: BenchResults, base: string): { text: string } {
   const out: string[] = [];
   const m = r.machine;
   out.push(`# Régie bench — ${r.date.slice(0, 10)}${r.quick ? ' (quick: a few samples each, not for conclusions)' : ''}`);
-  out.push(`Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}. Everything on loopback inside a private network namespace; real Chromium cameras (canvas cameras at 640x360 unless said, in a browser started at nice 19: they stand in for phones, which are other machines in a real show; ${process.getuid?.() === 0 ? 'run as root, Chromium raises its own processes back to 0 and −8, so here they share the two cores with the server at full weight' : 'not root, they stay at 19'}), the real server, real ffmpeg, nginx-rtmp receivers. Took ${r.durationSeconds} s.`);
+  out.push(`Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}. Everything on loopback inside a private network namespace; real Chromium cameras (canvas cameras at 640x360 unless said, in a browser of their own: they stand in for phones, which are other machines in a real show, as the director's browser stands in for a laptop; each browser runs ${APART}), the real server, real ffmpeg, nginx-rtmp receivers. Took ${r.durationSeconds} s.`);
   if (r.speed?.length) {
     out.push(`Machine speed, a fixed x264 encode (veryfast, 720p, one thread) in frames per CPU second — higher is faster; figures that need the CPU move with it between runs: ${r.speed.map((s) => `${s.when} ${num(s.framesPerCpuSecond, 0)}`).join(', ')}.` +
       ` CPU time taken by the hypervisor (steal) while a scenario ran: ${Object.entries(r.stealPercent ?? {}).map(([k, v]) => `${k} ${num(v, 1)} %`).join(', ') || 'not read'}.`);
@@ -94,7 +99,7 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
   const ws = r.results.whipScale;
   if (ws) {
     out.push('## 7. Scale with WHIP cameras that cost nothing to run',
-      `Pre-encoded 720p30 H.264 + Opus sent as it is (no encode) by WHIP publishers (werift, spread over one process per core); multiview open (the director's browser started at nice 19: another machine in a real show); program live to one receiver. ` +
+      `Pre-encoded 720p30 H.264 + Opus sent as it is (no encode) by WHIP publishers (werift, spread over one process per core); multiview open (the director's browser ${APART}: another machine in a real show); program live to one receiver. ` +
       `Server CPU in % of one core; per camera: above the same show with no camera (${num(ws.baseline.cpuPercentOfACore)} %, ${num(ws.baseline.peakRssMiB, 0)} MiB). ` +
       `Goal: ≤ 2 % of a core per camera. "Holds": the receiver got ≥ 95 % of ${ws.fps} fps, every camera sent all along and the first stayed on air. Largest count held here: **${ws.largestHeld}**.`,
       table(['cameras', 'server CPU %', 'per camera %', 'server peak MiB', 'director browser CPU %', 'publishers CPU %', 'program fps', 'cameras that stalled', 'holds'],
@@ -107,7 +112,7 @@ export function writeReport(r: BenchResults, base: string): { text: string } {
   const wv = r.results.whepViewers;
   if (wv) {
     out.push('## 8. WHEP viewers per core',
-      `The 720p30 program (a pre-encoded WHIP camera on air, live to one receiver) played by WHEP players (werift, spread over one process per core, counting frames without decoding); the director's browser started at nice 19. ` +
+      `The 720p30 program (a pre-encoded WHIP camera on air, live to one receiver) played by WHEP players (werift, spread over one process per core, counting frames without decoding); the director's browser ${APART}. ` +
       `Server CPU in % of one core; per viewer: above the same live show with no player (${num(wv.baseline.cpuPercentOfACore)} %, ${num(wv.baseline.peakRssMiB, 0)} MiB). ` +
       `A viewer is two consumers (video, audio) on its own transport. Goal: within 2× of mediasoup's ${wv.mediasoupConsumersPerCore} consumers per core, counting each viewer as one consumer (the stricter reading): ≥ ${wv.goalViewersPerCore} viewers per core. ` +
       `"Served": players that received ≥ 95 % of ${wv.fps} fps.`,

@@ -31,16 +31,15 @@ export class BenchShow {
   readonly probes: ClockProbe[] = [];
 
   /**
-   * `niceDirector`: the director's browser at the lowest CPU priority too, for scenarios
-   * that measure the server against its own limits (the director's laptop is another
-   * machine in a real show; its decoding is measured apart).
+   * Every browser of the bench stands in for another machine — the director's laptop,
+   * the cameras' phones — and runs apart (testkit/browser.ts): a CPU group each, so that
+   * on a small test machine they do not take the CPU from the studio being measured.
    */
-  static async open(env: Record<string, string> = {}, opts: { publicHost?: string; supervised?: boolean; niceDirector?: boolean } = {}): Promise<BenchShow> {
+  static async open(env: Record<string, string> = {}, opts: { publicHost?: string; supervised?: boolean } = {}): Promise<BenchShow> {
     const show = new BenchShow();
-    const { niceDirector = false, ...serverOpts } = opts;
-    show.server = await startServer({ REGIE_LOG_LEVEL: 'info', ...env }, serverOpts);
-    show.browser = await launchBrowser({ nice: niceDirector });
-    show.cameraBrowser = await launchBrowser({ nice: true });
+    show.server = await startServer({ REGIE_LOG_LEVEL: 'info', ...env }, opts);
+    show.browser = await launchBrowser({ apart: true });
+    show.cameraBrowser = await launchBrowser({ apart: true });
     show.director = await openStudio(show.browser, show.server.url, show.server.secret);
     show.control = io(`${show.server.url}/director`, { auth: { secret: show.server.secret }, transports: ['websocket'], rejectUnauthorized: false });
     show.control.on('show:state', (s: ShowView) => { show.state = s; });
@@ -182,9 +181,9 @@ export class BenchShow {
     return at;
   }
 
-  /** The server's 'on air' log lines after a time (pino time, ms). */
-  onAirAfter(since: number): Record<string, unknown>[] {
-    return this.server.logLines().filter((l) => l.msg === 'on air' && (l.time as number) >= since);
+  /** The server's 'on air' log line for this source at or after a time (pino time, ms), once written; undefined if none comes within 5 s (a cut abandoned). */
+  onAirLine(since: number, sourceId: string): Promise<Record<string, unknown> | undefined> {
+    return this.server.waitForLog((l) => l.msg === 'on air' && l.source === sourceId && (l.time as number) >= since, 5000);
   }
 
   async close(): Promise<void> {

@@ -129,8 +129,7 @@ async function receiverGlassToGlass(probe: ClockProbe, ms: number): Promise<numb
 async function timedCut(show: BenchShow, probe: ClockProbe, next: BenchCamera): Promise<CutSample> {
   const at = await show.cut(next.slotId);
   const frame = await probe.firstAfter(at, next.colour, 15000);
-  await sleep(300); // the log line is written by now
-  const log = show.onAirAfter(at - 5).find((l) => l.source === next.slotId);
+  const log = await show.onAirLine(at - 5, next.slotId);
   return {
     toReceiver: frame.at - at,
     toSfu: log ? (log.time as number) - at : undefined,

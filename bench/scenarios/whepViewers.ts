@@ -49,7 +49,7 @@ export async function whepViewers(ctx: BenchContext): Promise<WhepViewersResult>
   const windowMs = ctx.quick ? 5000 : 20000;
   const file = preEncodedCamera();
   const fleet = await WeriftFleet.start();
-  const show = await BenchShow.open({ REGIE_OUTPUT_SIZE: '1280x720' }, { niceDirector: true }).catch(async (err: unknown) => { await fleet.close(); throw err; });
+  const show = await BenchShow.open({ REGIE_OUTPUT_SIZE: '1280x720' }).catch(async (err: unknown) => { await fleet.close(); throw err; });
   let players = 0;
   let counter: FrameCounter | undefined;
   const samples: WhepViewersSample[] = [];

@@ -2,7 +2,7 @@
 // of processes) sending a pre-encoded 720p30 H.264 + Opus file as it is (ffmpeg copies it, no
 // encode), so the machine's cores measure Régie — the SFU, the switcher, the program
 // encode — and not its cameras. 1, 4, 8, 16, 32 cameras, the director's multiview open
-// (its browser decodes every tile, at nice 19: measured apart), the program live to one receiver.
+// (its browser decodes every tile, in a CPU group of its own: measured apart), the program live to one receiver.
 // Per camera: the server's CPU above the same show with no camera at all.
 import { descendants } from '../../testkit/processTree.js';
 import { FrameCounter } from '../lib/FrameCounter.js';
@@ -45,7 +45,7 @@ export async function whipScale(ctx: BenchContext): Promise<WhipScaleResult> {
   const windowMs = ctx.quick ? 5000 : 20000;
   const file = preEncodedCamera();
   const fleet = await WeriftFleet.start();
-  const show = await BenchShow.open({ REGIE_OUTPUT_SIZE: '1280x720' }, { niceDirector: true }).catch(async (err: unknown) => { await fleet.close(); throw err; });
+  const show = await BenchShow.open({ REGIE_OUTPUT_SIZE: '1280x720' }).catch(async (err: unknown) => { await fleet.close(); throw err; });
   const slotIds: string[] = [];
   let counter: FrameCounter | undefined;
   const samples: WhipScaleSample[] = [];

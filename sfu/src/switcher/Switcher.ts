@@ -177,9 +177,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     this.#policy.resume(intent, label);
   }
 
-  setPreview(sourceId: string): void {
-    this.#policy.setPreview(sourceId);
-  }
+  setPreview(sourceId: string): void { this.#policy.setPreview(sourceId); }
 
   /** Preview goes on air (with its layout), cut or with a transition; the shot on air goes to preview. */
   cut(transition?: Transition): void {
@@ -244,9 +242,7 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
   }
 
   /** What a camera's tally light shows. */
-  tally(sourceId: string): ReturnType<SwitchingPolicy['tally']> {
-    return this.#policy.tally(sourceId);
-  }
+  tally(sourceId: string): ReturnType<SwitchingPolicy['tally']> { return this.#policy.tally(sourceId); }
 
   #seen(id: string): SourceSeen | undefined {
     const s = id === MIXER_ID ? undefined : this.#sources.get(id);
@@ -316,7 +312,10 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
       this.#mixer?.take(sourceId); // what a mixer that comes (back) composes first
     }
     this.#resumeWanted();
-    this.#requestKeyFrame(true);
+    // A take composed by the mixer whose output is on air changes nothing downstream: no
+    // keyframe of that output (an IDR at every destination, a burst of bits, every cut).
+    if (this.#video.active !== MIXER_ID || this.#video.pending !== undefined) this.#requestKeyFrame(true);
+    else if (this.#mixer?.pending) this.#mixer.requestInputKeyFrame(this.#mixer.pending);
   }
 
   /**
