@@ -30,6 +30,7 @@ const mixerState = () => control.state?.program?.mixer?.state;
 const destination = () => control.state?.destinations?.[0];
 /** A frame that is neither camera but both at once: red and blue mixed. */
 const blended = (rgb: [number, number, number]) => rgb[0] > 50 && rgb[2] > 50 && rgb[1] < 60;
+const tallyIs = (cam: StreamingCamera, state: string) => cam.page.waitForSelector(`[data-testid="camera-page"][data-tally="${state}"]`, { timeout: 5000 });
 
 async function mixerPid(): Promise<number> {
   const [pid] = await server.childPids('mixer.py');
@@ -130,10 +131,12 @@ describe('the T-bar', () => {
     const heldFrames = viewer.seen.filter((f) => f.at >= held);
     expect(heldFrames.every((f) => blended(f.rgb)), `held part way (seen: ${heldFrames.map((f) => f.rgb.join('/')).join(' ')})`).toBe(true);
     expect(control.state?.program?.program).toBe(cams.red.slotId);
+    await tallyIs(cams.blue, 'program'); // (seen on the program, part way: its operator is on air)
     // Back to the start: the program as it was, nothing taken.
     const back = Date.now();
     await control.request('switcher:tbar', { position: 0 });
     await viewer.waitFor('red', 15000, back);
+    await tallyIs(cams.blue, 'preview');
     // Pushed to the end in the studio (the slider, End key): blue on air, red in preview, the bar back at the start.
     const bar = director.getByTestId('tbar');
     await bar.focus();
@@ -172,6 +175,7 @@ describe('layouts', () => {
     const inset = nginx.viewer(KEY, { x: 0.7, y: 0.66, w: 0.2, h: 0.22 }); // inside the bottom-right inset
     const main = nginx.viewer(KEY, { x: 0.05, y: 0.05, w: 0.4, h: 0.4 }); // top left: the main picture
     const left = nginx.viewer(KEY, { x: 0.1, y: 0.35, w: 0.3, h: 0.3 }); // the middle of the left half
+    const right = nginx.viewer(KEY, { x: 0.6, y: 0.4, w: 0.3, h: 0.2 }); // (each 16:9 picture letterboxed in its half: their middles)
     try {
       await control.request('switcher:preview', { sourceId: cams.red.slotId });
       await control.request('switcher:layout', { layout: { kind: 'pip', inset: cams.blue.slotId, corner: 'bottom-right', size: 0.3 } });
@@ -179,26 +183,22 @@ describe('layouts', () => {
       await inset.waitFor('blue', 15000);
       await main.waitFor('red', 15000);
       expect(control.state?.program?.programLayout).toMatchObject({ kind: 'pip', inset: cams.blue.slotId });
+      await Promise.all([tallyIs(cams.red, 'program'), tallyIs(cams.blue, 'program')]); // (the inset's camera is on air too)
 
-      // Side by side, the blue camera on the left this time: blue in the left half, red in
-      // the right (each 16:9 picture letterboxed in its half: read their middles).
-      const right = nginx.viewer(KEY, { x: 0.6, y: 0.4, w: 0.3, h: 0.2 });
-      try {
-        await control.request('switcher:preview', { sourceId: cams.blue.slotId });
-        await control.request('switcher:layout', { layout: { kind: 'side-by-side', right: cams.red.slotId } });
-        await control.request('switcher:cut');
-        await left.waitFor('blue', 15000);
-        await right.waitFor('red', 15000);
-      } finally {
-        right.stop();
-      }
+      // Side by side, the blue camera on the left this time: blue in the left half, red in the right.
+      await control.request('switcher:preview', { sourceId: cams.blue.slotId });
+      await control.request('switcher:layout', { layout: { kind: 'side-by-side', right: cams.red.slotId } });
+      await control.request('switcher:cut');
+      await left.waitFor('blue', 15000);
+      await right.waitFor('red', 15000);
 
       await fullFrameOnAir(cams.red.slotId);
       await inset.waitFor('red', 15000);
       await left.waitFor('red', 15000);
       await viewer.waitFor('red', 15000);
+      await tallyIs(cams.blue, 'preview'); // (no longer in the program: back in preview with the shot it was in)
     } finally {
-      for (const v of [inset, main, left]) v.stop();
+      for (const v of [inset, main, left, right]) v.stop();
     }
   });
 

@@ -19,6 +19,8 @@ export class Composition {
   #dipListener?: (e: MixerEvent) => void;
   /** the preview's composition last sent (it is sent again only when it changes) */
   #previewSent?: string;
+  /** the shot the T-bar holds part way over the one on air (seen on the program: its tally is on air) */
+  #held?: { id: string; layout: Layout };
 
   constructor(channel: MixerChannel, frame: Frame, log: Logger) {
     this.#channel = channel;
@@ -33,6 +35,7 @@ export class Composition {
    */
   scene(id: string, layout: Layout, t: Transition | undefined, slateIn: boolean, stillWanted: () => boolean): void {
     const ms = t && t.kind !== 'cut' ? t.ms : 0;
+    this.#held = undefined;
     const send = (c: MixerCommand) => this.#channel.send(c).catch((err: Error) => this.#log.error({ err: err.message }, 'the mixer refused a scene'));
     if (this.#dipListener) this.#channel.off('event', this.#dipListener); // (a dip cut short by this shot)
     this.#dipListener = undefined;
@@ -62,8 +65,11 @@ export class Composition {
     this.#dipListener = undefined;
     const shot = ({ id, layout }: { id: string; layout: Layout }, z: number) => ({ layers: shotLayers(id, layout, this.#frame, z), gains: { [id]: 1 } });
     const { layers, gains } = mixAt(shot(from, this.#z + 1), shot(to, this.#z + 3), position);
+    this.#held = position > 0 ? to : undefined;
     this.#channel.send({ cmd: 'scene', layers, gains, ms: 0 }).catch((err: Error) => this.#log.error({ err: err.message }, 'the mixer refused a scene'));
   }
+
+  get held(): { id: string; layout: Layout } | undefined { return this.#held; }
 
   /** The preview's picture, if it changed: the shot in preview (its layout) with the graphics the next shot will have. */
   preview(id: string | undefined, layout: Layout, graphics: Record<string, number>): void {

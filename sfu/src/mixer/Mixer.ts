@@ -125,13 +125,19 @@ export class Mixer extends EventEmitter<MixerEvents> {
   mixBy(id: string, layout: Layout, position: number): boolean {
     const s = this.#state;
     if (!s?.live || !this.#onAir || this.#pending) return false;
+    const held = Boolean(s.composition.held);
     s.composition.mixBy({ id: this.#onAir, layout: this.#layout }, { id, layout }, position);
+    if (held !== Boolean(s.composition.held)) this.emit('changed'); // (its cameras' tally)
     return true;
   }
 
-  start(): Promise<void> {
-    return this.#supervised.start();
+  /** The sources the program shows now, as a vision mixer's tally lights them: the shot on air (its layout's cameras), one fading out, one the T-bar holds part way. */
+  get visible(): Set<string> {
+    const held = this.#state?.live ? this.#state.composition.held : undefined;
+    return new Set([...(this.#onAir ? members(this.#onAir, this.#layout) : []), ...this.#outgoing, ...(held ? members(held.id, held.layout) : [])]);
   }
+
+  start(): Promise<void> { return this.#supervised.start(); }
 
   /** Ends this mixer (a new one starts) if that output is still its own: it could not be put on air. */
   restart(reason: string, output: types.Producer): void {
@@ -160,18 +166,14 @@ export class Mixer extends EventEmitter<MixerEvents> {
   }
 
   /** The graphics: kept here, so a new mixer puts them back as they were. */
-  get graphics(): MixerGraphics {
-    return this.#graphics;
-  }
+  get graphics(): MixerGraphics { return this.#graphics; }
 
   #send(command: MixerCommand): void {
     void this.#state?.channel.send(command).catch((err: Error) => this.#log.warn({ cmd: command.cmd, err: err.message }, 'the mixer refused a command'));
   }
 
   /** A keyframe of the program's output, now (a downstream consumer started). */
-  requestKeyFrame(): void {
-    void this.#state?.channel.send({ cmd: 'keyframe' }).catch(() => undefined);
-  }
+  requestKeyFrame(): void { void this.#state?.channel.send({ cmd: 'keyframe' }).catch(() => undefined); }
 
   /** When it last decoded a picture of this source (0: never). A late report is no news, not silence: its lateness does not count. */
   lastFrameAt(sourceId: string): number {
@@ -294,6 +296,7 @@ export class Mixer extends EventEmitter<MixerEvents> {
       case 'transition-done':
         this.#outgoing.clear();
         this.sourcesChanged();
+        this.emit('changed'); // (the tally of the shot that faded out)
         return;
       case 'error':
       case 'warning':
@@ -393,7 +396,5 @@ export class Mixer extends EventEmitter<MixerEvents> {
     this.emit('changed');
   }
 
-  stop(): void {
-    this.#supervised.stop();
-  }
+  stop(): void { this.#supervised.stop(); }
 }

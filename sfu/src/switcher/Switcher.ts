@@ -241,8 +241,8 @@ export class Switcher extends EventEmitter<SwitcherEvents> {
     return this.#mixer?.live ? MIXER_CODECS.some((m) => m.toLowerCase() === c) : c === ON_AIR_CODEC.toLowerCase();
   }
 
-  /** What a camera's tally light shows. */
-  tally(sourceId: string): ReturnType<SwitchingPolicy['tally']> { return this.#policy.tally(sourceId); }
+  /** What a camera's tally light shows: on air wherever the program shows it (Mixer.visible), as a vision mixer's does. */
+  tally(sourceId: string): ReturnType<SwitchingPolicy['tally']> { return this.#mixer?.live && this.#mixer.visible.has(sourceId) ? 'program' : this.#policy.tally(sourceId); }
 
   #seen(id: string): SourceSeen | undefined {
     const s = id === MIXER_ID ? undefined : this.#sources.get(id);
