@@ -42,6 +42,7 @@ from gi.repository import GLib, Gst, GstVideo  # noqa: E402
 
 Gst.init(None)
 import silence  # noqa: E402  (beside this file: what a silent input's aggregators get)
+from soundclock import SoundClock  # noqa: E402  (when an input's sound is heard)
 # Every plugin an input or a logo may need, loaded now rather than when the first camera
 # of that codec comes, while the program plays (loading avdec_h264's libraries took
 # 140 ms here on an idle machine; a main loop held up that long answers nothing).
@@ -93,6 +94,12 @@ AUDIO = 'audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2'
 # timestamps to arrival times), so sound held here longer than pictures arrives late
 # at every destination. A/V bench, quick runs: sound 53 ms after the picture with
 # 20 ms, -4 ms with 10 ms (more than the 20 ms saved: partly the runs' spread).
+# The audio mixer lays each input's sound end to end, and follows the times it is given
+# only once they are this far off for this long (GStreamer's 40 ms for 1 s: a 40 ms
+# jump in the sound, and up to that against the picture). An input's sound times
+# are now even (soundclock.py) except where they are moved on purpose: followed at once.
+SOUND_ALIGN = 5 * Gst.MSECOND
+SOUND_ALIGN_WAIT = 100 * Gst.MSECOND
 PIPELINE = f'''
   videotestsrc is-live=true pattern=black ! {RAW} ! queue max-size-buffers=2 leaky=downstream ! pgm.
   compositor name=pgm background=black latency=0 ! {RAW.replace('I420', 'A420')} ! videoconvert ! {RAW}
@@ -103,7 +110,7 @@ PIPELINE = f'''
     ! rtph264pay name=vpay pt={OUT['videoPt']} ssrc={OUT['videoSsrc']} config-interval=-1 mtu=1200 aggregate-mode=zero-latency
     ! udpsink host=127.0.0.1 port={OUT['videoPort']} sync=false async=false
   audiotestsrc is-live=true wave=silence samplesperbuffer=480 ! {AUDIO} ! amix.
-  audiomixer name=amix latency=0 ! {AUDIO}
+  audiomixer name=amix latency=0 alignment-threshold={SOUND_ALIGN} discont-wait={SOUND_ALIGN_WAIT} ! {AUDIO}
     ! opusenc bitrate=128000 frame-size=10 ! rtpopuspay pt={OUT['audioPt']} ssrc={OUT['audioSsrc']}
     ! udpsink host=127.0.0.1 port={OUT['audioPort']} sync=false async=false
 '''
@@ -362,7 +369,9 @@ def branch(desc, name, mixer):
 # mixer path, a camera's times sampled after its jitter buffers: in one run 6 of 53
 # picture samples and 17 of 91 sound samples 15-100 ms off their usual place; the
 # flash-to-beep offset at the receiver from -94 to +131 ms over runs). At 100 ms, 1 of
-# 424 samples in three runs.
+# 424 samples in three runs. (The picture's still are; the sound's are now timed by its
+# RTP clock and moved to its arrivals by soundclock.py: at 50 packets a second, the
+# jitter buffer's own estimate took seconds to settle after each restart.)
 JITTER_MS = 100
 # That latency is also how long the compositor and the audio mixer wait for a late
 # input before each frame (then go on without it: the picture at its next frame, the
@@ -471,7 +480,7 @@ def add_audio(input_id, a):
     # conceals it (plc): without, each was a hole of silence in the program's sound.
     desc = (f'udpsrc port={a["port"]} address=127.0.0.1 reuse=false '
             f'caps="application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload={a["pt"]}" '
-            f'! {jitter_buffer("jb", drop=True)} do-lost=true ! rtpopusdepay ! opusdec plc=true '
+            f'! {jitter_buffer("jb", drop=True)} do-lost=true mode=synced ! rtpopusdepay ! opusdec plc=true '
             f'! audioconvert ! audioresample ! {AUDIO} ! queue max-size-time=100000000 leaky=downstream')
     b, pad = branch(desc, bin_name('a', input_id), amix)
     pad.set_property('volume', 0.0)
@@ -485,6 +494,8 @@ def add_audio(input_id, a):
             entry['heard_until'] = buf.pts + buf.duration  # (running time: its segment starts at 0)
         return Gst.PadProbeReturn.OK
     b.get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, heard)
+    entry['sound_clock'] = SoundClock(b.get_by_name('jb'), running_time)
+    entry['sound_clock'].attach()
     entry['sound_pad'] = b.get_static_pad('src')
     entry['bins'].append(b)
     entry['apad'] = pad
