@@ -21,8 +21,8 @@ export const ARGS = [
 ];
 
 /**
- * `apart`: a browser standing in for another machine — the bench's cameras (phones in a
- * real show) and, for some scenarios, the director's laptop — must not take the CPU
+ * `apart`: a browser standing in for another machine — every browser of the bench: its
+ * cameras (phones in a real show) and the director's laptop — must not take the CPU
  * from the studio being measured on a small test machine. It runs in a CPU group of its
  * own (cpuGroup.ts), every process and thread of it together weighing as one ordinary
  * process; where this process may not make one (not root), at nice 19.

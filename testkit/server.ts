@@ -85,7 +85,15 @@ export async function startServer(env: Record<string, string> = {}, opts: {
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}) during start:\n${out}`)); });
   });
   // (Complete lines only: a chunk may end in the middle of one.)
-  const logLines = () => stdout.split('\n').slice(0, -1).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  // Parsed once each, as whole lines come (waitForLog looks again at every chunk).
+  const parsed: Record<string, unknown>[] = [];
+  let parsedUpTo = 0;
+  const logLines = () => {
+    const end = stdout.lastIndexOf('\n') + 1;
+    for (const l of stdout.slice(parsedUpTo, end).split('\n')) if (l.startsWith('{')) parsed.push(JSON.parse(l) as Record<string, unknown>);
+    parsedUpTo = Math.max(parsedUpTo, end);
+    return parsed;
+  };
   return {
     url: `https://127.0.0.1:${port}`,
     secret,
@@ -94,8 +102,11 @@ export async function startServer(env: Record<string, string> = {}, opts: {
     output: () => out,
     logLines,
     waitForLog: (match, timeoutMs) => new Promise((resolve) => {
+      let from = 0;  // (the lines already looked at are not looked at again)
       const look = () => {
-        const line = logLines().find(match);
+        const lines = logLines();
+        const line = lines.slice(from).find(match);
+        from = lines.length;
         if (!line) return false;
         done(line);
         return true;
